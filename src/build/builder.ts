@@ -1,0 +1,21 @@
+/** What every builder takes and gives: one Go binary on the host, with its hash. */
+import type { ResolvedConfig } from '../config/types.js';
+import type { Platform } from '../target/client.js';
+import type { Progress } from '../ui/progress.js';
+import type { Logger } from '../log.js';
+
+export interface BuildRequest {
+  readonly config: ResolvedConfig;
+  readonly mainPackage: string;
+  readonly platform: Platform;
+  readonly version: string | null;
+  readonly progress: Progress;
+  readonly log: Logger;
+}
+
+export interface Artifact {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly builder: { mode: string; reason: string };
+}

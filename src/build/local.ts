@@ -1,0 +1,42 @@
+/** The local Go toolchain: `go build` on the host, output under `.hotswap/bin/`. */
+import { spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { environmentError, operationError } from '../errors.js';
+import type { Artifact, BuildRequest } from './builder.js';
+import { goBuildSpec } from './go-build.js';
+import { sha256File } from './hash.js';
+
+interface Run { code: number | null; output: string; missing: boolean }
+
+function runGo(args: readonly string[], cwd: string, env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('go', args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, output: e.message, missing: e.code === 'ENOENT' }));
+    child.on('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8'), missing: false }));
+  });
+}
+
+export async function buildLocal(request: BuildRequest, reason: string): Promise<Artifact> {
+  const { config, mainPackage, platform, version, log } = request;
+  const output = config.build.output;
+  await mkdir(dirname(output), { recursive: true, mode: 0o700 });
+  const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
+  log.info({ args: spec.args, env: spec.env }, 'go build');
+  const run = await runGo(spec.args, config.repo, { ...spec.env });
+  if (run.missing) {
+    throw environmentError('no Go toolchain: `go` is not on PATH', {
+      hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',
+    });
+  }
+  if (run.code !== 0) {
+    throw operationError(`go build failed (exit ${run.code})`, {
+      phase: 'build', details: run.output.trimEnd(), hint: 'fix the compile error; the container was not touched',
+    });
+  }
+  const { size } = await stat(output);
+  return { path: output, size, sha256: await sha256File(output), builder: { mode: 'local', reason } };
+}

@@ -1,0 +1,132 @@
+/**
+ * Finding and reading `hotswap.config.json`. Reading never applies defaults (that is resolve.ts): it
+ * returns what the file says, or one usage error that lists every bad key path.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { z } from 'zod';
+import { usageError } from '../errors.js';
+import { fileSchema, type FileConfig } from './schema.js';
+
+export const CONFIG_FILE_NAME = 'hotswap.config.json';
+export const SCHEMA_HINT = 'fix these keys; the schema is config/hotswap.schema.json';
+
+/** One bad key: `where` is a key path like `target.health.url`. */
+export interface ConfigProblem {
+  readonly where: string;
+  readonly message: string;
+}
+
+/** The nearest `hotswap.config.json` in `startDir` or a directory above it, or null. */
+export function findConfigFile(startDir: string): string | null {
+  for (let dir = startDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Reads and validates a config file; throws one usage error naming every problem. */
+export function loadConfigFile(path: string): FileConfig {
+  const result = readConfigFile(path);
+  if ('problems' in result) {
+    throw usageError(`invalid config ${path}: ${formatProblems(result.problems)}`, { hint: SCHEMA_HINT, phase: 'config' });
+  }
+  return result.config;
+}
+
+/**
+ * Reads a config file: throws on a missing file or bad JSON (nothing more to say), returns the schema
+ * problems so a caller can report them together with its own (resolveConfig adds the flags').
+ */
+export function readConfigFile(path: string): ReturnType<typeof checkConfig> {
+  return checkConfig(parseJsonFile(path));
+}
+
+/** Validates parsed JSON against the file schema, collecting every problem rather than the first. */
+export function checkConfig(raw: unknown): { config: FileConfig } | { problems: ConfigProblem[] } {
+  const parsed = fileSchema.safeParse(raw);
+  if (parsed.success) return { config: parsed.data };
+  return { problems: parsed.error.issues.flatMap(problemsOf) };
+}
+
+export const formatProblems = (problems: readonly ConfigProblem[]): string =>
+  problems.map((p) => `${p.where}: ${p.message}`).join('; ');
+
+function parseJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // editors on Windows may add a BOM
+  } catch (cause) {
+    throw missingOrUnreadable(path, cause);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const at = jsonErrorOffset((cause as Error).message, text);
+    const where = at === null ? '' : ` at ${lineColumn(text, at)}`;
+    throw usageError(`config file ${path} is not valid JSON${where}: ${(cause as Error).message}`, {
+      hint: 'fix the JSON syntax (no comments or trailing commas); the schema is config/hotswap.schema.json',
+      phase: 'config',
+      cause,
+    });
+  }
+}
+
+function missingOrUnreadable(path: string, cause: unknown) {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return usageError(`config file not found: ${path}`, {
+      hint: 'check the --config path, or leave it out to use hotswap.config.json found upward from the current directory (hotswap init writes one)',
+      phase: 'config',
+      cause,
+    });
+  }
+  return usageError(`cannot read config file ${path}: ${(cause as Error).message}`, {
+    hint: code === 'EISDIR' ? 'pass the file, not its directory' : 'check its permissions',
+    phase: 'config',
+    cause,
+  });
+}
+
+/** One problem per unknown key, so each is named with its full path. */
+function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ where: keyPath([...issue.path, key]), message: 'unknown key' }));
+  }
+  return [{ where: keyPath(issue.path), message: issue.message }];
+}
+
+/** `target.create.ports[0]`; the root is `(top level)`. */
+export function keyPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+/**
+ * Where JSON.parse stopped, from its message. Node 20 says "at position N" for most errors, but for an
+ * unexpected token it quotes the text instead: 10 characters either side, with "..." where it cut.
+ */
+function jsonErrorOffset(message: string, text: string): number | null {
+  const position = /at position (\d+)/.exec(message);
+  if (position) return Number(position[1]);
+  if (message === 'Unexpected end of JSON input') return text.length;
+  const quoted = /^Unexpected token '.', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!quoted) return null;
+  const [, cutBefore, snippet = '', cutAfter] = quoted;
+  if (cutBefore) {
+    const start = text.indexOf(snippet);
+    return start < 0 ? null : start + 10;
+  }
+  return cutAfter ? snippet.length - 10 : null; // the whole (short) text is quoted: no position to recover
+}
+
+/** 1-based `line L, column C` of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  return `line ${line}, column ${column}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * File + flags + environment → one frozen ResolvedConfig. The only place that knows a default
+ * (STYLE §8). Every input is validated before anything touches Docker, and all problems found are
+ * reported in one usage error (DESIGN §2: exit 2, every bad key path, not only the first).
+ */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { findConfigFile, readConfigFile, SCHEMA_HINT } from './load.js';
+import {
+  BUILDER_MODES, CONTAINER_NAME, containerNameMessage, LOG_LEVELS, MAIN_PACKAGE, mainPackageMessage, type FileConfig,
+} from './schema.js';
+import type { BuilderMode, LogLevel, PipelineFlags, ResolvedConfig } from './types.js';
+
+const DEFAULTS = deepFreeze({
+  repo: '.',
+  main: 'auto',
+  watch: { paths: ['.'], ignore: [], debounceMs: 200, maxWaitMs: 2000, poll: false, minRestartIntervalMs: 0 },
+  build: {
+    mode: 'auto', output: '.hotswap/bin/ollama-dev', env: { CGO_ENABLED: '1' }, flags: ['-trimpath', '-buildvcs=false'],
+    ldflags: '-w -s', tags: [], versionVar: 'github.com/ollama/ollama/version.Version', versionBase: '0.0.0',
+    builderImage: 'golang:1.24-bookworm', builderContainer: 'ollama-build', dockerfile: 'Dockerfile.dev', target: null,
+    artifactPath: '/ollama-dev', sync: false, hostRepo: null,
+  },
+  target: {
+    container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama', restart: true, stopTimeoutS: 10, verify: true,
+    keepBackups: 3, keepBackup: false, // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
+    create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
+    health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
+  },
+  notify: { desktop: true, command: null },
+  output: { quiet: false, json: false, logLevel: 'info' },
+} as const);
+
+type Source = 'file' | 'flag' | 'env';
+interface Problem { source: Source; where: string; message: string }
+
+export interface ResolveInput {
+  flags: PipelineFlags;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function resolveConfig({ flags, cwd, env }: ResolveInput): ResolvedConfig {
+  const problems: Problem[] = [];
+  const configFile = flags.config !== undefined ? resolve(cwd, flags.config) : findConfigFile(cwd);
+  const file = configFile === null ? {} : fileOrProblems(configFile, problems);
+  const fromFlags = checkFlags(flags, problems);
+  const repo = resolveRepo(flags, file, cwd, configFile ? dirname(configFile) : cwd, problems);
+  const target = { ...DEFAULTS.target, ...file.target };
+  const verify = flags.verify ?? target.verify;
+  const rollbackOnFail = resolveRollback(flags, file, verify, problems);
+  const logLevel = fromFlags.logLevel ?? envLogLevel(env, problems) ?? file.logLevel ?? DEFAULTS.output.logLevel;
+  if (problems.length > 0) throw problemsError(problems, configFile);
+
+  return deepFreeze({
+    configFile,
+    repo,
+    main: flags.main ?? file.main ?? DEFAULTS.main,
+    watch: resolveWatch(file, fromFlags, repo),
+    build: resolveBuild(file, fromFlags.builder, flags.local, repo),
+    target: {
+      ...target,
+      container: flags.container ?? target.container,
+      image: flags.image ?? target.image,
+      create: { ...DEFAULTS.target.create, ...file.target?.create },
+      health: { ...DEFAULTS.target.health, ...file.target?.health },
+      restart: flags.restart ?? target.restart,
+      verify,
+      rollbackOnFail,
+      keepBackup: flags.keepBackup ?? DEFAULTS.target.keepBackup,
+    },
+    notify: { ...DEFAULTS.notify, ...file.notify },
+    output: { quiet: flags.quiet ?? DEFAULTS.output.quiet, json: flags.json ?? DEFAULTS.output.json, logLevel },
+  });
+}
+
+type ParsedFlags = ReturnType<typeof checkFlags>;
+
+function resolveWatch(file: FileConfig, fromFlags: ParsedFlags, repo: string): ResolvedConfig['watch'] {
+  const watch = { ...DEFAULTS.watch, ...file.watch };
+  return {
+    ...watch,
+    paths: watch.paths.map((p) => resolve(repo, p)),
+    debounceMs: fromFlags.debounceMs ?? watch.debounceMs,
+    minRestartIntervalMs: fromFlags.minRestartIntervalMs ?? watch.minRestartIntervalMs,
+  };
+}
+
+function resolveBuild(file: FileConfig, builder: BuilderMode | undefined, local: boolean | undefined, repo: string): ResolvedConfig['build'] {
+  const build = { ...DEFAULTS.build, ...file.build };
+  return {
+    ...build,
+    mode: builderMode(builder ?? build.mode, local),
+    output: resolve(repo, build.output),
+    dockerfile: resolve(repo, build.dockerfile),
+  };
+}
+
+function fileOrProblems(path: string, problems: Problem[]): FileConfig {
+  const result = readConfigFile(path); // throws for a missing file or bad JSON: nothing else to check then
+  if ('config' in result) return result.config;
+  problems.push(...result.problems.map((p) => ({ source: 'file' as const, ...p })));
+  return {};
+}
+
+/** Validates the flags that carry values; returns the parsed ones. */
+function checkFlags(flags: PipelineFlags, problems: Problem[]) {
+  const bad = (where: string, message: string) => problems.push({ source: 'flag', where, message });
+  const quoted = (value: string) => JSON.stringify(value);
+  if (flags.container !== undefined && !CONTAINER_NAME.test(flags.container)) bad(`--container ${quoted(flags.container)}`, containerNameMessage);
+  if (flags.main !== undefined && !MAIN_PACKAGE.test(flags.main)) bad(`--main ${quoted(flags.main)}`, mainPackageMessage);
+  if (flags.image !== undefined && flags.image.trim() === '') bad('--image', 'must name an image, like ollama/ollama');
+  const builder = oneOf(BUILDER_MODES, flags.builder);
+  if (flags.builder !== undefined && !builder) bad('--builder', `unknown builder '${flags.builder}': use auto, local, container or artifact`);
+  if (flags.forceBuilder && flags.builder !== undefined && flags.builder !== 'container') {
+    bad('--force-builder', `means --builder container and conflicts with --builder ${flags.builder}`);
+  }
+  if (flags.local === false && builder === 'local') bad('--no-local', 'conflicts with --builder local: pick one');
+  const logLevel = oneOf(LOG_LEVELS, flags.logLevel);
+  if (flags.logLevel !== undefined && !logLevel) bad('--log-level', `unknown log level '${flags.logLevel}': use ${LOG_LEVELS.join(', ')}`);
+  return {
+    builder: builder ?? (flags.forceBuilder ? 'container' : undefined),
+    logLevel,
+    debounceMs: milliseconds('--debounce', flags.debounce, bad),
+    minRestartIntervalMs: milliseconds('--min-restart-interval', flags.minRestartInterval, bad),
+  };
+}
+
+const oneOf = <T extends string>(allowed: readonly T[], value: string | undefined): T | undefined =>
+  allowed.find((a) => a === value);
+
+function milliseconds(flag: string, value: string | undefined, bad: (where: string, message: string) => void) {
+  if (value === undefined) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isSafeInteger(ms)) return ms;
+  bad(`${flag} ${JSON.stringify(value)}`, 'must be a whole number of milliseconds >= 0');
+  return undefined;
+}
+
+// --no-local never uses the local toolchain: auto falls back to the builder container.
+const builderMode = (mode: BuilderMode, local: boolean | undefined): BuilderMode =>
+  local === false && (mode === 'auto' || mode === 'local') ? 'container' : mode;
+
+/** --repo is relative to the cwd; the file's `repo` to the file; else the file's directory (or the cwd). */
+function resolveRepo(flags: PipelineFlags, file: FileConfig, cwd: string, configDir: string, problems: Problem[]): string {
+  if (flags.repo !== undefined) return checkDirectory(resolve(cwd, flags.repo), { source: 'flag', where: '--repo' }, problems);
+  return checkDirectory(resolve(configDir, file.repo ?? DEFAULTS.repo), { source: 'file', where: 'repo' }, problems);
+}
+
+function checkDirectory(dir: string, origin: Omit<Problem, 'message'>, problems: Problem[]): string {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (!stats?.isDirectory()) problems.push({ ...origin, message: `${dir} ${stats ? 'is not a directory' : 'does not exist'}` });
+  return dir;
+}
+
+/** Rollback follows verify unless set; it cannot be on without verify (it is decided by verifying). */
+function resolveRollback(flags: PipelineFlags, file: FileConfig, verify: boolean, problems: Problem[]): boolean {
+  if (flags.rollbackOnFail !== undefined) {
+    if (flags.rollbackOnFail && !verify) {
+      const why = flags.verify === false ? '' : ', but target.verify is false in the config file';
+      problems.push({ source: 'flag', where: '', message: `--rollback-on-fail requires --verify (a rollback is decided by verifying)${why}` });
+    }
+    return flags.rollbackOnFail;
+  }
+  if (flags.verify === false) return false; // the flag wins over a file that asks for rollbacks
+  const fromFile = file.target?.rollbackOnFail;
+  if (fromFile && !verify) {
+    problems.push({ source: 'file', where: 'target.rollbackOnFail', message: 'requires target.verify: true (a rollback is decided by verifying)' });
+  }
+  return fromFile ?? verify;
+}
+
+function envLogLevel(env: NodeJS.ProcessEnv, problems: Problem[]): LogLevel | undefined {
+  const value = env.HOTSWAP_LOG_LEVEL;
+  if (value === undefined || value === '') return undefined;
+  const level = oneOf(LOG_LEVELS, value);
+  if (!level) problems.push({ source: 'env', where: 'HOTSWAP_LOG_LEVEL', message: `unknown log level '${value}': use ${LOG_LEVELS.join(', ')}` });
+  return level;
+}
+
+function problemsError(problems: readonly Problem[], configFile: string | null) {
+  const list = (source: Source) =>
+    problems.filter((p) => p.source === source).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message)).join('; ');
+  const groups: [Source, string, string][] = [
+    ['file', `invalid config ${configFile ?? ''}`, SCHEMA_HINT],
+    ['flag', 'invalid flags', 'fix these flags (hotswap <command> --help lists them)'],
+    ['env', 'invalid environment', 'fix or unset these variables'],
+  ];
+  const present = groups.filter(([source]) => problems.some((p) => p.source === source));
+  return usageError(present.map(([source, title]) => `${title}: ${list(source)}`).join('. '), {
+    hint: present.map(([, , hint]) => hint).join('; '),
+    phase: 'config',
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,142 @@
+/**
+ * The FILE format of `hotswap.config.json` (DESIGN §2). Every key is optional: defaults live only in
+ * `resolve.ts` (STYLE §8). Objects are strict, so a misspelt key is an error that names its path.
+ * Messages are written for a person; load.ts prefixes each with its key path.
+ */
+import { z } from 'zod';
+
+/** A short description of a wrong value for "must be X, not Y". */
+const shown = (input: unknown): string => {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  if (typeof input === 'string') return JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input);
+  if (typeof input === 'object') return 'an object';
+  return String(input);
+};
+const expected = (what: string) => ({ error: (issue: { input?: unknown }) => `must be ${what}, not ${shown(issue.input)}` });
+
+const str = (what = 'a string') => z.string(expected(what));
+const nonEmpty = (what = 'a non-empty string') => str(what).min(1, `must not be empty`);
+const bool = () => z.boolean(expected('true or false'));
+const count = () => z.int(expected('a whole number')).min(0, 'must be >= 0');
+const list = (item = str()) => z.array(item, expected('an array of strings'));
+const object = <S extends z.core.$ZodLooseShape>(shape: S) => z.strictObject(shape, expected('an object'));
+const envRecord = () =>
+  z.record(str().regex(/^[^=\0]+$/, "a variable name must be non-empty and contain no '='"), str(), expected('an object of name → string value'));
+
+// Docker's own rule for container names; anything else is refused by the engine later and less clearly.
+export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+export const containerNameMessage =
+  'must be a Docker container name: a letter or digit, then letters, digits, _ . or - (at least 2 characters)';
+const containerName = () => str().regex(CONTAINER_NAME, containerNameMessage);
+
+const absolutePath = (example: string) =>
+  str().regex(/^\//, `must be an absolute path inside the container, like ${example}`);
+
+// hotswap never sends traffic anywhere but this machine: health checks go to a published loopback port.
+const LOOPBACK_URL = /^https?:\/\/(localhost|127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[::1\])(:\d{1,5})?([/?#].*)?$/;
+const loopbackUrl = () =>
+  z.nullable(
+    str('an http(s) URL or null').regex(
+      LOOPBACK_URL,
+      'must be an http(s) URL on this machine (localhost, 127.x.x.x or [::1]), or null: hotswap never sends traffic elsewhere',
+    ),
+  );
+
+// `main` is passed to `go build`; a leading '.' keeps it a relative package and never a flag.
+export const MAIN_PACKAGE = /^(auto|\.(\/\S*)?)$/;
+export const mainPackageMessage = "must be 'auto' or a package directory relative to the repo, like . or ./cmd/ollama";
+
+export const BUILDER_MODES = ['auto', 'local', 'container', 'artifact'] as const;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const builderMode = () => z.enum(BUILDER_MODES, { error: (i) => `unknown builder ${shown(i.input)}: use auto, local, container or artifact` });
+const logLevel = () => z.enum(LOG_LEVELS, { error: (i) => `unknown log level ${shown(i.input)}: use ${LOG_LEVELS.join(', ')}` });
+
+const PORT_MAPPING = /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(\d{1,5}(-\d{1,5})?)?:?\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/;
+const GO_SYMBOL = /^[^\s=]+\.[A-Za-z_][A-Za-z0-9_]*$/;
+
+const watchSchema = object({
+  paths: list().describe('Directories to watch, relative to the repo.').optional(),
+  ignore: list().describe('Glob patterns (relative to the repo) whose changes never trigger a run.').optional(),
+  debounceMs: count().describe('Quiet period after the last change before a run starts.').optional(),
+  maxWaitMs: count().describe('A stream of changes starts a run after at most this long.').optional(),
+  poll: bool().describe('Poll the file system instead of using inotify (network mounts).').optional(),
+  minRestartIntervalMs: count().describe('Group restarts: at most one swap per this interval.').optional(),
+});
+
+const buildSchema = object({
+  mode: builderMode().describe('auto (local Go, else the builder container), local, container or artifact.').optional(),
+  output: nonEmpty().describe('Where the built binary is written on the host, relative to the repo.').optional(),
+  env: envRecord().describe('Environment for `go build`.').optional(),
+  flags: list().describe('Extra `go build` flags.').optional(),
+  ldflags: str().describe('Linker flags; the version stamp is appended.').optional(),
+  tags: list(str().regex(/^[^\s,]+$/, 'a build tag must not contain spaces or commas')).optional(),
+  versionVar: z
+    .nullable(str('a Go symbol or null').regex(GO_SYMBOL, 'must be a Go package path and variable, like github.com/ollama/ollama/version.Version'))
+    .describe('Variable stamped through -X with the dev version; null stamps nothing.')
+    .optional(),
+  versionBase: nonEmpty().regex(/^\S+$/, 'must not contain spaces').describe('Base of the stamp <base>-hotswap.<tree8>.').optional(),
+  builderImage: nonEmpty().describe('Image of the builder container.').optional(),
+  builderContainer: containerName().describe('Name of the long-lived builder container.').optional(),
+  dockerfile: nonEmpty().describe('Dockerfile of the artifact builder, relative to the repo.').optional(),
+  target: z.nullable(nonEmpty('a build stage name or null')).describe('Dockerfile stage of the artifact builder.').optional(),
+  artifactPath: absolutePath('/ollama-dev').describe('Path of the binary inside the artifact image.').optional(),
+  sync: bool().optional(),
+  hostRepo: z.nullable(nonEmpty('a path or null')).describe('The repo path as the Docker host sees it (bind mounts).').optional(),
+});
+
+const createSchema = object({
+  network: z.nullable(nonEmpty('a network name or null')).optional(),
+  ports: list(str().regex(PORT_MAPPING, 'must be a Docker port mapping, like 11434:11434 or 127.0.0.1:11434:11434')).optional(),
+  env: envRecord().optional(),
+  volumes: list(nonEmpty()).optional(),
+  gpus: z.nullable(nonEmpty('a --gpus value like "all", or null')).optional(),
+});
+
+const healthSchema = object({
+  url: loopbackUrl().describe('Polled after a restart until it answers 2xx.').optional(),
+  versionUrl: loopbackUrl().describe('Must report the stamped version.').optional(),
+  timeoutMs: count().optional(),
+  intervalMs: count().optional(),
+});
+
+const targetSchema = object({
+  container: containerName().describe('The container whose binary is swapped.').optional(),
+  image: z.nullable(nonEmpty('an image name or null')).describe('Started as the container when it does not exist.').optional(),
+  binaryPath: absolutePath('/usr/bin/ollama').describe('The binary inside the container.').optional(),
+  create: createSchema.describe('How a missing container is started from `image`.').optional(),
+  restart: bool().optional(),
+  stopTimeoutS: count().optional(),
+  verify: bool().optional(),
+  rollbackOnFail: bool().describe('Requires verify: a rollback is decided by verifying.').optional(),
+  keepBackups: count().optional(),
+  health: healthSchema.optional(),
+});
+
+const notifySchema = object({
+  desktop: bool().optional(),
+  command: z
+    .nullable(
+      z
+        .array(str(), expected('an argument array like ["notify-send", "hotswap"], or null'))
+        .min(1, 'must name a program: an empty array runs nothing')
+        .refine((argv) => argv[0] !== '', 'the first item is the program and must not be empty'),
+    )
+    .describe('A program and its arguments run to notify, instead of or beside the desktop; never through a shell.')
+    .optional(),
+});
+
+export const fileSchema = object({
+  $schema: str().optional(),
+  repo: nonEmpty().describe('The Go repository, relative to this file.').optional(),
+  main: str().regex(MAIN_PACKAGE, mainPackageMessage).describe('The main package; auto: ./cmd/ollama if main, else .').optional(),
+  watch: watchSchema.optional(),
+  build: buildSchema.optional(),
+  target: targetSchema.optional(),
+  notify: notifySchema.optional(),
+  logLevel: logLevel().optional(),
+});
+
+/** What a valid `hotswap.config.json` holds: every key optional. */
+export type FileConfig = z.infer<typeof fileSchema>;

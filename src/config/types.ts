@@ -1,0 +1,112 @@
+/**
+ * The resolved, read-only configuration: what every other module reads. Only `resolveConfig` builds it
+ * and only it knows a default (STYLE §8). Paths are absolute.
+ */
+export type BuilderMode = 'auto' | 'local' | 'container' | 'artifact';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface WatchConfig {
+  readonly paths: readonly string[];
+  readonly ignore: readonly string[];
+  readonly debounceMs: number;
+  readonly maxWaitMs: number;
+  readonly poll: boolean;
+  readonly minRestartIntervalMs: number;
+}
+
+export interface BuildConfig {
+  readonly mode: BuilderMode;
+  /** Where the built binary is written on the host. */
+  readonly output: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly flags: readonly string[];
+  readonly ldflags: string;
+  readonly tags: readonly string[];
+  /** Go symbol stamped with the dev version through -X; null to stamp nothing. */
+  readonly versionVar: string | null;
+  /** Base of the stamped version: `<versionBase>-hotswap.<tree8>`. */
+  readonly versionBase: string;
+  readonly builderImage: string;
+  readonly builderContainer: string;
+  readonly dockerfile: string;
+  readonly target: string | null;
+  readonly artifactPath: string;
+  readonly sync: boolean;
+  readonly hostRepo: string | null;
+}
+
+export interface CreateConfig {
+  readonly network: string | null;
+  readonly ports: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly volumes: readonly string[];
+  readonly gpus: string | null;
+}
+
+export interface HealthConfig {
+  readonly url: string | null;
+  readonly versionUrl: string | null;
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+}
+
+export interface TargetConfig {
+  readonly container: string;
+  readonly image: string | null;
+  readonly binaryPath: string;
+  readonly create: CreateConfig;
+  readonly restart: boolean;
+  readonly stopTimeoutS: number;
+  readonly verify: boolean;
+  readonly rollbackOnFail: boolean;
+  readonly keepBackups: number;
+  /** --keep-backup: keep every backup of this run and before (no pruning). */
+  readonly keepBackup: boolean;
+  readonly health: HealthConfig;
+}
+
+export interface NotifyConfig {
+  readonly desktop: boolean;
+  readonly command: readonly string[] | null;
+}
+
+export interface OutputConfig {
+  readonly quiet: boolean;
+  readonly json: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export interface ResolvedConfig {
+  /** The config file read, or null when none was found (defaults only). */
+  readonly configFile: string | null;
+  readonly repo: string;
+  /** 'auto' or a package path relative to the repo, like '.' or './cmd/ollama'. */
+  readonly main: string;
+  readonly watch: WatchConfig;
+  readonly build: BuildConfig;
+  readonly target: TargetConfig;
+  readonly notify: NotifyConfig;
+  readonly output: OutputConfig;
+}
+
+/** Command-line flags shared by `watch` and `swap`; undefined means "not given, use the file". */
+export interface PipelineFlags {
+  config?: string;
+  repo?: string;
+  main?: string;
+  container?: string;
+  image?: string;
+  builder?: string;
+  forceBuilder?: boolean;
+  /** false when --no-local was given. */
+  local?: boolean;
+  restart?: boolean;
+  verify?: boolean;
+  rollbackOnFail?: boolean;
+  keepBackup?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  logLevel?: string;
+  debounce?: string;
+  minRestartInterval?: string;
+}

@@ -1,0 +1,102 @@
+/**
+ * One pass of the pipeline: plan → build → swap → report. `hotswap swap` calls it once; the watch
+ * daemon calls it per batch. It never throws: every outcome, failures included, is a Report.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ResolvedConfig } from '../config/types.js';
+import { HotswapError, messageOf, operationError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { build } from '../build/select.js';
+import { devVersion } from '../build/go-build.js';
+import { resolveMainPackage } from '../build/main-package.js';
+import { phaseRunner } from '../phase.js';
+import { openRepo, type GitRepo } from '../plan/git.js';
+import { makePlan } from '../plan/plan.js';
+import { newReport, type Report, type Trigger } from '../report.js';
+import { readState, recordRun, type LastBuilt } from '../state/store.js';
+import { swapBinary } from '../swap/transaction.js';
+import type { Engine } from '../target/client.js';
+import type { Progress } from '../ui/progress.js';
+import { prepareTarget } from './target.js';
+
+export interface PipelineRequest {
+  readonly config: ResolvedConfig;
+  readonly engine: Engine;
+  readonly trigger: Trigger;
+  /** Honour the plan: skip the build when no binary input changed. */
+  readonly ifChanged: boolean;
+  readonly progress: Progress;
+  readonly log: Logger;
+}
+
+export interface PipelineResult {
+  readonly report: Report;
+  /** The error behind a failed or rolled-back run; its exitCode is the process's. */
+  readonly error: HotswapError | null;
+}
+
+/** Checks that need no Docker, so bad input exits 2 even when Docker is missing too (DESIGN §2). */
+export async function checkInputs(config: ResolvedConfig): Promise<{ git: GitRepo; mainPackage: string }> {
+  const git = await openRepo(config.repo);
+  const mainPackage = await resolveMainPackage(config.repo, config.main);
+  return { git, mainPackage };
+}
+
+async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, mainPackage: string): Promise<LastBuilt | null> {
+  const { config, engine, progress, log } = req;
+  const phase = phaseRunner(report, progress);
+  const [ready, state] = await phase('detect', () => Promise.all([
+    prepareTarget(engine, config.target, progress), readState(config.repo),
+  ]));
+  const platform = { goos: ready.platform.os, goarch: ready.platform.arch };
+  const plan = await phase('plan', async () => {
+    const tree = await git.snapshot();
+    const base = state.lastBuilt?.tree ?? null;
+    const changes = base && base !== tree ? await git.diff(base, tree) : [];
+    return makePlan(tree, base, changes, platform);
+  });
+  report.plan = plan;
+  log.info({ plan }, 'plan');
+  if (req.ifChanged && !plan.rebuild) {
+    report.outcome = 'skipped';
+    return null;
+  }
+  const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
+  report.version = version;
+  const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
+  report.sha256 = artifact.sha256;
+  report.builder = artifact.builder;
+  const swapStart = performance.now();
+  // Fractional seconds: the old process's last lines from the same second stay out.
+  const restartedAfter = Date.now() / 1000;
+  const result = await swapBinary({ container: ready.container, target: config.target, artifact, version, phase, progress, log });
+  log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
+  report.backup = result.backup;
+  report.warnings.push(...result.warnings);
+  report.outcome = result.outcome;
+  if (result.failure) throw result.failure;
+  if (config.target.restart && !config.output.quiet) {
+    progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
+  }
+  return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString() };
+}
+
+export async function runPipeline(req: PipelineRequest, inputs: { git: GitRepo; mainPackage: string }): Promise<PipelineResult> {
+  const { config, log, progress } = req;
+  const report = newReport(req.trigger, config.target.container);
+  const start = performance.now();
+  let error: HotswapError | null = null;
+  let built: LastBuilt | null = null;
+  try {
+    built = await runSteps(req, report, inputs.git, inputs.mainPackage);
+  } catch (e) {
+    error = e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e });
+    if (report.outcome !== 'rolled-back') report.outcome = 'failed';
+    report.error = { message: error.message, hint: error.hint, phase: error.phase, details: error.details };
+  }
+  report.totalMs = Math.round(performance.now() - start);
+  log.info({ report }, `run ${report.outcome}`);
+  await recordRun(config.repo, report, built).catch((e) => progress.warn(`could not save .hotswap/state.json: ${messageOf(e)}`));
+  progress.finished(report);
+  return { report, error };
+}

@@ -1,0 +1,44 @@
+/** Finds the target container, or starts it from `target.image` as the old script did. */
+import { environmentError } from '../errors.js';
+import type { TargetConfig } from '../config/types.js';
+import type { ContainerClient, ContainerState, Engine, Platform } from '../target/client.js';
+import type { Progress } from '../ui/progress.js';
+
+export interface ReadyTarget {
+  readonly container: ContainerClient;
+  readonly state: ContainerState;
+  readonly platform: Platform;
+}
+
+async function createFromImage(engine: Engine, target: TargetConfig, progress: Progress): Promise<void> {
+  const image = target.image;
+  if (!image) {
+    throw environmentError(`container ${target.container} does not exist and no image is configured`, {
+      hint: 'start the container, or pass --image (target.image) so hotswap can create it', phase: 'detect',
+    });
+  }
+  if (!(await engine.imagePlatform(image))) {
+    throw environmentError(`image ${image} is not present on this Docker engine`, {
+      hint: `build or pull ${image} first (docker image ls)`, phase: 'detect',
+    });
+  }
+  progress.info(`creating ${target.container} from ${image}`);
+  await engine.createContainer({ name: target.container, image, ...target.create });
+  await engine.container(target.container).start();
+}
+
+export async function prepareTarget(engine: Engine, target: TargetConfig, progress: Progress): Promise<ReadyTarget> {
+  await engine.ping();
+  const container = engine.container(target.container);
+  let state = await container.inspect();
+  if (!state) {
+    await createFromImage(engine, target, progress);
+    state = await container.inspect();
+    if (!state) throw environmentError(`container ${target.container} vanished right after it was created`);
+  }
+  const platform = await engine.imagePlatform(state.imageId);
+  // An image removed under a running container still runs; assume the engine's own platform then.
+  return { container, state, platform: platform ?? { os: 'linux', arch: hostArch(), variant: null } };
+}
+
+const hostArch = () => ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;

@@ -1,0 +1,102 @@
+/**
+ * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
+ * through a private index (DESIGN §3), so the user's index, HEAD and stash are never touched.
+ */
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { environmentError, messageOf, usageError } from '../errors.js';
+
+export interface ChangedPath {
+  /** A, M, D, T… as git reports it. */
+  readonly status: string;
+  /** Relative to the repo directory (the snapshot's root). */
+  readonly path: string;
+}
+
+export interface GitRepo {
+  /** The directory hotswap works on; may be below the git top level (a monorepo). */
+  readonly dir: string;
+  readonly top: string;
+  /** `dir` relative to `top`, '' at the top. */
+  readonly prefix: string;
+  /** Tree id of the work tree below `dir`, as `git add -A` would see it (honours .gitignore). */
+  snapshot(): Promise<string>;
+  /** Paths that differ between two trees (or commits) of this directory. */
+  diff(from: string, to: string): Promise<ChangedPath[]>;
+  /** The tree id of `<rev>:<prefix>`, for plans between revisions. */
+  treeOf(rev: string): Promise<string>;
+  /** Removes this process's private index. */
+  close(): Promise<void>;
+}
+
+/** The environment without GIT_* variables, so a caller's GIT_DIR or GIT_INDEX_FILE cannot leak in. */
+function cleanEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('GIT_')) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+const gitAt = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
+  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE'] }).env(cleanEnv(extraEnv));
+
+async function topLevel(dir: string): Promise<string> {
+  try {
+    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
+  } catch (e) {
+    const message = messageOf(e);
+    if (/ENOENT|spawn git/.test(message)) {
+      throw environmentError('git is not installed', { hint: 'install git (apt-get install git)', cause: e });
+    }
+    throw usageError(`${dir} is not inside a git repository`, {
+      hint: 'hotswap plans builds from git: run `git init` there, or pass --repo with a git work tree', cause: e,
+    });
+  }
+}
+
+export async function openRepo(dir: string): Promise<GitRepo> {
+  const top = await topLevel(dir);
+  const prefix = relative(top, dir).split('\\').join('/');
+  const gitDirRaw = (await gitAt(dir).revparse(['--git-dir'])).trim();
+  const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
+  const privateIndex = join(dir, '.hotswap', `index.${process.pid}`);
+  const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
+
+  async function seedIndex() {
+    await mkdir(join(dir, '.hotswap'), { recursive: true, mode: 0o700 });
+    const exists = await stat(privateIndex).then(() => true, () => false);
+    // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
+    if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
+  }
+
+  return {
+    dir, top, prefix,
+    async snapshot() {
+      await seedIndex();
+      const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
+      // hotswap's own state (logs, binaries) must never become part of the snapshot.
+      await git.raw(['add', '-A', '--', '.', ':(exclude).hotswap']);
+      const tree = (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
+      return tree;
+    },
+    async diff(from, to) {
+      const out = await gitAt(dir).raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
+      const fields = out.split('\0').filter(Boolean);
+      const changes: ChangedPath[] = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) changes.push({ status: fields[i]!, path: fields[i + 1]! });
+      return changes;
+    },
+    async treeOf(rev) {
+      try {
+        return (await gitAt(dir).revparse([treeSpec(rev)])).trim();
+      } catch (e) {
+        throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo', cause: e });
+      }
+    },
+    async close() {
+      await rm(privateIndex, { force: true });
+    },
+  };
+}

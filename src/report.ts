@@ -1,0 +1,44 @@
+/**
+ * The one record every run produces (DESIGN §2): it feeds the terminal, the log, the state file, the
+ * notification, `status` and the benchmarks.
+ */
+export type Outcome = 'swapped' | 'skipped' | 'failed' | 'rolled-back' | 'planned';
+export type Trigger = 'manual' | 'watch';
+export type FileClass = 'binary' | 'image' | 'ignored';
+export type PhaseName = 'detect' | 'plan' | 'build' | 'copy' | 'restart' | 'verify' | 'health' | 'rollback';
+
+export interface PlannedFile {
+  readonly path: string;
+  readonly class: FileClass;
+  readonly why?: string;
+}
+
+export interface Plan {
+  readonly rebuild: boolean;
+  readonly reason: string;
+  readonly files: readonly PlannedFile[];
+  /** The snapshot's tree id and the last built one it was compared with. */
+  readonly tree: string;
+  readonly base: string | null;
+}
+
+export interface Report {
+  outcome: Outcome;
+  trigger: Trigger;
+  container: string;
+  plan: Plan | null;
+  builder?: { mode: string; reason: string };
+  sha256: string | null;
+  version: string | null;
+  phases: Partial<Record<PhaseName, number>>;
+  totalMs: number;
+  startedAt: string;
+  backup?: string;
+  warnings: string[];
+  error?: { message: string; hint?: string; phase?: string; details?: string };
+}
+
+export const newReport = (trigger: Trigger, container: string): Report => ({
+  outcome: 'failed', trigger, container, plan: null, sha256: null, version: null, phases: {}, totalMs: 0,
+  startedAt: new Date().toISOString(), warnings: [],
+});

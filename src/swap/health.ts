@@ -1,0 +1,86 @@
+/**
+ * "Is the new code serving?": the health URL answers 2xx, the version URL reports the stamped version,
+ * and the container neither exits nor restart-loops meanwhile. Polls fast (intervalMs) because the
+ * listener opens before the server is ready (DESIGN §5).
+ */
+import { operationError } from '../errors.js';
+import type { HealthConfig } from '../config/types.js';
+import type { ContainerClient } from '../target/client.js';
+
+export interface HealthExpectation {
+  /** The version /api/version must report; null skips that check. */
+  readonly version: string | null;
+  /** StartedAt right after our restart: a different one later means the container restarted again. */
+  readonly startedAt: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Inspecting on every poll would double the load for nothing; every ~200 ms catches a crash quickly. */
+const INSPECT_EVERY_MS = 200;
+
+async function fetchText(url: string): Promise<{ status: number; body: string } | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return null; // not listening yet
+  }
+}
+
+const reportedVersion = (body: string): string | null => {
+  try {
+    return (JSON.parse(body) as { version?: unknown }).version?.toString() ?? null;
+  } catch {
+    return null;
+  }
+};
+
+async function lastLogLines(container: ContainerClient): Promise<string> {
+  const text = await container.logs({ tail: 10 }).catch(() => '');
+  return text.trimEnd();
+}
+
+async function checkContainer(container: ContainerClient, expect: HealthExpectation): Promise<void> {
+  const state = await container.inspect();
+  if (!state) throw operationError(`container ${container.name} disappeared during the health check`, { phase: 'health' });
+  const looping = state.restarting || (state.running && state.startedAt !== expect.startedAt);
+  if (!state.running || looping) {
+    const what = looping ? 'is restart-looping' : `exited with code ${state.exitCode}`;
+    throw operationError(`${container.name} ${what} after the swap`, {
+      phase: 'health', details: await lastLogLines(container), hint: 'see the container log above',
+    });
+  }
+}
+
+/** Resolves once healthy; throws an operation error (phase health) otherwise. */
+export async function waitHealthy(container: ContainerClient, health: HealthConfig, expect: HealthExpectation): Promise<string[]> {
+  const warnings: string[] = [];
+  const deadline = Date.now() + health.timeoutMs;
+  let lastInspect = 0;
+  let lastProblem = 'no answer yet';
+  let urlOk = health.url === null;
+  while (Date.now() < deadline) {
+    if (Date.now() - lastInspect >= INSPECT_EVERY_MS) {
+      lastInspect = Date.now();
+      await checkContainer(container, expect);
+    }
+    if (!urlOk && health.url) {
+      const answer = await fetchText(health.url);
+      urlOk = !!answer && answer.status >= 200 && answer.status < 300;
+      lastProblem = answer ? `${health.url} answered ${answer.status}` : `${health.url} did not answer`;
+    }
+    if (urlOk && (!health.versionUrl || expect.version === null)) return warnings;
+    if (urlOk && health.versionUrl && expect.version) {
+      const answer = await fetchText(health.versionUrl);
+      const served = answer ? reportedVersion(answer.body) : null;
+      if (served === expect.version) return warnings;
+      lastProblem = `${health.versionUrl} reports version ${served ?? '(none)'}, expected ${expect.version}`;
+    }
+    await sleep(health.intervalMs);
+  }
+  await checkContainer(container, expect);
+  throw operationError(`${container.name} was not healthy within ${health.timeoutMs} ms: ${lastProblem}`, {
+    phase: 'health', details: await lastLogLines(container),
+    hint: 'check target.health in hotswap.config.json, or raise target.health.timeoutMs',
+  });
+}

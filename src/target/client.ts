@@ -1,0 +1,74 @@
+/**
+ * The seam between the swap logic and Docker (STYLE §4). Only `docker.ts` implements it with dockerode;
+ * unit tests use a recording fake.
+ */
+import type { Readable } from 'node:stream';
+
+export interface ContainerState {
+  readonly id: string;
+  readonly name: string;
+  /** Docker's status word: created, running, restarting, exited, paused, dead. */
+  readonly status: string;
+  readonly running: boolean;
+  readonly restarting: boolean;
+  readonly startedAt: string;
+  readonly exitCode: number;
+  readonly imageId: string;
+}
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly arch: string;
+  readonly variant: string | null;
+}
+
+export interface LogOptions {
+  /** Unix seconds; only lines after this instant. */
+  readonly since?: number;
+  readonly tail?: number;
+}
+
+export interface ContainerClient {
+  readonly name: string;
+  /** null when the container does not exist. */
+  inspect(): Promise<ContainerState | null>;
+  /** Runs argv in the container (no shell unless argv starts one) and collects its output. */
+  exec(argv: readonly string[]): Promise<ExecResult>;
+  /** Streams one file into `dir` (which must exist) as `name` with `mode`. */
+  putFile(dir: string, name: string, content: Readable, size: number, mode: number): Promise<void>;
+  /**
+   * Copies a file inside the container through the archive API, which works on a stopped container
+   * too (exec does not): how a crashed container gets its old binary back.
+   */
+  copyWithin(from: string, toDir: string, toName: string): Promise<void>;
+  start(): Promise<void>;
+  restart(timeoutS: number): Promise<void>;
+  logs(options: LogOptions): Promise<string>;
+  /** Follows the logs until the stream ends or `signal` aborts. */
+  followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface CreateSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly network: string | null;
+  readonly ports: readonly string[];
+  readonly volumes: readonly string[];
+  readonly gpus: string | null;
+}
+
+export interface Engine {
+  /** Throws an environment error (exit 3) when the engine does not answer. */
+  ping(): Promise<void>;
+  container(name: string): ContainerClient;
+  /** null when the image is not present locally. */
+  imagePlatform(ref: string): Promise<Platform | null>;
+  createContainer(spec: CreateSpec): Promise<void>;
+}

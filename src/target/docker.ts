@@ -1,0 +1,213 @@
+/**
+ * The Engine over dockerode: the only module that imports it. Honours DOCKER_HOST through docker-modem.
+ * Errors name the action that failed ("copying the binary into ollama-gpu: …").
+ */
+import Docker from 'dockerode';
+import { PassThrough, type Readable } from 'node:stream';
+import * as tar from 'tar-stream';
+import { environmentError, messageOf, operationError } from '../errors.js';
+import type { ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform } from './client.js';
+import { createBody } from './create-options.js';
+
+const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+
+const isUnreachable = (e: unknown) =>
+  /ECONNREFUSED|ENOENT|EACCES|ETIMEDOUT|EHOSTUNREACH|socket hang up/.test(messageOf(e));
+
+const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+/** Wraps a failed Docker call: unreachable engine → exit 3, anything else → exit 1 naming the action. */
+function dockerFailure(action: string, e: unknown) {
+  if (isUnreachable(e)) {
+    return environmentError(`Docker is not reachable at ${dockerHost()} (${action})`, {
+      hint: 'start the Docker engine or set DOCKER_HOST to a running one', cause: e, phase: 'docker',
+    });
+  }
+  return operationError(`${action}: ${messageOf(e).replace(/^\(HTTP code \d+\)\s*/, '')}`, { cause: e, phase: 'docker' });
+}
+
+async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw dockerFailure(action, e);
+  }
+}
+
+/** Multiplexed stdout/stderr (non-TTY containers) split into two strings. */
+function demux(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  out.on('data', (c: Buffer) => chunks.stdout.push(c));
+  err.on('data', (c: Buffer) => chunks.stderr.push(c));
+  docker.modem.demuxStream(stream, out, err);
+  return new Promise((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('end', () => resolve({
+      stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+      stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+    }));
+  });
+}
+
+/** A logs() buffer without follow is multiplexed unless the container has a TTY. */
+function demuxBuffer(buffer: Buffer): string {
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length && buffer[offset]! <= 2 && buffer.readUIntBE(offset + 1, 3) === 0) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  return offset === 0 ? buffer.toString('utf8') : parts.join('');
+}
+
+/** The first regular file of a tar stream, in memory. */
+function readSingleFile(source: NodeJS.ReadableStream): Promise<{ header: tar.Header; content: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const extract = tar.extract();
+    let found: { header: tar.Header; content: Buffer } | null = null;
+    extract.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c) => chunks.push(c as Buffer));
+      stream.on('end', () => {
+        if (!found && header.type === 'file') found = { header, content: Buffer.concat(chunks) };
+        next();
+      });
+    });
+    extract.on('finish', () => (found ? resolve(found) : reject(new Error('the archive holds no file'))));
+    extract.on('error', reject);
+    source.on('error', reject);
+    source.pipe(extract);
+  });
+}
+
+class DockerContainer implements ContainerClient {
+  constructor(private readonly docker: Docker, readonly name: string) {}
+
+  private get handle() {
+    return this.docker.getContainer(this.name);
+  }
+
+  async inspect(): Promise<ContainerState | null> {
+    try {
+      const info = await this.handle.inspect();
+      return {
+        id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
+        running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
+        exitCode: info.State.ExitCode, imageId: info.Image,
+      };
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      throw dockerFailure(`inspecting container ${this.name}`, e);
+    }
+  }
+
+  exec(argv: readonly string[]): Promise<ExecResult> {
+    return attempt(`running ${argv[0]} in ${this.name}`, async () => {
+      const exec = await this.handle.exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const output = await demux(this.docker, stream);
+      const { ExitCode } = await exec.inspect();
+      return { exitCode: ExitCode ?? -1, ...output };
+    });
+  }
+
+  putFile(dir: string, name: string, content: Readable, size: number, mode: number): Promise<void> {
+    return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
+      const pack = tar.pack();
+      const entry = pack.entry({ name, size, mode, mtime: new Date() }, (err) => {
+        if (err) pack.destroy(err);
+        else pack.finalize();
+      });
+      // Errors travel through the stream (STYLE §5): a failing source aborts the upload.
+      content.on('error', (err) => pack.destroy(err));
+      content.pipe(entry);
+      await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
+    });
+  }
+
+  copyWithin(from: string, toDir: string, toName: string): Promise<void> {
+    return attempt(`copying ${from} to ${toDir}/${toName} in ${this.name}`, async () => {
+      // Read the whole file first: the engine holds the container's lock until the archive it sends
+      // is consumed, so streaming it straight into putArchive deadlocks.
+      const { header, content } = await readSingleFile(await this.handle.getArchive({ path: from }));
+      const pack = tar.pack();
+      pack.entry({ ...header, name: toName }, content);
+      pack.finalize();
+      await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: toDir });
+    });
+  }
+
+  start(): Promise<void> {
+    return attempt(`starting ${this.name}`, async () => {
+      await this.handle.start();
+    });
+  }
+
+  restart(timeoutS: number): Promise<void> {
+    return attempt(`restarting ${this.name}`, async () => {
+      await this.handle.restart({ t: timeoutS });
+    });
+  }
+
+  logs(options: LogOptions): Promise<string> {
+    return attempt(`reading the logs of ${this.name}`, async () => {
+      const buffer = await this.handle.logs({
+        stdout: true, stderr: true, follow: false, since: options.since ?? 0, tail: options.tail ?? 'all',
+      } as Docker.ContainerLogsOptions & { follow: false });
+      return demuxBuffer(buffer as unknown as Buffer);
+    });
+  }
+
+  followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void> {
+    return attempt(`following the logs of ${this.name}`, async () => {
+      const stream = await this.handle.logs({
+        stdout: true, stderr: true, follow: true, since: options.since ?? 0, tail: options.tail ?? 'all',
+      } as Docker.ContainerLogsOptions & { follow: true });
+      const sink = new PassThrough();
+      sink.on('data', (c: Buffer) => onData(c.toString('utf8')));
+      this.docker.modem.demuxStream(stream, sink, sink);
+      await new Promise<void>((resolve, reject) => {
+        const stop = () => { (stream as unknown as { destroy?: () => void }).destroy?.(); resolve(); };
+        signal.addEventListener('abort', stop, { once: true });
+        stream.on('end', resolve);
+        stream.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
+      });
+    });
+  }
+}
+
+class DockerEngine implements Engine {
+  private readonly docker = new Docker();
+
+  ping(): Promise<void> {
+    return attempt('contacting Docker', async () => {
+      await this.docker.ping();
+    });
+  }
+
+  container(name: string): ContainerClient {
+    return new DockerContainer(this.docker, name);
+  }
+
+  async imagePlatform(ref: string): Promise<Platform | null> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      const variant = (info as { Variant?: string }).Variant ?? null;
+      return { os: info.Os, arch: info.Architecture, variant };
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      throw dockerFailure(`inspecting image ${ref}`, e);
+    }
+  }
+
+  createContainer(spec: CreateSpec): Promise<void> {
+    return attempt(`creating container ${spec.name} from ${spec.image}`, async () => {
+      await this.docker.createContainer(createBody(spec));
+    });
+  }
+}
+
+export const connectDocker = (): Engine => new DockerEngine();

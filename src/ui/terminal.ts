@@ -1,0 +1,73 @@
+/**
+ * Human output on stderr (stdout stays clean for --json). On a TTY one live line per phase with its
+ * elapsed time; otherwise plain lines. --quiet keeps errors only.
+ */
+import type { PhaseName, Report } from '../report.js';
+import type { Progress } from './progress.js';
+
+export interface TerminalOptions {
+  readonly stream: NodeJS.WriteStream;
+  readonly quiet: boolean;
+}
+
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+/** One line: what went wrong, and what to do. */
+export function errorLine(message: string, hint?: string): string {
+  return `hotswap: ${message}${hint ? ` (${hint})` : ''}`;
+}
+
+export function summaryLine(report: Report): string {
+  const total = seconds(report.totalMs);
+  switch (report.outcome) {
+    case 'swapped':
+      return `✓ swapped ${report.version ?? report.sha256?.slice(0, 12)} into ${report.container} in ${total}`;
+    case 'skipped':
+      return `· skipped: ${report.plan?.reason ?? 'nothing to do'} (${total})`;
+    case 'planned':
+      return `· planned: ${report.plan?.reason ?? ''}`;
+    case 'rolled-back':
+      return `✗ rolled back ${report.container} after ${report.error?.phase ?? 'a failure'}: ${report.error?.message ?? ''} (${total})`;
+    case 'failed':
+      return `✗ failed${report.error?.phase ? ` (${report.error.phase})` : ''}: ${report.error?.message ?? ''} (${total})`;
+  }
+}
+
+export function createTerminalProgress({ stream, quiet }: TerminalOptions): Progress {
+  const tty = stream.isTTY === true;
+  let ticker: NodeJS.Timeout | null = null;
+  const write = (text: string) => { if (!quiet) stream.write(text); };
+  const stopTicker = () => { if (ticker) clearInterval(ticker); ticker = null; };
+
+  return {
+    phaseStarted(phase: PhaseName, detail?: string) {
+      if (!tty || quiet) return;
+      const start = Date.now();
+      const draw = () => stream.write(`\r\x1b[2K  … ${phase} ${seconds(Date.now() - start)}${detail ? ` ${detail}` : ''}`);
+      draw();
+      stopTicker();
+      ticker = setInterval(draw, 100);
+      ticker.unref();
+    },
+    phaseEnded(phase: PhaseName, ms: number, detail?: string) {
+      stopTicker();
+      const mark = detail === 'failed' ? '✗' : '✓';
+      write(tty ? `\r\x1b[2K  ${mark} ${phase} ${seconds(ms)}\n` : `  ${mark} ${phase} ${seconds(ms)}\n`);
+    },
+    info(message: string) { write(`  ${message}\n`); },
+    warn(message: string) { write(`  ! ${message}\n`); },
+    output(text: string) { if (text.trim()) write(`${text.trimEnd()}\n`); },
+    finished(report: Report) {
+      stopTicker();
+      const failed = report.outcome === 'failed' || report.outcome === 'rolled-back';
+      for (const warning of report.warnings) write(`  ! ${warning}\n`);
+      if (failed && report.error?.details) stream.write(`${report.error.details.trimEnd()}\n`);
+      if (failed) {
+        stream.write(`${summaryLine(report)}\n`);
+        if (report.error?.hint) stream.write(`  hint: ${report.error.hint}\n`);
+      } else {
+        write(`${summaryLine(report)}\n`);
+      }
+    },
+  };
+}

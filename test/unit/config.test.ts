@@ -1,0 +1,309 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findConfigFile, loadConfigFile } from '../../src/config/load.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { PipelineFlags } from '../../src/config/types.js';
+import { HotswapError } from '../../src/errors.js';
+import { REPO_ROOT } from '../support/paths.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-config-')));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a config file (an object as JSON, a string verbatim) and returns its path. */
+function writeConfig(content: unknown, sub = '.'): string {
+  const file = path.join(dir, sub, 'hotswap.config.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+const resolveIn = (flags: PipelineFlags = {}, env: NodeJS.ProcessEnv = {}, cwd = dir) => resolveConfig({ flags, cwd, env });
+
+/** The usage error a call throws (exit 2), or fails the test. */
+function usageErrorOf(run: () => unknown): HotswapError {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(HotswapError);
+    expect((e as HotswapError).exitCode).toBe(2);
+    return e as HotswapError;
+  }
+  throw new Error('expected a usage error, but nothing was thrown');
+}
+const resolveError = (flags: PipelineFlags = {}, env: NodeJS.ProcessEnv = {}) => usageErrorOf(() => resolveIn(flags, env));
+
+describe('resolveConfig defaults', () => {
+  it('uses every default when there is no config file', () => {
+    expect(resolveIn()).toEqual({
+      configFile: null,
+      repo: dir,
+      main: 'auto',
+      watch: { paths: [dir], ignore: [], debounceMs: 200, maxWaitMs: 2000, poll: false, minRestartIntervalMs: 0 },
+      build: {
+        mode: 'auto', output: path.join(dir, '.hotswap/bin/ollama-dev'), env: { CGO_ENABLED: '1' },
+        flags: ['-trimpath', '-buildvcs=false'], ldflags: '-w -s', tags: [],
+        versionVar: 'github.com/ollama/ollama/version.Version', versionBase: '0.0.0',
+        builderImage: 'golang:1.24-bookworm', builderContainer: 'ollama-build', dockerfile: path.join(dir, 'Dockerfile.dev'),
+        target: null, artifactPath: '/ollama-dev', sync: false, hostRepo: null,
+      },
+      target: {
+        container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama',
+        create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
+        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false,
+        health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
+      },
+      notify: { desktop: true, command: null },
+      output: { quiet: false, json: false, logLevel: 'info' },
+    });
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = resolveIn();
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.target.health)).toBe(true);
+    expect(Object.isFrozen(config.watch.paths)).toBe(true);
+    expect(Object.isFrozen(config.build.env)).toBe(true);
+  });
+
+  it('keeps a null from the file instead of the default', () => {
+    writeConfig({ build: { versionVar: null }, target: { health: { versionUrl: null } } });
+    const config = resolveIn();
+    expect(config.build.versionVar).toBeNull();
+    expect(config.target.health.versionUrl).toBeNull();
+    expect(config.target.health.url).toBe('http://127.0.0.1:11434/');
+  });
+});
+
+describe('finding and reading the config file', () => {
+  it('finds hotswap.config.json in a parent directory', () => {
+    const file = writeConfig({ target: { container: 'from-parent' } });
+    const nested = path.join(dir, 'server', 'internal');
+    fs.mkdirSync(nested, { recursive: true });
+    expect(findConfigFile(nested)).toBe(file);
+    const config = resolveIn({}, {}, nested);
+    expect(config.configFile).toBe(file);
+    expect(config.repo).toBe(dir);
+    expect(config.target.container).toBe('from-parent');
+  });
+
+  it('finds nothing when no directory above has one', () => {
+    expect(findConfigFile(dir)).toBeNull();
+  });
+
+  it('resolves the repo against the file and paths in the repo against the repo', () => {
+    fs.mkdirSync(path.join(dir, 'ollama'));
+    writeConfig({ repo: '../ollama', watch: { paths: ['server', '.'] }, build: { output: 'out/dev', dockerfile: 'docker/Dockerfile' } }, 'conf');
+    const config = resolveIn({ config: 'conf/hotswap.config.json' });
+    const repo = path.join(dir, 'ollama');
+    expect(config.configFile).toBe(path.join(dir, 'conf', 'hotswap.config.json'));
+    expect(config.repo).toBe(repo);
+    expect(config.watch.paths).toEqual([path.join(repo, 'server'), repo]);
+    expect(config.build.output).toBe(path.join(repo, 'out/dev'));
+    expect(config.build.dockerfile).toBe(path.join(repo, 'docker/Dockerfile'));
+  });
+
+  it('resolves --repo against the cwd, not the file', () => {
+    fs.mkdirSync(path.join(dir, 'other'));
+    writeConfig({ repo: '.' }, 'conf');
+    expect(resolveIn({ config: 'conf/hotswap.config.json', repo: 'other' }).repo).toBe(path.join(dir, 'other'));
+  });
+
+  it('validates the ollama preset', () => {
+    const preset = path.join(REPO_ROOT, 'config', 'presets', 'ollama.json');
+    const file = loadConfigFile(preset);
+    expect(file.target?.create?.gpus).toBe('all');
+    const config = resolveIn({ config: preset });
+    expect(config.repo).toBe(path.dirname(preset));
+    expect(config.main).toBe('.');
+    expect(config.target.image).toBe('ollama/ollama');
+    expect(config.watch.ignore).toContain('docs/**');
+  });
+});
+
+describe('flags win over the file', () => {
+  beforeEach(() => {
+    writeConfig({
+      main: './cmd/ollama', logLevel: 'warn',
+      watch: { debounceMs: 500, minRestartIntervalMs: 100 },
+      build: { mode: 'local' },
+      target: { container: 'file-box', image: 'file/image', restart: true, verify: true, rollbackOnFail: true },
+    });
+  });
+
+  it('takes each value from its flag', () => {
+    const config = resolveIn({
+      main: '.', container: 'flag-box', image: 'flag/image', builder: 'artifact', restart: false, keepBackup: true,
+      quiet: true, json: true, logLevel: 'debug', debounce: '50', minRestartInterval: '3000',
+    });
+    expect(config.main).toBe('.');
+    expect(config.target).toMatchObject({ container: 'flag-box', image: 'flag/image', restart: false, keepBackup: true });
+    expect(config.build.mode).toBe('artifact');
+    expect(config.watch).toMatchObject({ debounceMs: 50, minRestartIntervalMs: 3000 });
+    expect(config.output).toEqual({ quiet: true, json: true, logLevel: 'debug' });
+  });
+
+  it('keeps the file values when no flag is given', () => {
+    const config = resolveIn();
+    expect(config.main).toBe('./cmd/ollama');
+    expect(config.target.container).toBe('file-box');
+    expect(config.build.mode).toBe('local');
+    expect(config.output.logLevel).toBe('warn');
+  });
+
+  it('lets HOTSWAP_LOG_LEVEL beat the file but not the flag', () => {
+    expect(resolveIn({}, { HOTSWAP_LOG_LEVEL: 'error' }).output.logLevel).toBe('error');
+    expect(resolveIn({ logLevel: 'trace' }, { HOTSWAP_LOG_LEVEL: 'error' }).output.logLevel).toBe('trace');
+  });
+
+  it('turns --force-builder into the container builder', () => {
+    expect(resolveIn({ forceBuilder: true }).build.mode).toBe('container');
+  });
+
+  it('never uses the local toolchain with --no-local', () => {
+    expect(resolveIn({ local: false }).build.mode).toBe('container');
+    expect(resolveIn({ local: false, builder: 'auto' }).build.mode).toBe('container');
+    expect(resolveIn({ local: false, builder: 'artifact' }).build.mode).toBe('artifact');
+  });
+
+  it('turns rollback off with --no-verify, even when the file asks for it', () => {
+    expect(resolveIn({ verify: false }).target).toMatchObject({ verify: false, rollbackOnFail: false });
+  });
+
+  it('turns rollback off when the file turns verify off and says nothing about rollback', () => {
+    writeConfig({ target: { verify: false } });
+    expect(resolveIn().target).toMatchObject({ verify: false, rollbackOnFail: false });
+  });
+});
+
+describe('config file errors (exit 2, one message)', () => {
+  it('names a missing --config file', () => {
+    const error = resolveError({ config: 'nope.json' });
+    expect(error.message).toBe(`config file not found: ${path.join(dir, 'nope.json')}`);
+    expect(error.hint).toMatch(/--config/);
+  });
+
+  it('gives the line and column of a JSON syntax error', () => {
+    const file = writeConfig('{\n  "repo": ".",\n  "main": "auto",\n}\n');
+    expect(usageErrorOf(() => loadConfigFile(file)).message).toMatch(new RegExp(`^config file ${file} is not valid JSON at line 4, column 1: `));
+  });
+
+  // V8 stops at the space after `tru`, column 56.
+  it('gives the line and column when JSON.parse only quotes the bad token', () => {
+    const file = writeConfig('{\n  "target": { "container": "ollama-gpu", "restart": tru },\n  "notify": { "desktop": true }\n}\n');
+    expect(usageErrorOf(() => loadConfigFile(file)).message).toContain('is not valid JSON at line 2, column 56');
+  });
+
+  it('names an unknown nested key with its full path', () => {
+    const file = writeConfig({ target: { health: { url: null, foo: 1 } } });
+    const error = usageErrorOf(() => loadConfigFile(file));
+    expect(error.message).toBe(`invalid config ${file}: target.health.foo: unknown key`);
+    expect(error.hint).toBe('fix these keys; the schema is config/hotswap.schema.json');
+  });
+
+  it('says what type a key must have', () => {
+    writeConfig({ watch: { poll: 'yes' } });
+    expect(resolveError().message).toContain('watch.poll: must be true or false, not "yes"');
+  });
+
+  it('refuses a negative debounce', () => {
+    writeConfig({ watch: { debounceMs: -5 } });
+    expect(resolveError().message).toContain('watch.debounceMs: must be >= 0');
+  });
+
+  it('refuses a relative binaryPath', () => {
+    writeConfig({ target: { binaryPath: 'usr/bin/ollama' } });
+    expect(resolveError().message).toContain('target.binaryPath: must be an absolute path inside the container, like /usr/bin/ollama');
+  });
+
+  it.each(['http://10.0.0.5:11434/', 'https://example.com/', 'http://127.0.0.1.evil.example/', 'ftp://127.0.0.1/'])(
+    'refuses a health URL that leaves this machine: %s',
+    (url) => {
+      writeConfig({ target: { health: { url } } });
+      expect(resolveError().message).toMatch(/target\.health\.url: must be an http\(s\) URL on this machine .*never sends traffic elsewhere/);
+    },
+  );
+
+  it.each(['http://localhost:11434/', 'http://127.0.0.2:8080/api/version', 'https://[::1]:11434'])('accepts a loopback health URL: %s', (url) => {
+    writeConfig({ target: { health: { url } } });
+    expect(resolveIn().target.health.url).toBe(url);
+  });
+
+  it('refuses an invalid container name and an unknown builder in the file', () => {
+    writeConfig({ target: { container: '-bad name' }, build: { mode: 'remote' } });
+    const { message } = resolveError();
+    expect(message).toContain('target.container: must be a Docker container name');
+    expect(message).toContain(`build.mode: unknown builder "remote": use auto, local, container or artifact`);
+  });
+
+  it('lists every bad key path, not only the first', () => {
+    const file = writeConfig({ watch: { debounceMs: -1 }, target: { binaryPath: 'ollama', health: { bogus: true } }, extra: 1 });
+    const { message } = resolveError();
+    expect(message.startsWith(`invalid config ${file}: `)).toBe(true);
+    for (const key of ['watch.debounceMs', 'target.binaryPath', 'target.health.bogus: unknown key', 'extra: unknown key']) {
+      expect(message).toContain(key);
+    }
+  });
+
+  it('refuses rollbackOnFail with verify off in the same file', () => {
+    writeConfig({ target: { verify: false, rollbackOnFail: true } });
+    expect(resolveError().message).toContain('target.rollbackOnFail: requires target.verify');
+  });
+});
+
+describe('flag errors (exit 2, one message)', () => {
+  it('refuses --rollback-on-fail with --no-verify', () => {
+    expect(resolveError({ rollbackOnFail: true, verify: false }).message).toBe(
+      'invalid flags: --rollback-on-fail requires --verify (a rollback is decided by verifying)',
+    );
+  });
+
+  it('refuses --rollback-on-fail when the file turns verify off', () => {
+    writeConfig({ target: { verify: false } });
+    expect(resolveError({ rollbackOnFail: true }).message).toContain('--rollback-on-fail requires --verify');
+  });
+
+  it('refuses an invalid container name', () => {
+    expect(resolveError({ container: 'my container' }).message).toBe(
+      'invalid flags: --container "my container": must be a Docker container name: a letter or digit, then letters, digits, _ . or - (at least 2 characters)',
+    );
+  });
+
+  it('refuses an unknown builder', () => {
+    expect(resolveError({ builder: 'x' }).message).toBe("invalid flags: --builder: unknown builder 'x': use auto, local, container or artifact");
+  });
+
+  it.each([
+    [{ forceBuilder: true, builder: 'local' }, '--force-builder: means --builder container and conflicts with --builder local'],
+    [{ forceBuilder: true, builder: 'artifact' }, '--force-builder: means --builder container and conflicts with --builder artifact'],
+    [{ builder: 'local', local: false }, '--no-local: conflicts with --builder local'],
+    [{ debounce: 'soon' }, '--debounce "soon": must be a whole number of milliseconds >= 0'],
+    [{ minRestartInterval: '-1' }, '--min-restart-interval "-1": must be a whole number of milliseconds >= 0'],
+    [{ logLevel: 'loud' }, "--log-level: unknown log level 'loud'"],
+    [{ main: 'cmd/ollama' }, "--main \"cmd/ollama\": must be 'auto' or a package directory relative to the repo"],
+  ] as [PipelineFlags, string][])('refuses %j', (flags, expected) => {
+    expect(resolveError(flags).message).toContain(expected);
+  });
+
+  it('refuses a --repo that does not exist or is not a directory', () => {
+    expect(resolveError({ repo: 'missing' }).message).toBe(`invalid flags: --repo: ${path.join(dir, 'missing')} does not exist`);
+    fs.writeFileSync(path.join(dir, 'file'), '');
+    expect(resolveError({ repo: 'file' }).message).toContain('is not a directory');
+  });
+
+  it('refuses an unknown HOTSWAP_LOG_LEVEL', () => {
+    expect(resolveError({}, { HOTSWAP_LOG_LEVEL: 'chatty' }).message).toContain("invalid environment: HOTSWAP_LOG_LEVEL: unknown log level 'chatty'");
+  });
+
+  it('reports file and flag problems together', () => {
+    writeConfig({ watch: { debounceMs: -1 } });
+    const error = resolveError({ container: '!', builder: 'y' });
+    expect(error.message).toMatch(/^invalid config .*watch\.debounceMs: must be >= 0\. invalid flags: --container "!": .*; --builder: unknown builder 'y'/);
+    expect(error.hint).toContain('config/hotswap.schema.json');
+    expect(error.hint).toContain('--help');
+  });
+});
