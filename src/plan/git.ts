@@ -30,11 +30,16 @@ export interface GitRepo {
   close(): Promise<void>;
 }
 
-/** The environment without GIT_* variables, so a caller's GIT_DIR or GIT_INDEX_FILE cannot leak in. */
+/**
+ * The environment without GIT_* (a caller's GIT_DIR or GIT_INDEX_FILE must not leak in) and without the
+ * variables simple-git's guard refuses (EDITOR, PAGER, PREFIX…): plumbing commands need none of them.
+ */
+const GUARDED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'PREFIX', 'SSH_ASKPASS']);
 function cleanEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('GIT_')) env[key] = value;
+    const upper = key.toUpperCase();
+    if (value !== undefined && !upper.startsWith('GIT_') && !GUARDED.has(upper)) env[key] = value;
   }
   return { ...env, ...extra };
 }
@@ -50,6 +55,7 @@ async function topLevel(dir: string): Promise<string> {
     if (/ENOENT|spawn git/.test(message)) {
       throw environmentError('git is not installed', { hint: 'install git (apt-get install git)', cause: e });
     }
+    if (!/not a git repository/i.test(message)) throw environmentError(`running git in ${dir}: ${message.trim()}`, { cause: e });
     throw usageError(`${dir} is not inside a git repository`, {
       hint: 'hotswap plans builds from git: run `git init` there, or pass --repo with a git work tree', cause: e,
     });

@@ -31,7 +31,7 @@ export function backupStamp(now: Date): string {
 export const BACKUP = 'set -e; sha256sum "$1"; ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"';
 
 /** $1 binary, $2 uploaded temp file. The rename is atomic: the path holds the whole old or whole new file. */
-export const INSTALL = 'set -e; chmod 0755 "$2"; mv -f "$2" "$1"; sha256sum "$1"';
+export const INSTALL = 'set -e; chmod 0755 "$2"; mv -f "$2" "$1"';
 
 /** $1 binary, $2 backup, $3 temp. Copies (keeping the backup) and renames into place. */
 export const RESTORE = 'set -e; cp -p "$2" "$3"; chmod 0755 "$3"; mv -f "$3" "$1"; sha256sum "$1"';

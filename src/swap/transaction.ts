@@ -43,7 +43,7 @@ const execFailure = (action: string, name: string, r: { exitCode: number; stderr
   });
 
 /** Backup and upload run side by side; the rename comes only when both are done. */
-async function install(req: SwapRequest, backup: string): Promise<{ previous: string | null; installed: string | null }> {
+async function install(req: SwapRequest, backup: string): Promise<string | null> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date());
   const [backedUp] = await Promise.all([
@@ -53,7 +53,7 @@ async function install(req: SwapRequest, backup: string): Promise<{ previous: st
   if (backedUp.exitCode !== 0) throw execFailure(`backing up ${target.binaryPath}`, container.name, backedUp);
   const installed = await container.exec(['sh', '-c', INSTALL, 'sh', target.binaryPath, paths.temp]);
   if (installed.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, installed);
-  return { previous: parseSha256(backedUp.stdout), installed: parseSha256(installed.stdout) };
+  return parseSha256(backedUp.stdout);
 }
 
 async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
@@ -64,10 +64,12 @@ async function ensureRunning(container: ContainerClient, progress: Progress): Pr
 }
 
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
-async function goLive(req: SwapRequest, installedSha: string | null, warnings: string[]): Promise<void> {
+async function goLive(req: SwapRequest, warnings: string[]): Promise<void> {
   const { container, target, artifact, phase } = req;
   if (target.verify) {
     await phase('verify', async () => {
+      // A separate exec, not part of the install script: the hash comes from the image's own sha256sum.
+      const installedSha = await hashInContainer(container, target.binaryPath);
       if (installedSha !== artifact.sha256) {
         throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${installedSha?.slice(0, 12) ?? 'none'}…`, {
           phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?)',
@@ -103,9 +105,9 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const backup = swapPaths(target.binaryPath, new Date()).backup;
   const warnings: string[] = [];
   await ensureRunning(container, progress);
-  const { previous, installed } = await phase('copy', () => install(req, backup));
+  const previous = await phase('copy', () => install(req, backup));
   try {
-    await goLive(req, installed, warnings);
+    await goLive(req, warnings);
   } catch (error) {
     if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
     progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);

@@ -1,0 +1,134 @@
+/**
+ * `hotswap swap` against a real engine: each test checks what the container serves over HTTP.
+ * One container per file; tests run in order and build on the previous state where that reads naturally.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { getText } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+
+const NAME = 'hs-test-swap';
+let repo: FixtureRepo;
+let port: number;
+const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
+const version = async () => JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
+const swap = (...args: string[]) => runCli(['swap', ...args], { cwd: repo.dir });
+const backupCount = async () =>
+  (await dockerExec(NAME, ['sh', '-c', 'ls /tmp | grep -c "^ollama.backup_" || true'])).stdout.trim();
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo();
+  port = await freePort();
+  writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { keepBackups: 2 } } });
+  await startContainer({ name: NAME, port });
+});
+
+afterAll(async () => {
+  await removeContainer(NAME);
+  await repo.remove();
+});
+
+describe('hotswap swap', () => {
+  it('serves the edited code after one swap, stamped with the tree version', async () => {
+    expect(await hello()).toBe('hello v1');
+    repo.setMessage('hello v2');
+    const result = await swap();
+    expect(result.stderr).toContain('✓ swapped');
+    expect(result.code).toBe(0);
+    expect(await hello()).toBe('hello v2');
+    expect(await version()).toMatch(/^0\.0\.0-hotswap\.[0-9a-f]{8}$/);
+  });
+
+  it('prints one JSON report whose hash is what the container holds', async () => {
+    repo.setMessage('hello json');
+    const result = await swap('--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('swapped');
+    expect(report.trigger).toBe('manual');
+    expect(report.sha256).toBe(await containerSha256(NAME));
+    expect(report.version).toBe(await version());
+    expect(report.plan.rebuild).toBe(true);
+    expect(report.plan.files).toContainEqual(expect.objectContaining({ path: 'server/message.go', class: 'binary' }));
+    for (const phase of ['detect', 'plan', 'build', 'copy', 'verify', 'restart', 'health']) {
+      expect(report.phases[phase], phase).toBeTypeOf('number');
+    }
+    expect(report.totalMs).toBeGreaterThan(0);
+    expect(await hello()).toBe('hello json');
+  });
+
+  it('keeps only target.keepBackups backups, and every one with --keep-backup', async () => {
+    expect(await backupCount()).toBe('2');
+    repo.setMessage('hello kept');
+    expect((await swap('--keep-backup')).code).toBe(0);
+    expect(await backupCount()).toBe('3');
+    expect((await runCli(['backups', '--json'], { cwd: repo.dir })).stdout).toContain('/tmp/ollama.backup_');
+  });
+
+  it('restores the newest backup with `hotswap rollback`', async () => {
+    const result = await runCli(['rollback'], { cwd: repo.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await hello()).toBe('hello json');
+  });
+
+  it('rolls back a binary that panics at start, and the old code keeps serving', async () => {
+    const before = await containerSha256(NAME);
+    repo.write('main.go', repo.read('main.go').replace('func main() {', 'func main() {\n\tpanic("boom at start")'));
+    const result = await swap('--json');
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).outcome).toBe('rolled-back');
+    expect(result.stderr).toContain('boom at start');
+    expect(result.stderr).toMatch(/rolled back .* exited with code/);
+    expect(await hello()).toBe('hello json');
+    expect(await containerSha256(NAME)).toBe(before);
+    repo.write('main.go', repo.read('main.go').replace('\n\tpanic("boom at start")', ''));
+  });
+
+  it('detects a hash mismatch in the container and does not go live', async () => {
+    // A container whose sha256sum lies stands in for a corrupted copy.
+    // (/usr/local/bin comes first on PATH; busybox's shell would still use its own applet inside scripts.)
+    const lie = 'mkdir -p /usr/local/bin; printf \'#!/bin/sh\\necho 0000000000000000000000000000000000000000000000000000000000000000  "$1"\\n\' > /usr/local/bin/sha256sum; chmod 755 /usr/local/bin/sha256sum';
+    expect((await dockerExec(NAME, ['sh', '-c', lie])).code).toBe(0);
+    repo.setMessage('hello never');
+    const result = await swap();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('sha256 mismatch');
+    expect(await hello()).toBe('hello json');
+  });
+
+  it('starts a missing container from its image, then swaps into it', async () => {
+    await removeContainer(NAME);
+    repo.setMessage('hello fresh');
+    const result = await swap();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`creating ${NAME}`);
+    expect(await hello()).toBe('hello fresh');
+    const inspect = await docker(['inspect', '-f', '{{.HostConfig.NetworkMode}}', NAME]);
+    expect(inspect.stdout.trim()).toBe('host');
+  });
+
+  it('shows the container, the served hash and the last runs in `status --json`', async () => {
+    const result = await runCli(['status', '--json'], { cwd: repo.dir });
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout);
+    expect(status.container).toMatchObject({ name: NAME, running: true, sha256: await containerSha256(NAME) });
+    expect(status.lastBuilt.sha256).toBe(status.container.sha256);
+    expect(status.daemon).toEqual({ running: false, pid: null });
+    expect(status.runs.map((r: { outcome: string }) => r.outcome)).toEqual(
+      ['swapped', 'swapped', 'swapped', 'rolled-back', 'rolled-back', 'rolled-back', 'swapped']);
+  });
+
+  it('prints the new container logs after a swap, and nothing but errors with --quiet', async () => {
+    repo.setMessage('hello logs');
+    const loud = await swap();
+    expect(loud.stderr).toMatch(/listening on 127\.0\.0\.1:\d+ \(version 0\.0\.0-hotswap/);
+    repo.setMessage('hello quiet');
+    const quiet = await swap('--quiet');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(await hello()).toBe('hello quiet');
+  });
+});
