@@ -1,27 +1,12 @@
 // Docker helpers for tests, over the docker CLI (the product itself uses dockerode, so the tests
 // check its work through an independent path). Everything created here carries `hotswap.test=1`.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { FIXTURE_DIR } from './paths.js';
+import { REPO_ROOT } from './paths.js';
 import { waitForText } from './http.js';
 
 export const RUNTIME_IMAGE = 'hotswap-test/runtime:latest';
 export const TEST_LABEL = 'hotswap.test=1';
-const HASH_LABEL = 'hotswap.test.fixture-hash';
-/** Bump when the image recipe below changes, so existing images are rebuilt. */
-const RECIPE_VERSION = '1';
-
-/** busybox applets linked into the image: what the swapper and the tests run inside the container. */
-const APPLETS = [
-  'sh', 'sha256sum', 'cp', 'mv', 'rm', 'chmod', 'ls', 'cat', 'mkdir', 'sleep', 'stat', 'test', '[', 'ln',
-  'find', 'echo', 'head', 'tail', 'wc', 'env', 'kill', 'ps', 'true', 'false', 'touch', 'readlink',
-  'realpath', 'dirname', 'basename', 'sync', 'tar', 'grep', 'sed', 'xargs', 'printf', 'date', 'id',
-  'cmp', 'du', 'df', 'pidof', 'uname', 'which', 'mktemp', 'rmdir', 'sort', 'tr', 'cut', 'tee',
-];
-
 export interface RunResult {
   code: number | null;
   stdout: string;
@@ -66,72 +51,10 @@ async function dockerOk(args: string[], timeoutMs?: number): Promise<string> {
   return r.stdout.trim();
 }
 
-/** sha256 over the fixture's files (paths and contents) and the recipe version. */
-async function fixtureHash(): Promise<string> {
-  const h = createHash('sha256').update(`recipe ${RECIPE_VERSION}\n`);
-  const walk = async (dir: string): Promise<void> => {
-    const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) h.update(`${path.relative(FIXTURE_DIR, p)}\0`).update(await fs.readFile(p)).update('\0');
-    }
-  };
-  await walk(FIXTURE_DIR);
-  return h.digest('hex');
-}
-
-/**
- * Builds RUNTIME_IMAGE (FROM scratch: static busybox + the fixture as /usr/bin/ollama) unless an image
- * built from the same fixture content already exists. No registry is needed.
- */
+/** Builds RUNTIME_IMAGE with the same script the demo uses, unless it is current (see the script). */
 export async function ensureRuntimeImage(): Promise<void> {
-  const hash = await fixtureHash();
-  const have = await docker(['image', 'inspect', '--format', `{{ index .Config.Labels "${HASH_LABEL}" }}`, RUNTIME_IMAGE]);
-  if (have.code === 0 && have.stdout.trim() === hash) return;
-
-  const ctx = await fs.mkdtemp(path.join(os.tmpdir(), 'hotswap-runtime-'));
-  try {
-    const root = path.join(ctx, 'rootfs');
-    for (const d of ['bin', 'usr/bin', 'tmp']) await fs.mkdir(path.join(root, d), { recursive: true });
-    await fs.chmod(path.join(root, 'tmp'), 0o1777); // COPY keeps the mode: a world-writable sticky /tmp
-    await fs.copyFile('/bin/busybox', path.join(root, 'bin/busybox')); // Debian busybox-static: no libc needed
-    await fs.chmod(path.join(root, 'bin/busybox'), 0o755);
-    for (const a of APPLETS) await fs.symlink('busybox', path.join(root, 'bin', a));
-
-    const env: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOPROXY: 'off' };
-    // go needs a cache dir; CI shells sometimes run without HOME.
-    if (!env.GOCACHE && !env.HOME && !env.XDG_CACHE_HOME) env.GOCACHE = path.join(os.tmpdir(), 'hotswap-gocache');
-    const build = await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', path.join(root, 'usr/bin/ollama'), '.'], {
-      cwd: FIXTURE_DIR,
-      env,
-      timeoutMs: 300_000,
-    });
-    if (build.code !== 0) throw new Error(`go build of the fixture failed:\n${build.stderr}`);
-
-    await fs.writeFile(
-      path.join(ctx, 'Dockerfile'),
-      [
-        'FROM scratch',
-        'COPY rootfs/ /',
-        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        `LABEL hotswap.test="1" ${HASH_LABEL}="${hash}"`,
-        'ENTRYPOINT ["/usr/bin/ollama"]',
-        'CMD ["serve"]',
-        '',
-      ].join('\n'),
-    );
-    // Legacy builder: the 28.x CLI has no buildx plugin here; --network none as nothing needs the network.
-    const r = await run('docker', ['build', '--network', 'none', '-q', '-t', RUNTIME_IMAGE, ctx], {
-      env: { ...process.env, DOCKER_BUILDKIT: '0' },
-      timeoutMs: 300_000,
-    });
-    if (r.code !== 0) throw new Error(`docker build of ${RUNTIME_IMAGE} failed:\n${r.stderr || r.stdout}`);
-    // The previous build of the tag is now dangling; drop it (skipped while a container still uses it).
-    await docker(['image', 'prune', '-f', '--filter', `label=${HASH_LABEL}`]);
-  } finally {
-    await fs.rm(ctx, { recursive: true, force: true });
-  }
+  const r = await run('bash', [path.join(REPO_ROOT, 'scripts', 'runtime-image.sh'), RUNTIME_IMAGE], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`building ${RUNTIME_IMAGE} failed:\n${r.stderr || r.stdout}`);
 }
 
 export interface StartOptions {

@@ -1,0 +1,107 @@
+/**
+ * Which repo paths the watcher drops: what git ignores (nested .gitignore files, .git/info/exclude), editor
+ * temp files, hotswap's own state, and the `watch.ignore` globs. Git decides what a run builds anyway (the
+ * planner snapshots the work tree); these rules only keep inotify watches and pointless runs down, so a
+ * path wrongly kept costs one empty plan, never a wrong build.
+ *
+ * Each directory's .gitignore is read the first time a path below it is asked about and cached; the watcher
+ * calls `invalidate` for every changed path, so an edited .gitignore takes effect on the next event.
+ * .git/info/exclude is read with the root's rules; the watcher never sees .git, so edits to it need a restart.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import { isEphemeral } from './ephemeral.js';
+
+/** Never watched: git's own store, hotswap's state and builds, and JavaScript dependencies. */
+const ALWAYS = new Set(['.git', '.hotswap', 'node_modules']);
+
+export interface IgnoreRules {
+  /** `relPath` is repo-relative POSIX; `isDir` undefined means "not known yet" (ignored only if it would be either way). */
+  isIgnored(relPath: string, isDir?: boolean): boolean;
+  /** Drops the cached rules when `relPath` is a .gitignore; returns whether it was one. */
+  invalidate(relPath: string): boolean;
+}
+
+const parentOf = (rel: string): string => path.posix.dirname(rel);
+const isOutside = (rel: string): boolean => rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel);
+
+function readRules(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null; // missing or unreadable: no rules from this file, as git does
+  }
+}
+
+export function createIgnoreRules(repo: string, globs: readonly string[] = []): IgnoreRules {
+  // git compares case-sensitively on Linux (core.ignorecase=false); `ignore` defaults to the opposite.
+  const newIgnore = () => ignore({ ignorecase: false });
+  // Globs are written relative to the repo, so `./docs/**` means `docs/**`.
+  const patterns = globs.map((g) => g.replace(/^\.\//, ''));
+  const matchesGlob = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
+  const layers = new Map<string, Ignore | null>();
+  const dirDecisions = new Map<string, boolean>();
+
+  /** The rules a directory contributes; the root also carries .git/info/exclude (lower precedence). */
+  function layer(dir: string): Ignore | null {
+    if (layers.has(dir)) return layers.get(dir) ?? null;
+    const own = readRules(path.join(repo, dir, '.gitignore'));
+    const exclude = dir === '.' ? readRules(path.join(repo, '.git', 'info', 'exclude')) : null;
+    const rules = own === null && exclude === null ? null : newIgnore().add(exclude ?? '').add(own ?? '');
+    layers.set(dir, rules);
+    return rules;
+  }
+
+  /** git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule wins. */
+  function gitDecision(rel: string, isDir: boolean): boolean {
+    const dirs: string[] = [];
+    for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.unshift(d);
+    let ignored = false;
+    for (const dir of ['.', ...dirs]) {
+      const rules = layer(dir);
+      if (!rules) continue;
+      const local = dir === '.' ? rel : path.posix.relative(dir, rel);
+      const result = rules.test(isDir ? `${local}/` : local);
+      if (result.ignored) ignored = true;
+      else if (result.unignored) ignored = false;
+    }
+    return ignored;
+  }
+
+  function selfIgnored(rel: string, isDir: boolean): boolean {
+    const base = path.posix.basename(rel);
+    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, isDir);
+  }
+
+  /** Ancestors first: git never looks inside an ignored directory, and no rule below can bring a file back. */
+  function dirIgnored(dir: string): boolean {
+    if (dir === '.') return false;
+    const known = dirDecisions.get(dir);
+    if (known !== undefined) return known;
+    const ignored = dirIgnored(parentOf(dir)) || selfIgnored(dir, true);
+    dirDecisions.set(dir, ignored);
+    return ignored;
+  }
+
+  return {
+    isIgnored(relPath, isDir) {
+      const rel = path.posix.normalize(relPath);
+      if (rel === '.' || rel === '') return false;
+      // Outside the repo git has no say; editor temp files are still noise.
+      if (isOutside(rel)) return isEphemeral(path.posix.basename(rel));
+      if (dirIgnored(parentOf(rel))) return true;
+      if (isDir !== undefined) return selfIgnored(rel, isDir);
+      return selfIgnored(rel, false) && selfIgnored(rel, true);
+    },
+    invalidate(relPath) {
+      const rel = path.posix.normalize(relPath);
+      const isRulesFile = path.posix.basename(rel) === '.gitignore' || rel === '.git/info/exclude';
+      if (!isRulesFile) return false;
+      layers.delete(rel === '.git/info/exclude' ? '.' : parentOf(rel));
+      dirDecisions.clear();
+      return true;
+    },
+  };
+}
