@@ -1,0 +1,80 @@
+/**
+ * The Watcher stage: file events → repo-relative POSIX paths. It holds no timers of its own (the daemon
+ * debounces) and makes no decisions beyond "is this path noise" (ignore.ts): the planner asks git what
+ * really changed, so an event here is only a hint that it is worth asking.
+ */
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { HotswapError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { watchError } from './errors.js';
+import { createIgnoreRules, type IgnoreRules } from './ignore.js';
+
+/** Polling interval when `watch.poll` is on: a save shows up within about this long. */
+const POLL_INTERVAL_MS = 300;
+
+const EVENTS = new Set(['add', 'change', 'unlink', 'addDir', 'unlinkDir']);
+
+export interface WatcherOptions {
+  /** Absolute repo root; emitted paths are relative to it. */
+  readonly repo: string;
+  /** Absolute paths to watch (WatchConfig.paths). */
+  readonly paths: readonly string[];
+  /** `watch.ignore` globs, relative to the repo. */
+  readonly ignore: readonly string[];
+  readonly poll: boolean;
+  readonly log: Logger;
+  readonly onChange: (paths: string[]) => void;
+  readonly onError: (error: HotswapError) => void;
+}
+
+export interface Watcher {
+  readonly rules: IgnoreRules;
+  close(): Promise<void>;
+}
+
+const toPosix = (p: string): string => p.split(path.sep).join('/');
+
+export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
+  const { repo, log } = options;
+  const rules = createIgnoreRules(repo, options.ignore);
+  const relative = (p: string) => toPosix(path.relative(repo, path.resolve(repo, p)));
+
+  const fsw = watch([...options.paths], {
+    // chokidar calls this twice per path, first without stats; `undefined` isDir means "decide only if sure".
+    ignored: (p, stats) => rules.isIgnored(relative(p), stats ? stats.isDirectory() : undefined),
+    ignoreInitial: true,
+    // A symlink in the repo is a file to git; following it could watch trees outside the repo, or loop.
+    followSymlinks: false,
+    usePolling: options.poll,
+    interval: POLL_INTERVAL_MS,
+    binaryInterval: POLL_INTERVAL_MS,
+    // The daemon's debounce already waits for a quiet period; awaitWriteFinish would add a second delay.
+    awaitWriteFinish: false,
+  });
+
+  fsw.on('all', (event, p) => {
+    if (!EVENTS.has(event)) return;
+    const rel = relative(p);
+    // A .gitignore edit changes what is noise from the next event on; the edit itself is reported.
+    if (rules.invalidate(rel)) log.debug({ path: rel }, 'ignore rules reloaded');
+    // Checked again with the kind known: chokidar's stat-less check lets undecided paths through, and
+    // directories watched before a .gitignore excluded them still report.
+    if (rules.isIgnored(rel, event.endsWith('Dir'))) return;
+    log.debug({ event, path: rel }, 'file event');
+    options.onChange([rel]);
+  });
+  fsw.on('error', (e) => {
+    const error = watchError(e, repo);
+    log.warn({ err: e }, error.message);
+    options.onError(error);
+  });
+
+  await waitReady(fsw);
+  log.info({ paths: options.paths, poll: options.poll }, 'watching');
+  return { rules, close: () => fsw.close() };
+}
+
+function waitReady(fsw: FSWatcher): Promise<void> {
+  return new Promise((resolve) => fsw.once('ready', () => resolve()));
+}
