@@ -5,7 +5,9 @@ import { backupsCommand } from './commands/backups.js';
 import { logsCommand } from './commands/logs.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
 import { swapCommand } from './commands/swap.js';
+import { watchCommand } from './commands/watch.js';
 import { isHotswapError, messageOf } from './errors.js';
 import { translateLegacyFlags } from './legacy-flags.js';
 import { errorLine } from './ui/terminal.js';
@@ -58,6 +60,15 @@ function build(run: (action: Action) => (options: Record<string, unknown>) => Pr
   withPipeline(program.command('swap').description('build and swap once, now'))
     .option('--if-changed', 'skip when no binary input changed since the last build')
     .action(run((o) => swapCommand(o)));
+  withPipeline(program.command('watch').description('watch the Go sources; build, swap and verify on every change'))
+    .option('--dry-run', 'plan and report only: never build or swap')
+    .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')
+    .option('--no-initial', 'do not bring the container up to date at start')
+    .option('--debounce <ms>', 'quiet period before a build (watch.debounceMs)')
+    .option('--min-restart-interval <ms>', 'at least this long between two runs (groups restarts)')
+    .action(run((o) => watchCommand(o)));
+  withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
+    .action(run((o) => stopCommand(o)));
   withCommon(program.command('rollback').description('restore the newest backup (or --to NAME), restart, verify'))
     .option('--to <name>', 'the backup to restore (see `hotswap backups`)')
     .action(run((o) => rollbackCommand(o)));
@@ -96,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
-      process.stderr.write(`${errorLine(error.message.replace(/^error: /, ''), 'see hotswap --help')}\n`);
+      process.stderr.write(`${errorLine(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), 'see hotswap --help')}\n`);
       return 2;
     }
     return report(error);

@@ -13,7 +13,7 @@ export async function backupsCommand(flags: BackupsFlags): Promise<number> {
   const { target } = config;
   await engine.ping();
   const container = engine.container(target.container);
-  if (!(await container.inspect())) throw environmentError(`container ${target.container} does not exist`);
+  if (!(await container.inspect())) throw environmentError(`container ${target.container} does not exist`, { hint: 'check target.container or --container (docker ps -a lists containers)' });
   const pruned = flags.prune === undefined ? [] : await pruneBackups(container, target.binaryPath, flags.prune);
   const backups = await listBackups(container, target.binaryPath);
   if (config.output.json) {

@@ -12,7 +12,7 @@ export async function logsCommand(flags: LogsFlags): Promise<number> {
   const { config, engine } = commandContext(flags);
   await engine.ping();
   const container = engine.container(config.target.container);
-  if (!(await container.inspect())) throw environmentError(`container ${config.target.container} does not exist`);
+  if (!(await container.inspect())) throw environmentError(`container ${config.target.container} does not exist`, { hint: 'check target.container or --container (docker ps -a lists containers)' });
   const tail = flags.lines ?? 50;
   if (!flags.follow) {
     process.stdout.write(await container.logs({ tail }));

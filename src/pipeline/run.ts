@@ -17,7 +17,7 @@ import { readState, recordRun, type LastBuilt } from '../state/store.js';
 import { swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
-import { prepareTarget } from './target.js';
+import { hostPlatform, prepareTarget } from './target.js';
 
 export interface PipelineRequest {
   readonly config: ResolvedConfig;
@@ -25,6 +25,8 @@ export interface PipelineRequest {
   readonly trigger: Trigger;
   /** Honour the plan: skip the build when no binary input changed. */
   readonly ifChanged: boolean;
+  /** Plan and report only (`watch --dry-run`): no build, no swap. */
+  readonly dryRun?: boolean;
   readonly progress: Progress;
   readonly log: Logger;
 }
@@ -45,10 +47,11 @@ export async function checkInputs(config: ResolvedConfig): Promise<{ git: GitRep
 async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, mainPackage: string): Promise<LastBuilt | null> {
   const { config, engine, progress, log } = req;
   const phase = phaseRunner(report, progress);
+  // A dry run never touches Docker; it plans for the host's platform.
   const [ready, state] = await phase('detect', () => Promise.all([
-    prepareTarget(engine, config.target, progress), readState(config.repo),
+    req.dryRun ? null : prepareTarget(engine, config.target, progress), readState(config.repo),
   ]));
-  const platform = { goos: ready.platform.os, goarch: ready.platform.arch };
+  const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
     const base = state.lastBuilt?.tree ?? null;
@@ -57,7 +60,11 @@ async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, main
   });
   report.plan = plan;
   log.info({ plan }, 'plan');
-  if (req.ifChanged && !plan.rebuild) {
+  if (!ready) {
+    report.outcome = 'planned';
+    return null;
+  }
+  if (req.ifChanged && !plan.rebuild && !ready.created) {
     report.outcome = 'skipped';
     return null;
   }

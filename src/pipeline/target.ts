@@ -8,6 +8,8 @@ export interface ReadyTarget {
   readonly container: ContainerClient;
   readonly state: ContainerState;
   readonly platform: Platform;
+  /** Created from the image just now: it runs the image's binary, so a swap is due whatever the plan says. */
+  readonly created: boolean;
 }
 
 async function createFromImage(engine: Engine, target: TargetConfig, progress: Progress): Promise<void> {
@@ -31,6 +33,7 @@ export async function prepareTarget(engine: Engine, target: TargetConfig, progre
   await engine.ping();
   const container = engine.container(target.container);
   let state = await container.inspect();
+  const created = !state;
   if (!state) {
     await createFromImage(engine, target, progress);
     state = await container.inspect();
@@ -38,7 +41,9 @@ export async function prepareTarget(engine: Engine, target: TargetConfig, progre
   }
   const platform = await engine.imagePlatform(state.imageId);
   // An image removed under a running container still runs; assume the engine's own platform then.
-  return { container, state, platform: platform ?? { os: 'linux', arch: hostArch(), variant: null } };
+  return { container, state, created, platform: platform ?? { os: 'linux', arch: hostArch(), variant: null } };
 }
+
+export const hostPlatform = () => ({ goos: 'linux', goarch: hostArch() });
 
 const hostArch = () => ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;

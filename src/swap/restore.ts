@@ -4,7 +4,7 @@
  */
 import { operationError } from '../errors.js';
 import type { ContainerClient } from '../target/client.js';
-import { RESTORE, parseSha256, swapPaths } from './scripts.js';
+import { HASH_FILE, RESTORE, parseSha256, swapPaths } from './scripts.js';
 
 export async function restoreBinary(container: ContainerClient, binaryPath: string, backup: string): Promise<string | null> {
   const paths = swapPaths(binaryPath, new Date());
@@ -22,7 +22,7 @@ export async function restoreBinary(container: ContainerClient, binaryPath: stri
 }
 
 export async function hashInContainer(container: ContainerClient, path: string): Promise<string> {
-  const result = await container.exec(['sha256sum', path]);
+  const result = await container.exec(['sh', '-c', HASH_FILE, 'sh', path]);
   const sha = parseSha256(result.stdout);
   if (result.exitCode !== 0 || !sha) {
     throw operationError(`hashing ${path} in ${container.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {

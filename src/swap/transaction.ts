@@ -15,7 +15,7 @@ import { pruneBackups } from './backups.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, restoreBinary } from './restore.js';
-import { BACKUP, INSTALL, parseSha256, swapPaths } from './scripts.js';
+import { INSTALL, parseSha256, swapPaths } from './scripts.js';
 
 export interface SwapRequest {
   readonly container: ContainerClient;
@@ -30,7 +30,6 @@ export interface SwapRequest {
 export interface SwapResult {
   readonly outcome: 'swapped' | 'rolled-back';
   readonly backup: string;
-  readonly previousSha256: string | null;
   readonly warnings: string[];
   /** Set when rolled back: why the new binary was refused. */
   readonly failure?: HotswapError;
@@ -42,18 +41,14 @@ const execFailure = (action: string, name: string, r: { exitCode: number; stderr
     hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
   });
 
-/** Backup and upload run side by side; the rename comes only when both are done. */
+/** Upload beside the target, then one exec: backup, rename, hash. Returns the hash of what landed. */
 async function install(req: SwapRequest, backup: string): Promise<string | null> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date());
-  const [backedUp] = await Promise.all([
-    container.exec(['sh', '-c', BACKUP, 'sh', target.binaryPath, backup]),
-    container.putFile(paths.dir, paths.tempName, createReadStream(artifact.path), artifact.size, 0o755),
-  ]);
-  if (backedUp.exitCode !== 0) throw execFailure(`backing up ${target.binaryPath}`, container.name, backedUp);
-  const installed = await container.exec(['sh', '-c', INSTALL, 'sh', target.binaryPath, paths.temp]);
+  await container.putFile(paths.dir, paths.tempName, createReadStream(artifact.path), artifact.size, 0o755);
+  const installed = await container.exec(['sh', '-c', INSTALL, 'sh', target.binaryPath, backup, paths.temp]);
   if (installed.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, installed);
-  return parseSha256(backedUp.stdout);
+  return parseSha256(installed.stdout);
 }
 
 async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
@@ -64,12 +59,10 @@ async function ensureRunning(container: ContainerClient, progress: Progress): Pr
 }
 
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
-async function goLive(req: SwapRequest, warnings: string[]): Promise<void> {
+async function goLive(req: SwapRequest, installedSha: string | null, warnings: string[]): Promise<void> {
   const { container, target, artifact, phase } = req;
   if (target.verify) {
     await phase('verify', async () => {
-      // A separate exec, not part of the install script: the hash comes from the image's own sha256sum.
-      const installedSha = await hashInContainer(container, target.binaryPath);
       if (installedSha !== artifact.sha256) {
         throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${installedSha?.slice(0, 12) ?? 'none'}…`, {
           phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?)',
@@ -87,15 +80,18 @@ async function goLive(req: SwapRequest, warnings: string[]): Promise<void> {
   }
 }
 
-async function rollBack(req: SwapRequest, backup: string, previousSha: string | null): Promise<void> {
+/** Restores the backup, restarts, checks health, and proves the path holds the backup's bytes again. */
+async function rollBack(req: SwapRequest, backup: string): Promise<void> {
   const { container, target, phase } = req;
   await phase('rollback', async () => {
     const restored = await restoreBinary(container, target.binaryPath, backup);
     const startedAt = await restartContainer(container, target.stopTimeoutS);
     await waitHealthy(container, target.health, { version: null, startedAt });
-    const onDisk = restored ?? await hashInContainer(container, target.binaryPath);
-    if (previousSha && onDisk !== previousSha) {
-      throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the old ${previousSha.slice(0, 12)}…`, { phase: 'rollback' });
+    const [onDisk, old] = await Promise.all([
+      restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
+    ]);
+    if (onDisk !== old) {
+      throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
     }
   });
 }
@@ -105,31 +101,32 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const backup = swapPaths(target.binaryPath, new Date()).backup;
   const warnings: string[] = [];
   await ensureRunning(container, progress);
-  const previous = await phase('copy', () => install(req, backup));
+  const installed = await phase('copy', () => install(req, backup));
   try {
-    await goLive(req, warnings);
+    await goLive(req, installed, warnings);
   } catch (error) {
     if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
     progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
     try {
-      await rollBack(req, backup, previous);
+      await rollBack(req, backup);
     } catch (rollbackError) {
       throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
         phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,
         details: error instanceof HotswapError ? error.details : undefined,
       });
     }
-    return { outcome: 'rolled-back', backup, previousSha256: previous, warnings, failure: asHotswapError(error) };
+    return { outcome: 'rolled-back', backup, warnings, failure: asHotswapError(error) };
   }
   if (!target.keepBackup) {
     await pruneBackups(container, target.binaryPath, target.keepBackups).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
-  return { outcome: 'swapped', backup, previousSha256: previous, warnings };
+  return { outcome: 'swapped', backup, warnings };
 }
 
 const asHotswapError = (e: unknown) => (e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e }));
 
 function withHint(e: unknown, hint: string): HotswapError {
   const error = asHotswapError(e);
-  return new HotswapError(error.message, error.exitCode, { hint: error.hint ?? hint, phase: error.phase, details: error.details, cause: e });
+  const combined = error.hint ? `${error.hint}; ${hint}` : hint;
+  return new HotswapError(error.message, error.exitCode, { hint: combined, phase: error.phase, details: error.details, cause: e });
 }

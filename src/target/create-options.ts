@@ -9,7 +9,8 @@ export function parsePort(spec: string): { key: string; binding: PortBinding } {
   const parts = (ports ?? '').split(':');
   const containerPort = parts.pop() ?? '';
   const hostPort = parts.pop() ?? '';
-  const hostIp = parts.join(':');
+  // Docker stores an IPv6 host address without its brackets: "[::1]:8080:80" → HostIp "::1".
+  const hostIp = parts.join(':').replace(/^\[(.*)\]$/, '$1');
   return { key: `${containerPort}/${proto}`, binding: { HostIp: hostIp, HostPort: hostPort } };
 }
 

@@ -63,8 +63,8 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
       for (const warning of report.warnings) write(`  ! ${warning}\n`);
       if (failed && report.error?.details) stream.write(`${report.error.details.trimEnd()}\n`);
       if (failed) {
-        stream.write(`${summaryLine(report)}\n`);
-        if (report.error?.hint) stream.write(`  hint: ${report.error.hint}\n`);
+        // The one line that says what failed and what to do (DESIGN §2), even with --quiet.
+        stream.write(`${errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint)}\n`);
       } else {
         write(`${summaryLine(report)}\n`);
       }

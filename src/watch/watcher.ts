@@ -71,6 +71,9 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   });
 
   await waitReady(fsw);
+  // Polling: chokidar says ready before each fs.watchFile has taken its first stat, and a file written in
+  // between is that baseline, so its edit goes unseen. Measured here: 2 of 20 edits lost without this wait.
+  if (options.poll) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   log.info({ paths: options.paths, poll: options.poll }, 'watching');
   return { rules, close: () => fsw.close() };
 }

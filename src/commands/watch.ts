@@ -1,0 +1,36 @@
+/** `hotswap watch`: the daemon, in the foreground or (`--detach`) in the background. */
+import type { PipelineFlags } from '../config/types.js';
+import { runDaemon } from '../daemon/daemon.js';
+import { detachDaemon, watchOutFile } from '../daemon/detach.js';
+import { runningDaemon } from '../daemon/lock.js';
+import { createNotifier } from '../notify/index.js';
+import { checkInputs } from '../pipeline/run.js';
+import { commandContext } from './context.js';
+
+export interface WatchFlags extends PipelineFlags {
+  dryRun?: boolean;
+  detach?: boolean;
+  /** false with --no-initial. */
+  initial?: boolean;
+}
+
+/** The command line again, for the background process, without --detach. */
+const argsWithoutDetach = () => process.argv.slice(3).filter((a) => a !== '--detach');
+
+export async function watchCommand(flags: WatchFlags): Promise<number> {
+  const { config, log, progress, engine } = commandContext(flags);
+  const inputs = await checkInputs(config);
+  if (flags.detach) {
+    await inputs.git.close();
+    const running = await runningDaemon(config.repo);
+    if (running !== null) {
+      progress.info(`hotswap watch already runs for ${config.repo} (pid ${running})`);
+      return 0;
+    }
+    const pid = await detachDaemon(config.repo, argsWithoutDetach());
+    progress.info(`hotswap watch runs in the background (pid ${pid}); output: ${watchOutFile(config.repo)}; stop it with \`hotswap stop\``);
+    return 0;
+  }
+  const notifier = createNotifier(config.notify, log);
+  return runDaemon({ config, engine, log, progress, notifier, inputs, dryRun: !!flags.dryRun, initial: flags.initial !== false });
+}

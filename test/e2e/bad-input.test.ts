@@ -1,0 +1,207 @@
+/**
+ * Bad input and a missing environment, through the real CLI in a real fixture repo (DESIGN §2): the exact
+ * exit code (2 bad input, 3 environment missing), one `hotswap: …` line on stderr that names the problem,
+ * and never a stack trace. No test here builds anything; only the few marked ones reach the Docker engine.
+ * Groups that never reach Docker run concurrently: each test is one short CLI process.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { removeContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { freePort } from '../support/ports.js';
+
+/** A Docker socket that does not exist: anything that reaches Docker fails with exit 3. */
+const NO_DOCKER = { DOCKER_HOST: 'unix:///tmp/nonexistent.sock' };
+/** A container that never exists (the config names no image, so hotswap cannot create it either). */
+const MISSING = `hs-bad-missing-${process.pid}`;
+const NO_SUCH_IMAGE = `hs-bad/no-such-image-${process.pid}:latest`;
+
+let repo: FixtureRepo;
+let plainDir: string;
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo();
+  const port = await freePort();
+  writeTestConfig(repo.dir, { container: MISSING, port, image: null });
+  plainDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-plain-'));
+  writeTestConfig(plainDir, { container: MISSING, port, image: null });
+  await removeContainer(MISSING);
+});
+
+afterAll(async () => {
+  await removeContainer(MISSING);
+  await repo?.remove();
+  if (plainDir) fs.rmSync(plainDir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in the fixture repo (or `cwd`), with extra environment. */
+const hotswap = (args: string[], { env = {}, cwd = repo.dir }: { env?: Record<string, string>; cwd?: string } = {}) =>
+  runCli(args, { cwd, env, timeoutMs: 30_000 });
+
+/** Writes a config file (an object as JSON, a string verbatim) under bad/ in the repo; returns its relative path. */
+function badConfig(name: string, content: unknown): string {
+  const rel = path.join('bad', `${name}.json`);
+  repo.write(rel, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return rel;
+}
+
+/**
+ * The contract for every failure: the exit code, exactly one `hotswap: ` line containing each of `parts`,
+ * no stack trace, and nothing on stdout. With `only`, that line is all stderr holds (bad input prints
+ * nothing else).
+ */
+function expectFailure(result: CliResult, code: 2 | 3, parts: string[], { only = false } = {}): string {
+  const shown = `stderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
+  expect(result.timedOut, shown).toBeFalsy();
+  expect(result.code, shown).toBe(code);
+  const lines = result.stderr.split('\n').filter((line) => line.startsWith('hotswap: '));
+  expect(lines, shown).toHaveLength(1);
+  for (const part of parts) expect(lines[0], shown).toContain(part);
+  if (only) expect(result.stderr.trimEnd(), shown).toBe(lines[0]);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  expect(result.stdout).toBe('');
+  return lines[0]!;
+}
+
+describe.concurrent('a bad config file exits 2 and names the problem', () => {
+  it('gives the line and column of malformed JSON', async () => {
+    const file = badConfig('trailing-comma', '{\n  "target": {\n    "container": "x",\n  }\n}\n');
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['not valid JSON', 'at line 4, column 3', 'trailing-comma.json'], { only: true });
+  });
+
+  it('names the full key path of an unknown nested key', async () => {
+    const file = badConfig('unknown-key', { target: { health: { foo: 1 } } });
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['target.health.foo: unknown key'], { only: true });
+  });
+
+  it('says what type a key must have and what it got', async () => {
+    const file = badConfig('wrong-type', { target: { restart: 'yes' } });
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['target.restart: must be true or false, not "yes"'], { only: true });
+  });
+
+  it('refuses a negative watch.debounceMs', async () => {
+    const file = badConfig('negative-debounce', { watch: { debounceMs: -5 } });
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['watch.debounceMs: must be >= 0'], { only: true });
+  });
+
+  it('refuses a relative target.binaryPath', async () => {
+    const file = badConfig('relative-binary', { target: { binaryPath: 'usr/bin/ollama' } });
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['target.binaryPath: must be an absolute path'], { only: true });
+  });
+
+  it('lists every bad key path, not only the first', async () => {
+    const file = badConfig('three-problems', {
+      watch: { debounceMs: -1 },
+      target: { restart: 'yes', health: { foo: 1 } },
+    });
+    const result = await hotswap(['swap', '--config', file]);
+    expectFailure(result, 2, ['watch.debounceMs', 'target.restart', 'target.health.foo'], { only: true });
+  });
+
+  it('says when the --config file does not exist', async () => {
+    const result = await hotswap(['swap', '--config', 'no-such-config.json']);
+    expectFailure(result, 2, ['config file not found', path.join(repo.dir, 'no-such-config.json')], { only: true });
+  });
+});
+
+describe.concurrent('bad flags exit 2 and name the flag', () => {
+  it('refuses --rollback-on-fail with --no-verify', async () => {
+    const result = await hotswap(['swap', '--rollback-on-fail', '--no-verify']);
+    expectFailure(result, 2, ['--rollback-on-fail requires --verify'], { only: true });
+  });
+
+  it('refuses a container name Docker would refuse', async () => {
+    const result = await hotswap(['swap', '--container', 'bad name!'], { env: NO_DOCKER });
+    expectFailure(result, 2, ['--container "bad name!"', 'Docker container name'], { only: true });
+  });
+
+  it('refuses an unknown builder and lists the known ones', async () => {
+    const result = await hotswap(['swap', '--builder', 'foo'], { env: NO_DOCKER });
+    expectFailure(result, 2, ["unknown builder 'foo'", 'auto, local, container or artifact'], { only: true });
+  });
+
+  it('refuses an unknown flag', async () => {
+    const result = await hotswap(['swap', '--bogus'], { env: NO_DOCKER });
+    expectFailure(result, 2, ["unknown option '--bogus'", 'hotswap --help'], { only: true });
+  });
+
+  it('suggests the flag a misspelt one meant, on the same line', async () => {
+    const result = await hotswap(['swap', '--verfy'], { env: NO_DOCKER });
+    expectFailure(result, 2, ["unknown option '--verfy'", 'Did you mean --verify?'], { only: true });
+  });
+
+  it('refuses a --prune that is not a whole number', async () => {
+    const result = await hotswap(['backups', '--prune', 'abc'], { env: NO_DOCKER });
+    expectFailure(result, 2, ["--prune takes a whole number, not 'abc'"], { only: true });
+  });
+
+  it('refuses a --main that is not a Go main package', async () => {
+    const result = await hotswap(['swap', '--main', './server'], { env: NO_DOCKER });
+    expectFailure(result, 2, ['--main ./server is not a Go main package'], { only: true });
+  });
+
+  it('refuses an unknown HOTSWAP_LOG_LEVEL', async () => {
+    const result = await hotswap(['swap'], { env: { ...NO_DOCKER, HOTSWAP_LOG_LEVEL: 'loud' } });
+    expectFailure(result, 2, ["HOTSWAP_LOG_LEVEL: unknown log level 'loud'"], { only: true });
+  });
+});
+
+describe.concurrent('input is checked before Docker', () => {
+  it('exits 2 for a directory that is not a git repository, even without Docker', async () => {
+    const result = await hotswap(['swap'], { cwd: plainDir, env: NO_DOCKER });
+    expectFailure(result, 2, [`${plainDir} is not inside a git repository`, 'git init'], { only: true });
+  });
+
+  it('exits 2 for a bad config even when Docker is unreachable too', async () => {
+    const file = badConfig('bad-and-no-docker', { target: { health: { foo: 1 } } });
+    const result = await hotswap(['swap', '--config', file], { env: NO_DOCKER });
+    expectFailure(result, 2, ['target.health.foo: unknown key'], { only: true });
+  });
+
+  it('exits 2 for a bad flag even when Docker is unreachable too', async () => {
+    const result = await hotswap(['backups', '--container', 'bad name!'], { env: NO_DOCKER });
+    expectFailure(result, 2, ['--container "bad name!"'], { only: true });
+  });
+});
+
+describe('a missing environment exits 3 and says what to do', () => {
+  it('says Docker is unreachable when a swap cannot reach it', async () => {
+    const result = await hotswap(['swap'], { env: NO_DOCKER });
+    expectFailure(result, 3, ['Docker is not reachable', 'nonexistent.sock', 'DOCKER_HOST']);
+  });
+
+  it.each(['rollback', 'backups', 'logs'])('says Docker is unreachable for `%s`', async (command) => {
+    const result = await hotswap([command], { env: NO_DOCKER });
+    expectFailure(result, 3, ['Docker is not reachable', 'nonexistent.sock'], { only: true });
+  });
+
+  // These two reach the real engine, which has no container called MISSING.
+  it('says how to get a container that is missing when no image is configured', async () => {
+    const result = await hotswap(['swap']);
+    expectFailure(result, 3, [`container ${MISSING} does not exist and no image is configured`, '--image']);
+  });
+
+  it('says an image to create the container from is not present', async () => {
+    const result = await hotswap(['swap', '--image', NO_SUCH_IMAGE]);
+    expectFailure(result, 3, [`image ${NO_SUCH_IMAGE} is not present`, 'build or pull']);
+  });
+});
+
+describe.concurrent('--help', () => {
+  it.each(['swap', 'rollback', 'backups', 'logs', 'status'])('prints the usage of `%s` and exits 0', async (command) => {
+    const result = await hotswap([command, '--help'], { env: NO_DOCKER });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Usage: hotswap ${command} [options]`);
+    expect(result.stdout).toContain('--config <file>');
+    expect(result.stderr).toBe('');
+  });
+});
