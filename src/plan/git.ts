@@ -82,8 +82,10 @@ export async function openRepo(dir: string): Promise<GitRepo> {
     async snapshot() {
       await seedIndex();
       const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
-      // hotswap's own state (logs, binaries) must never become part of the snapshot.
-      await git.raw(['add', '-A', '--', '.', ':(exclude).hotswap']);
+      await git.raw(['add', '-A', '--', '.']);
+      // hotswap's own state (logs, binaries) must never become part of the snapshot, ignored or not. (An
+      // exclude pathspec would make `add` fail when .gitignore already names .hotswap.)
+      await git.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', '.hotswap']);
       const tree = (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       return tree;
     },
