@@ -1,0 +1,163 @@
+/**
+ * `hotswap watch` for real: chokidar on a real git repo, real go build, a real container; every check is
+ * what the container serves or what the state file recorded.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, type CliProcess } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { removeContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { getText, waitForText } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+
+const NAME = 'hs-test-watch';
+let repo: FixtureRepo;
+let port: number;
+let daemon: CliProcess | null = null;
+
+interface Run { outcome: string; phases: Record<string, number>; trigger: string }
+const runs = (): Run[] => JSON.parse(readFileSync(join(repo.dir, '.hotswap', 'state.json'), 'utf8')).runs;
+const builds = () => runs().filter((r) => r.phases.build !== undefined).length;
+const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
+const servesHello = (text: string) => waitForText(`http://127.0.0.1:${port}/api/hello`, (b) => b === text, 20_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the daemon has recorded `count` runs in total. */
+async function runsReach(count: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try { if (runs().length >= count) return; } catch { /* not written yet */ }
+    await sleep(50);
+  }
+  throw new Error(`expected ${count} runs, have ${runs().length}:\n${daemon?.stderr()}`);
+}
+
+async function startWatch(...args: string[]) {
+  daemon = startCli(['watch', ...args], { cwd: repo.dir });
+  await daemon.waitForOutput(/watching .* \(pid \d+/, 20_000);
+  return daemon;
+}
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo();
+  repo.write('.gitignore', '.hotswap/\n');
+  await repo.commit('ignore .hotswap');
+  port = await freePort();
+  writeTestConfig(repo.dir, { container: NAME, port, extra: { watch: { debounceMs: 150, maxWaitMs: 1000 } } });
+});
+
+afterEach(async () => {
+  if (daemon) await daemon.stop('SIGTERM');
+  daemon = null;
+});
+
+afterAll(async () => {
+  await runCli(['stop'], { cwd: repo.dir });
+  await removeContainer(NAME);
+  await repo.remove();
+});
+
+describe('hotswap watch', () => {
+  it('brings a missing container up to date at start, then serves each edit', async () => {
+    await startWatch();
+    await servesHello('hello v1');
+    await runsReach(1);
+    expect(runs()[0]).toMatchObject({ outcome: 'swapped', trigger: 'watch' });
+    repo.setMessage('hello edit');
+    await servesHello('hello edit');
+  });
+
+  it('does not build for docs, tests, saves without change, edit-then-undo or other platforms', async () => {
+    await startWatch();
+    await runsReach(runs().length + 1); // the start-up check: already up to date
+    const before = builds();
+    const count = runs().length;
+    repo.write('docs/README.md', `${repo.read('docs/README.md')}\nmore docs\n`);
+    repo.write('server/routes_test.go', `${repo.read('server/routes_test.go')}\n// a test edit\n`);
+    repo.write('server/message.go', repo.read('server/message.go')); // save without change
+    const main = repo.read('main.go');
+    repo.write('main.go', `${main}\n// undone\n`);
+    repo.write('main.go', main); // edit, then undo
+    repo.write('server/platform_windows.go', `${repo.read('server/platform_windows.go')}\n// windows only\n`);
+    repo.write('server/extra_darwin.go', 'package server\n\nconst darwinOnly = 1\n');
+    await sleep(1500);
+    await runsReach(count + 1);
+    expect(builds()).toBe(before);
+    expect(runs().slice(count).every((r) => r.outcome === 'skipped')).toBe(true);
+    expect(await hello()).toBe('hello edit');
+  });
+
+  it('builds at most 3 times for 30 saves in 3 s and ends serving the last one', async () => {
+    await startWatch();
+    await runsReach(runs().length + 1);
+    const before = builds();
+    for (let i = 1; i <= 30; i++) {
+      repo.setMessage(`burst ${i}`);
+      await sleep(100);
+    }
+    await servesHello('burst 30');
+    await sleep(1000); // a trailing run, if any, has landed too
+    expect(builds() - before).toBeGreaterThanOrEqual(1);
+    expect(builds() - before).toBeLessThanOrEqual(3);
+    expect(await hello()).toBe('burst 30');
+  });
+
+  it('refuses a second instance and exits 0 on SIGTERM', async () => {
+    await startWatch();
+    const second = await runCli(['watch'], { cwd: repo.dir, timeoutMs: 20_000 });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already running .*\(pid \d+\)/);
+    const result = await daemon!.stop('SIGTERM');
+    daemon = null;
+    expect(result.code).toBe(0);
+  });
+
+  it('keeps watching after a build error, and swaps the fix', async () => {
+    await startWatch();
+    await runsReach(runs().length + 1);
+    const goodMessage = repo.read('server/message.go');
+    repo.write('server/message.go', `${goodMessage}\nfunc broken( {\n`);
+    await daemon!.waitForOutput(/go build failed/, 20_000);
+    expect(runs().at(-1)?.outcome).toBe('failed');
+    expect(daemon!.stderr()).toMatch(/server\/message\.go:\d+:\d+: syntax error/);
+    repo.write('server/message.go', goodMessage.replace(/const Message = ".*"/, 'const Message = "fixed"'));
+    await servesHello('fixed');
+  });
+
+  it('converges on the latest edit after SIGKILL and a restart', async () => {
+    await startWatch();
+    repo.setMessage('while killed');
+    await sleep(50);
+    await daemon!.stop('SIGKILL');
+    daemon = null;
+    repo.setMessage('after restart');
+    await startWatch(); // takes over the stale lock
+    await servesHello('after restart');
+  });
+
+  it('plans without building or swapping with --dry-run', async () => {
+    await startWatch('--dry-run');
+    const before = builds();
+    const count = runs().length;
+    repo.setMessage('dry run only');
+    await runsReach(count + 1);
+    expect(runs().at(-1)?.outcome).toBe('planned');
+    expect(builds()).toBe(before);
+    expect(await hello()).toBe('after restart');
+  });
+
+  it('runs in the background with --detach; status shows it; stop ends it', async () => {
+    const started = await runCli(['watch', '--detach'], { cwd: repo.dir, timeoutMs: 60_000 });
+    expect(started.code, started.stderr).toBe(0);
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: repo.dir })).stdout);
+    expect(status.daemon.running).toBe(true);
+    expect(status.daemon.pid).toBeTypeOf('number');
+    await servesHello('dry run only'); // the detached daemon brought the container up to date
+    const stopped = await runCli(['stop'], { cwd: repo.dir });
+    expect(stopped.code).toBe(0);
+    const after = JSON.parse((await runCli(['status', '--json'], { cwd: repo.dir })).stdout);
+    expect(after.daemon).toEqual({ running: false, pid: null });
+  });
+});
