@@ -1,5 +1,6 @@
 /** `hotswap swap`: one pipeline run now (even when the plan says nothing changed, unless --if-changed). */
 import type { PipelineFlags } from '../config/types.js';
+import { createNotifier } from '../notify/index.js';
 import { checkInputs, runPipeline } from '../pipeline/run.js';
 import { commandContext, printJson } from './context.js';
 
@@ -13,6 +14,7 @@ export async function swapCommand(flags: SwapFlags): Promise<number> {
   try {
     const { report, error } = await runPipeline({ config, engine, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log }, inputs);
     if (config.output.json) printJson(report);
+    await createNotifier(config.notify, log).notify(report);
     return error ? error.exitCode : 0;
   } finally {
     await inputs.git.close();

@@ -68,6 +68,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const gitDirRaw = (await gitAt(dir).revparse(['--git-dir'])).trim();
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = join(dir, '.hotswap', `index.${process.pid}`);
+  await mkdir(join(dir, '.hotswap'), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
+  const stateIgnored = await gitAt(dir).raw(['check-ignore', '-q', '.hotswap']).then(() => true, () => false);
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
@@ -82,10 +84,9 @@ export async function openRepo(dir: string): Promise<GitRepo> {
     async snapshot() {
       await seedIndex();
       const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
-      await git.raw(['add', '-A', '--', '.']);
-      // hotswap's own state (logs, binaries) must never become part of the snapshot, ignored or not. (An
-      // exclude pathspec would make `add` fail when .gitignore already names .hotswap.)
-      await git.raw(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', '.hotswap']);
+      // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
+      // .hotswap, git refuses an exclude pathspec for it, and needs none.
+      await git.raw(['add', '-A', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
       const tree = (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       return tree;
     },

@@ -9,6 +9,7 @@ import type { HotswapError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { watchError } from './errors.js';
 import { createIgnoreRules, type IgnoreRules } from './ignore.js';
+import { rewatchReplacedDirs } from './replaced-dirs.js';
 
 /** Polling interval when `watch.poll` is on: a save shows up within about this long. */
 const POLL_INTERVAL_MS = 300;
@@ -53,8 +54,7 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     awaitWriteFinish: false,
   });
 
-  fsw.on('all', (event, p) => {
-    if (!EVENTS.has(event)) return;
+  const report = (event: string, p: string) => {
     const rel = relative(p);
     // A .gitignore edit changes what is noise from the next event on; the edit itself is reported.
     if (rules.invalidate(rel)) log.debug({ path: rel }, 'ignore rules reloaded');
@@ -63,7 +63,11 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
     if (rules.isIgnored(rel, event.endsWith('Dir'))) return;
     log.debug({ event, path: rel }, 'file event');
     options.onChange([rel]);
+  };
+  fsw.on('all', (event, p) => {
+    if (EVENTS.has(event)) report(event, p);
   });
+  const replaced = options.poll ? null : rewatchReplacedDirs(fsw, (dir) => report('addDir', dir));
   fsw.on('error', (e) => {
     const error = watchError(e, repo);
     log.warn({ err: e }, error.message);
@@ -75,7 +79,13 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   // between is that baseline, so its edit goes unseen. Measured here: 2 of 20 edits lost without this wait.
   if (options.poll) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   log.info({ paths: options.paths, poll: options.poll }, 'watching');
-  return { rules, close: () => fsw.close() };
+  return {
+    rules,
+    close: () => {
+      replaced?.stop();
+      return fsw.close();
+    },
+  };
 }
 
 function waitReady(fsw: FSWatcher): Promise<void> {
