@@ -47,6 +47,17 @@ async function sentinel(n: number): Promise<void> {
   await sleep(200); // chokidar stats in parallel: give stragglers a moment to surface
 }
 
+/** Edits `rel` every 100 ms until an event for it arrives: the watch works again, however long that took. */
+async function editUntilReported(rel: string, timeoutMs = 5000): Promise<void> {
+  events.clear();
+  const deadline = Date.now() + timeoutMs;
+  for (let n = 0; !events.seen.includes(rel); n++) {
+    if (Date.now() > deadline) throw new Error(`edits of ${rel} went unreported for ${timeoutMs} ms`);
+    write(rel, `package x // edit ${n}\n`);
+    await sleep(100);
+  }
+}
+
 async function start(poll = false): Promise<void> {
   watcher = await startWatcher({
     repo, paths: [repo], ignore: ['docs/**'], poll, log: createLogger(null, 'silent'),
@@ -112,19 +123,41 @@ describe('startWatcher', () => {
     expect(new Set(events.seen)).toEqual(new Set(['server/routes.go', 'sentinel.go']));
   });
 
-  it('keeps reporting edits in a directory removed and recreated (branch switch)', async () => {
+  it('keeps reporting edits in a directory removed, then recreated later', async () => {
     await start();
     fs.rmSync(file('server'), { recursive: true });
     await events.waitFor('server');
-    write('server/routes.go', 'package server // other branch\n');
-    write('server/extra.go', 'package server\n');
-    await events.waitFor('server/extra.go');
-    await sleep(1100); // past chokidar's 1 s readdir throttle, so the next event comes from the new watch
-    events.clear();
-    write('server/routes.go', 'package server // edited after the switch\n');
+    write('server/routes.go', 'package server // back\n');
     await events.waitFor('server/routes.go');
-    write('server/new/deep.go', 'package deep\n');
-    await events.waitFor('server/new/deep.go');
+    events.clear();
+    write('server/routes.go', 'package server // edited\n');
+    await events.waitFor('server/routes.go');
+  });
+
+  it('keeps reporting edits in a directory removed and recreated at once (rm -rf && mkdir)', async () => {
+    write('server/api/types.go', 'package api\n');
+    await start();
+    fs.rmSync(file('server'), { recursive: true });
+    write('server/routes.go', 'package server // replaced\n');
+    write('server/api/types.go', 'package api // replaced\n');
+    await events.waitFor('server'); // the replacement itself is news, even if no file event survives it
+    await editUntilReported('server/routes.go');
+    await editUntilReported('server/api/types.go');
+    await editUntilReported('server/api/new.go');
+  });
+
+  it('keeps reporting edits after a git branch switch there and back', async () => {
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'one'], { cwd: repo });
+    execFileSync('git', ['checkout', '-qb', 'no-server'], { cwd: repo });
+    execFileSync('git', ['rm', '-rq', 'server'], { cwd: repo });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'two'], { cwd: repo });
+    execFileSync('git', ['checkout', '-q', '-'], { cwd: repo });
+    await start();
+    execFileSync('git', ['checkout', '-q', 'no-server'], { cwd: repo });
+    execFileSync('git', ['checkout', '-q', '-'], { cwd: repo });
+    await events.waitFor('server');
+    await editUntilReported('server/routes.go');
   });
 
   it('applies a .gitignore added while watching, also to a directory already watched', async () => {
