@@ -6,7 +6,9 @@
  *
  * The deleted directory's own watch reports a `rename` of its own name (inotify IN_DELETE_SELF /
  * IN_MOVE_SELF); inode numbers cannot tell old from new, since the file system reuses them at once. When the
- * path is a directory again a moment later, it is watched afresh and reported as changed.
+ * path is a directory again a moment later and chokidar did not notice the removal, it is watched afresh and
+ * reported as changed. Edits made in that moment may go unreported, but the report of the directory comes
+ * after them, and the planner asks git, so the run that follows includes them.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -25,13 +27,17 @@ const isDirectory = (p: string): boolean => {
 
 export function rewatchReplacedDirs(fsw: FSWatcher, onRewatched: (dir: string) => void): { stop(): void } {
   const pending = new Set<string>();
+  /** Removals chokidar noticed itself since the last flush (a slower delete): it also sees the recreation,
+   * and a rewatch on top would swallow the events of its rescan. */
+  const seenByChokidar = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
 
   const flush = () => {
     timer = null;
     // Parents first: re-adding a parent rescans it before its children are re-added.
-    const dirs = [...pending].sort((a, b) => a.length - b.length);
+    const dirs = [...pending].filter((d) => !seenByChokidar.has(d)).sort((a, b) => a.length - b.length);
     pending.clear();
+    seenByChokidar.clear();
     for (const dir of dirs.filter(isDirectory)) {
       fsw.unwatch(dir); // drops the watch on the deleted inode
       fsw.add(dir);
@@ -46,11 +52,15 @@ export function rewatchReplacedDirs(fsw: FSWatcher, onRewatched: (dir: string) =
     pending.add(watched);
     timer ??= setTimeout(flush, SETTLE_MS);
   });
+  fsw.on('unlinkDir', (dir) => {
+    if (timer) seenByChokidar.add(dir);
+  });
 
   return {
     stop() {
       if (timer) clearTimeout(timer);
       pending.clear();
+      seenByChokidar.clear();
     },
   };
 }
