@@ -75,7 +75,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     onError: (error) => progress.warn(`watching: ${error.message}${error.hint ? ` (${error.hint})` : ''}`),
   });
   const slow = config.watch.poll ? null : detectSlowMount(config.repo);
-  if (slow) progress.warn(`${slow}: file events may not arrive; set "watch": {"poll": true} if edits go unnoticed`);
+  if (slow) progress.warn(`${slow}; set "watch": {"poll": true} if edits go unnoticed`);
 
   const stopped = new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
