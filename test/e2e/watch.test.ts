@@ -137,6 +137,17 @@ describe('hotswap watch', () => {
     await servesHello('after restart');
   });
 
+  it('recreates a removed container from its image and swaps the next edit into it', async () => {
+    await startWatch();
+    await runsReach(runs().length + 1);
+    await removeContainer(NAME);
+    repo.setMessage('after removal');
+    await servesHello('after removal');
+    expect(daemon!.stderr()).toContain(`creating ${NAME}`);
+    repo.setMessage('after restart');
+    await servesHello('after restart');
+  });
+
   it('plans without building or swapping with --dry-run', async () => {
     await startWatch('--dry-run');
     const before = builds();

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { newReport, type Report } from '../../src/report.js';
+import { createTerminalProgress } from '../../src/ui/terminal.js';
+
+function fakeStream(isTTY: boolean) {
+  let text = '';
+  const stream = { isTTY, write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WriteStream;
+  return { stream, text: () => text };
+}
+
+const swapped: Report = { ...newReport('watch', 'ollama-gpu'), outcome: 'swapped', version: '0.0.0-hotswap.1a2b3c4d', totalMs: 2850 };
+const failed: Report = {
+  ...newReport('watch', 'ollama-gpu'), outcome: 'failed', totalMs: 400,
+  error: { message: 'go build failed (exit 1)', phase: 'build', hint: 'fix the compile error', details: 'server/routes.go:3:1: syntax error' },
+};
+
+describe('terminal progress', () => {
+  it('redraws one live line per phase on a TTY, then a summary line', () => {
+    const { stream, text } = fakeStream(true);
+    const progress = createTerminalProgress({ stream, quiet: false });
+    progress.phaseStarted('build');
+    progress.phaseEnded('build', 2310);
+    progress.finished(swapped);
+    expect(text()).toContain('\r\x1b[2K  … build');
+    expect(text()).toContain('\r\x1b[2K  ✓ build 2.31 s\n');
+    expect(text()).toContain('✓ swapped 0.0.0-hotswap.1a2b3c4d into ollama-gpu in 2.85 s');
+  });
+
+  it('writes plain lines without escape codes when not a TTY', () => {
+    const { stream, text } = fakeStream(false);
+    const progress = createTerminalProgress({ stream, quiet: false });
+    progress.phaseStarted('build');
+    progress.phaseEnded('build', 120);
+    expect(text()).toBe('  ✓ build 120 ms\n');
+  });
+
+  it('prints compiler errors verbatim and one hotswap: line, even with --quiet', () => {
+    const { stream, text } = fakeStream(false);
+    const progress = createTerminalProgress({ stream, quiet: true });
+    progress.phaseEnded('build', 120, 'failed');
+    progress.finished(failed);
+    expect(text()).toBe('server/routes.go:3:1: syntax error\nhotswap: failed (build): go build failed (exit 1) (400 ms) (fix the compile error)\n');
+  });
+
+  it('prints nothing for a success with --quiet', () => {
+    const { stream, text } = fakeStream(true);
+    const progress = createTerminalProgress({ stream, quiet: true });
+    progress.phaseStarted('build');
+    progress.phaseEnded('build', 10);
+    progress.finished(swapped);
+    expect(text()).toBe('');
+  });
+});
