@@ -57,6 +57,14 @@ export async function ensureRuntimeImage(): Promise<void> {
   if (r.code !== 0) throw new Error(`building ${RUNTIME_IMAGE} failed:\n${r.stderr || r.stdout}`);
 }
 
+export const BUILDER_IMAGE = 'hotswap-test/builder:latest';
+
+/** Builds BUILDER_IMAGE (this machine's Go toolchain, FROM scratch) unless it is current (see the script). */
+export async function ensureBuilderImage(): Promise<void> {
+  const r = await run('bash', [path.join(REPO_ROOT, 'scripts', 'builder-image.sh'), BUILDER_IMAGE], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`building ${BUILDER_IMAGE} failed:\n${r.stderr || r.stdout}`);
+}
+
 export interface StartOptions {
   name: string;
   port: number;
@@ -93,8 +101,13 @@ export async function removeContainer(name: string): Promise<void> {
  * Removes every container, then every volume, labelled hotswap.test=1 (leftovers of earlier runs).
  * Containers made from RUNTIME_IMAGE inherit its label, so those the product creates are included.
  */
+/**
+ * Leftovers of earlier test runs: labelled containers named like the tests' (hs-test-*, hs-bad-*). Containers
+ * hotswap created from the runtime image inherit its label, so the name keeps the demo and benches safe.
+ */
 export async function removeLabelled(): Promise<void> {
-  const ids = (await dockerOk(['ps', '-aq', '--filter', `label=${TEST_LABEL}`])).split(/\s+/).filter(Boolean);
+  const ids = (await dockerOk(['ps', '-aq', '--filter', `label=${TEST_LABEL}`, '--filter', 'name=^hs-test-', '--filter', 'name=^hs-bad-']))
+    .split(/\s+/).filter(Boolean);
   for (const id of ids) await removeContainer(id); // one by one: tolerate ones that vanish meanwhile
   const vols = (await dockerOk(['volume', 'ls', '-q', '--filter', `label=${TEST_LABEL}`])).split(/\s+/).filter(Boolean);
   for (const v of vols) {
