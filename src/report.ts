@@ -34,6 +34,8 @@ export interface Report {
   totalMs: number;
   startedAt: string;
   backup?: string;
+  /** What the container held before this run's swap. */
+  previousSha256?: string | null;
   warnings: string[];
   error?: { message: string; hint?: string; phase?: string; details?: string };
 }

@@ -76,9 +76,10 @@ async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, main
   const swapStart = performance.now();
   // Fractional seconds: the old process's last lines from the same second stay out.
   const restartedAfter = Date.now() / 1000;
-  const result = await swapBinary({ container: ready.container, target: config.target, artifact, version, phase, progress, log });
+  const result = await swapBinary({ container: ready.container, target: config.target, artifact, version: artifact.stamped === false ? null : version, phase, progress, log });
   log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
   report.backup = result.backup;
+  report.previousSha256 = result.previousSha256;
   report.warnings.push(...result.warnings);
   report.outcome = result.outcome;
   if (result.failure) throw result.failure;

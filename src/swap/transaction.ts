@@ -30,6 +30,8 @@ export interface SwapRequest {
 export interface SwapResult {
   readonly outcome: 'swapped' | 'rolled-back';
   readonly backup: string;
+  /** The binary's hash before the swap (null when the path held none). */
+  readonly previousSha256: string | null;
   readonly warnings: string[];
   /** Set when rolled back: why the new binary was refused. */
   readonly failure?: HotswapError;
@@ -41,14 +43,20 @@ const execFailure = (action: string, name: string, r: { exitCode: number; stderr
     hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
   });
 
-/** Upload beside the target, then one exec: backup, rename, hash. Returns the hash of what landed. */
-async function install(req: SwapRequest, backup: string): Promise<string | null> {
+/**
+ * Upload beside the target while the current binary is hashed (the "before" of the report), then one exec:
+ * backup, rename, hash of what landed.
+ */
+async function install(req: SwapRequest, backup: string): Promise<{ previous: string | null; installed: string | null }> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date());
-  await container.putFile(paths.dir, paths.tempName, createReadStream(artifact.path), artifact.size, 0o755);
+  const [previous] = await Promise.all([
+    hashInContainer(container, target.binaryPath).catch(() => null), // a missing binary has no "before"
+    container.putFile(paths.dir, paths.tempName, createReadStream(artifact.path), artifact.size, 0o755),
+  ]);
   const installed = await container.exec(['sh', '-c', INSTALL, 'sh', target.binaryPath, backup, paths.temp]);
   if (installed.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, installed);
-  return parseSha256(installed.stdout);
+  return { previous, installed: parseSha256(installed.stdout) };
 }
 
 async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
@@ -81,14 +89,14 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
 }
 
 /** Restores the backup, restarts, checks health, and proves the path holds the backup's bytes again. */
-async function rollBack(req: SwapRequest, backup: string): Promise<void> {
+async function rollBack(req: SwapRequest, backup: string, previous: string | null): Promise<void> {
   const { container, target, phase } = req;
   await phase('rollback', async () => {
     const restored = await restoreBinary(container, target.binaryPath, backup);
     const startedAt = await restartContainer(container, target.stopTimeoutS);
     await waitHealthy(container, target.health, { version: null, startedAt });
     const [onDisk, old] = await Promise.all([
-      restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
+      restored ?? hashInContainer(container, target.binaryPath), previous ?? hashInContainer(container, backup),
     ]);
     if (onDisk !== old) {
       throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
@@ -101,26 +109,26 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const backup = swapPaths(target.binaryPath, new Date()).backup;
   const warnings: string[] = [];
   await ensureRunning(container, progress);
-  const installed = await phase('copy', () => install(req, backup));
+  const { previous, installed } = await phase('copy', () => install(req, backup));
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
     if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
     progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
     try {
-      await rollBack(req, backup);
+      await rollBack(req, backup, previous);
     } catch (rollbackError) {
       throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
         phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,
         details: error instanceof HotswapError ? error.details : undefined,
       });
     }
-    return { outcome: 'rolled-back', backup, warnings, failure: asHotswapError(error) };
+    return { outcome: 'rolled-back', backup, previousSha256: previous, warnings, failure: asHotswapError(error) };
   }
   if (!target.keepBackup) {
     await pruneBackups(container, target.binaryPath, target.keepBackups).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
-  return { outcome: 'swapped', backup, warnings };
+  return { outcome: 'swapped', backup, previousSha256: previous, warnings };
 }
 
 const asHotswapError = (e: unknown) => (e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e }));

@@ -6,7 +6,7 @@ import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 
 describe('test support', () => {
-  const name = `hotswap-test-support-${process.pid}`;
+  const name = `hs-test-support-${process.pid}`;
   let repo: FixtureRepo | undefined;
 
   afterAll(async () => {
