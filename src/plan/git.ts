@@ -86,7 +86,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
       // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
       // .hotswap, git refuses an exclude pathspec for it, and needs none.
-      await git.raw(['add', '-A', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
+      // --verbose: simple-git waits 50 ms more for a command that printed nothing, and an edit is printed.
+      await git.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
       const tree = (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       return tree;
     },
