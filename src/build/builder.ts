@@ -18,4 +18,6 @@ export interface Artifact {
   readonly size: number;
   readonly sha256: string;
   readonly builder: { mode: string; reason: string };
+  /** false when the binary carries no version stamp (a Dockerfile without ARG HOTSWAP_LDFLAGS). */
+  readonly stamped?: boolean;
 }
