@@ -69,7 +69,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = join(dir, '.hotswap', `index.${process.pid}`);
   await mkdir(join(dir, '.hotswap'), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
-  const stateIgnored = await gitAt(dir).raw(['check-ignore', '-q', '.hotswap']).then(() => true, () => false);
+  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
+  const stateIgnored = (await gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
@@ -109,4 +110,13 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       await rm(privateIndex, { force: true });
     },
   };
+}
+
+/**
+ * Files of the work tree below `dir` that git would snapshot (tracked and untracked, minus ignored),
+ * relative to `dir`. Tracked files deleted from the work tree are still listed: callers stat them.
+ */
+export async function listWorkTreeFiles(dir: string): Promise<string[]> {
+  const out = await gitAt(dir).raw(['ls-files', '-z', '-c', '-o', '--exclude-standard', '--', '.']);
+  return [...new Set(out.split('\0').filter(Boolean))];
 }

@@ -1,0 +1,59 @@
+/** The git snapshot with real git: what goes into the tree, and what it never touches. */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openRepo, type GitRepo } from '../../src/plan/git.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+
+let repo: FixtureRepo;
+let git: GitRepo;
+
+beforeEach(async () => { repo = await makeFixtureRepo(); });
+afterEach(async () => { await git?.close(); await repo.remove(); });
+
+const treeFiles = async (tree: string) => (await repo.git('ls-tree', '-r', '--name-only', tree)).split('\n');
+
+describe('the work-tree snapshot', () => {
+  it('never contains .hotswap, whether or not .gitignore names it', async () => {
+    repo.write('.hotswap/state.json', '{}');
+    git = await openRepo(repo.dir);
+    expect((await treeFiles(await git.snapshot())).filter((f) => f.startsWith('.hotswap'))).toEqual([]);
+    await git.close();
+    repo.write('.gitignore', '.hotswap/\n');
+    git = await openRepo(repo.dir);
+    const files = await treeFiles(await git.snapshot());
+    expect(files).toContain('.gitignore');
+    expect(files.filter((f) => f.startsWith('.hotswap'))).toEqual([]);
+  });
+
+  it('gives the same tree for the same content: a save without change and an edit undone', async () => {
+    git = await openRepo(repo.dir);
+    const first = await git.snapshot();
+    repo.write('main.go', repo.read('main.go'));
+    expect(await git.snapshot()).toBe(first);
+    const main = repo.read('main.go');
+    repo.write('main.go', `${main}// edit\n`);
+    const edited = await git.snapshot();
+    expect(edited).not.toBe(first);
+    expect(await git.diff(first, edited)).toEqual([{ status: 'M', path: 'main.go' }]);
+    repo.write('main.go', main);
+    expect(await git.snapshot()).toBe(first);
+  });
+
+  it('sees untracked files and honours .gitignore, without touching the index, HEAD or stash', async () => {
+    const indexFile = join(repo.dir, '.git', 'index');
+    const staged = () => repo.git('ls-files', '--stage');
+    const before = { staged: await staged(), head: await repo.git('rev-parse', 'HEAD'), mtime: statSync(indexFile).mtimeMs };
+    repo.write('.gitignore', 'secret.txt\n');
+    repo.write('secret.txt', 'ignored');
+    repo.write('server/new.go', 'package server\n');
+    git = await openRepo(repo.dir);
+    const files = await treeFiles(await git.snapshot());
+    expect(files).toContain('server/new.go');
+    expect(files).not.toContain('secret.txt');
+    expect(statSync(indexFile).mtimeMs).toBe(before.mtime); // the user's index file was not written
+    expect(await staged()).toBe(before.staged);
+    expect(await repo.git('rev-parse', 'HEAD')).toBe(before.head);
+    expect(await repo.git('stash', 'list')).toBe('');
+  });
+});
