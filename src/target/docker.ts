@@ -26,7 +26,7 @@ function dockerFailure(action: string, e: unknown) {
   return operationError(`${action}: ${messageOf(e).replace(/^\(HTTP code \d+\)\s*/, '')}`, { cause: e, phase: 'docker' });
 }
 
-async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+export async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {

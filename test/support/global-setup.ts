@@ -2,7 +2,7 @@
 // of earlier runs, and make sure the runtime image exists (built once, reused while the fixture is unchanged).
 import fs from 'node:fs';
 import { CLI } from './paths.js';
-import { docker, ensureRuntimeImage, removeLabelled } from './docker.js';
+import { docker, ensureBuilderImage, ensureRuntimeImage, removeLabelled } from './docker.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const info = await docker(['info', '--format', '{{.ServerVersion}}'], 20_000).catch((e: Error) => ({
@@ -15,7 +15,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing. Run: npm run build`);
   await removeLabelled();
-  await ensureRuntimeImage();
+  await Promise.all([ensureRuntimeImage(), ensureBuilderImage()]);
   // Leave nothing running after the suite (containers bind host ports); HOTSWAP_TEST_KEEP=1 keeps them to debug.
   return async () => {
     if (process.env.HOTSWAP_TEST_KEEP !== '1') await removeLabelled();

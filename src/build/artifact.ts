@@ -1,0 +1,126 @@
+/**
+ * The artifact builder: `docker build` of `build.dockerfile` (a dev Dockerfile whose image holds the
+ * binary at `build.artifactPath`), then the binary is copied out of the image. The version stamp goes in
+ * as `--build-arg HOTSWAP_LDFLAGS`; a Dockerfile without that ARG yields an unstamped artifact.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ignore, { type Ignore } from 'ignore';
+import * as tar from 'tar-stream';
+import { operationError, usageError } from '../errors.js';
+import { ImageBuildError, type BuilderEngine } from '../target/builder-client.js';
+import type { Artifact, BuildRequest } from './builder.js';
+import { ARTIFACT_REPOSITORY, artifactTag, declaresLdflagsArg } from './choose.js';
+import { ldflagsWithVersion } from './go-build.js';
+import { sha256File } from './hash.js';
+
+/** Generous: a cold multi-stage build compiles the standard library; a hung one must still end. */
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+/** Where a Dockerfile from outside the context is placed inside it. */
+const OUTSIDE_DOCKERFILE = '.hotswap.Dockerfile';
+
+/**
+ * .dockerignore rules through the `ignore` package (gitignore semantics). Docker anchors every pattern
+ * at the context root, so a leading '/' is added; `**` works the same in both.
+ */
+async function dockerIgnore(root: string): Promise<Ignore> {
+  const rules = ignore();
+  const text = await readFile(join(root, '.dockerignore'), 'utf8').catch(() => '');
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\.?\//, '');
+    rules.add(`${negated ? '!' : ''}/${pattern}`);
+  }
+  // hotswap's own state (binaries, logs) is never build input.
+  return rules.add('/.hotswap/');
+}
+
+/** Context-relative paths of every file to send, walking directories the rules do not exclude. */
+async function contextFiles(root: string, rules: Ignore, keep: ReadonlySet<string>, dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = relative(root, join(dir, entry.name)).split(sep).join('/');
+    if (entry.isDirectory()) {
+      if (!rules.ignores(`${rel}/`)) out.push(...await contextFiles(root, rules, keep, join(dir, entry.name)));
+    } else if (keep.has(rel) || !rules.ignores(rel)) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+/** The build context as a tar stream, packed while Docker reads it; a failure ends it with the error. */
+function packContext(root: string, files: readonly string[], extra: { name: string; content: string } | null): Readable {
+  const pack = tar.pack();
+  void (async () => {
+    for (const rel of files) {
+      const abs = join(root, rel);
+      const info = await lstat(abs);
+      if (info.isSymbolicLink()) pack.entry({ name: rel, type: 'symlink', linkname: await readlink(abs), mtime: info.mtime });
+      else if (info.isFile()) await pipeline(createReadStream(abs), pack.entry({ name: rel, size: info.size, mode: info.mode & 0o7777, mtime: info.mtime }));
+    }
+    if (extra) pack.entry({ name: extra.name, mode: 0o644 }, extra.content);
+    pack.finalize();
+  })().catch((e: Error) => pack.destroy(e));
+  return pack as unknown as Readable;
+}
+
+async function readDockerfile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw usageError(`cannot read the Dockerfile ${path}`, { hint: 'set build.dockerfile to the dev Dockerfile', cause: e, phase: 'build' });
+  }
+}
+
+/** The last lines of the build log: where a failing RUN step printed its error. */
+const tail = (log: string, lines = 40) => log.trimEnd().split('\n').slice(-lines).join('\n');
+
+async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text: string, stamped: boolean) {
+  const { config, version, progress, log } = request;
+  const build = config.build;
+  const root = config.repo;
+  const inside = !relative(root, build.dockerfile).startsWith('..');
+  const dockerfile = inside ? relative(root, build.dockerfile).split(sep).join('/') : OUTSIDE_DOCKERFILE;
+  const files = await contextFiles(root, await dockerIgnore(root), new Set([dockerfile, '.dockerignore']));
+  const context = packContext(root, files, inside ? null : { name: OUTSIDE_DOCKERFILE, content: text });
+  const buildargs: Record<string, string> = stamped ? { HOTSWAP_LDFLAGS: ldflagsWithVersion(build, version) } : {};
+  const tag = artifactTag(version);
+  log.info({ dockerfile, target: build.target, buildargs, tag }, 'docker build');
+  try {
+    const result = await engine.buildImage(context, {
+      dockerfile, target: build.target, buildargs, tag, labels: { 'hotswap.artifact': '1' }, timeoutMs: BUILD_TIMEOUT_MS,
+    }, (chunk) => {
+      log.debug({ build: chunk.trimEnd() }, 'docker build output');
+      if (/^Step \d+\/\d+/.test(chunk)) progress.info(chunk.trim());
+    });
+    return { ...result, tag };
+  } catch (e) {
+    if (!(e instanceof ImageBuildError)) throw e;
+    throw operationError(`docker build of ${dockerfile} failed: ${e.message.trim()}`, {
+      phase: 'build', details: tail(e.log), hint: 'fix the failing step; the container was not touched', cause: e,
+    });
+  }
+}
+
+export async function buildArtifact(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
+  const { config, progress } = request;
+  const build = config.build;
+  const text = await readDockerfile(build.dockerfile);
+  const stamped = declaresLdflagsArg(text);
+  if (!stamped) {
+    progress.warn(`${relative(config.repo, build.dockerfile)} declares no ARG HOTSWAP_LDFLAGS: the binary is not stamped and the versionUrl check is skipped`);
+  }
+  const { imageId, tag } = await runImageBuild(engine, request, text, stamped);
+  await mkdir(dirname(build.output), { recursive: true, mode: 0o700 });
+  await engine.extractFromImage(imageId, build.artifactPath, build.output);
+  // Old dev images would pile up, one per built tree; a failure to prune is only worth a warning.
+  await engine.pruneTags(ARTIFACT_REPOSITORY, tag).catch((e: Error) => progress.warn(`could not prune old ${ARTIFACT_REPOSITORY} tags: ${e.message}`));
+  const { size } = await stat(build.output);
+  return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'artifact', reason }, stamped };
+}

@@ -1,0 +1,118 @@
+/**
+ * The builder container: `go build` inside a long-lived container (`sleep infinity`) with named cache
+ * volumes, so builds are incremental. The source is bind-mounted at /src, or synced in (sync mode).
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { BuildConfig } from '../config/types.js';
+import { environmentError, operationError } from '../errors.js';
+import type { BuilderEngine } from '../target/builder-client.js';
+import type { Progress } from '../ui/progress.js';
+import type { Artifact, BuildRequest } from './builder.js';
+import { builderAction, SOURCE_LABEL, useSync } from './choose.js';
+import { goBuildSpec } from './go-build.js';
+import { sha256File } from './hash.js';
+import { chunks, packFiles, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
+
+const SRC = '/src';
+const OUT_DIR = '/tmp/hotswap-out';
+const CACHE_ENV = { GOCACHE: '/hotswap/gocache', GOMODCACHE: '/hotswap/gomodcache' };
+
+function builderSpec(build: BuildConfig, repo: string, sync: boolean) {
+  const name = build.builderContainer;
+  return {
+    name, image: build.builderImage, env: CACHE_ENV, command: ['sleep', 'infinity'],
+    labels: { [SOURCE_LABEL]: sync ? 'sync' : 'bind' },
+    volumes: { [`${name}-gocache`]: CACHE_ENV.GOCACHE, [`${name}-gomodcache`]: CACHE_ENV.GOMODCACHE },
+    // hostRepo: the repo's path as the engine sees it (a dev container talking to the host's dockerd).
+    binds: sync ? {} : { [build.hostRepo ?? repo]: SRC },
+  };
+}
+
+/** Creates, recreates (its image changed) or starts the builder; returns its container id. */
+async function ensureBuilder(engine: BuilderEngine, build: BuildConfig, repo: string, sync: boolean, progress: Progress) {
+  const name = build.builderContainer;
+  const imageId = await engine.imageId(build.builderImage);
+  if (!imageId) {
+    throw environmentError(`builder image ${build.builderImage} is not present on this Docker engine`, {
+      hint: `pull or build ${build.builderImage} (build.builderImage), or use --builder local`, phase: 'build',
+    });
+  }
+  const action = builderAction(await engine.builderState(name), imageId, sync ? 'sync' : 'bind');
+  if (action === 'recreate') {
+    progress.info(`recreating builder ${name}: its image or source mode changed (cache volumes are kept)`);
+    await engine.remove(name);
+  }
+  if (action === 'create' || action === 'recreate') {
+    if (action === 'create') progress.info(`creating builder container ${name} from ${build.builderImage}`);
+    await engine.createBuilder(builderSpec(build, repo, sync));
+  }
+  if (action !== 'ready') await engine.start(name);
+  const state = await engine.builderState(name);
+  if (!state?.running) throw operationError(`builder ${name} stopped right after it was started`, { phase: 'build' });
+  return state.id;
+}
+
+/** Runs argv in the builder; a non-zero exit throws with its output. */
+async function execOk(engine: BuilderEngine, name: string, argv: string[], what: string) {
+  let output = '';
+  const code = await engine.exec(name, { argv }, (t) => (output += t));
+  if (code !== 0) throw operationError(`${what} in ${name} failed (exit ${code})`, { phase: 'build', details: output.trimEnd() });
+}
+
+/** Sends what changed since the last sync into /src, and deletes what is gone. */
+async function syncSource(engine: BuilderEngine, name: string, containerId: string, repo: string, progress: Progress) {
+  const held = await readHeld(repo, name, containerId);
+  const now = await scanWorkTree(repo);
+  const delta = syncDelta(held, now);
+  if (!held) await execOk(engine, name, ['mkdir', '-p', SRC], 'creating /src');
+  for (const paths of chunks(delta.remove, 200)) {
+    await execOk(engine, name, ['rm', '-f', '--', ...paths.map((p) => `${SRC}/${p}`)], 'removing deleted files');
+  }
+  if (delta.put.length) await engine.putArchive(name, SRC, packFiles(repo, delta.put));
+  await saveHeld(repo, name, containerId, now);
+  progress.info(`synced ${delta.put.length} file(s) into ${name}${delta.remove.length ? `, removed ${delta.remove.length}` : ''}`);
+}
+
+async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string) {
+  const { config, mainPackage, platform, version, progress, log } = request;
+  const name = config.build.builderContainer;
+  const spec = goBuildSpec(config.build, mainPackage, out, platform, version);
+  log.info({ args: spec.args, env: spec.env, builder: name }, 'go build in the builder container');
+  let output = '';
+  let shown = 0;
+  // Whole lines only: exec output arrives in arbitrary chunks, and the terminal ends each output() with a newline.
+  const code = await engine.exec(name, { argv: ['go', ...spec.args], env: { ...CACHE_ENV, ...spec.env }, workdir: SRC }, (text) => {
+    output += text;
+    const end = output.lastIndexOf('\n') + 1;
+    if (end > shown) progress.output(output.slice(shown, end));
+    shown = Math.max(shown, end);
+  });
+  if (shown < output.length) progress.output(output.slice(shown));
+  if (code === 126 || code === 127) {
+    throw environmentError(`the builder image ${config.build.builderImage} has no usable \`go\` (exit ${code})`, {
+      phase: 'build', details: output.trimEnd(), hint: 'set build.builderImage to a Go image such as golang:1.24-bookworm',
+    });
+  }
+  if (code !== 0) {
+    throw operationError(`go build in ${name} failed (exit ${code})`, {
+      phase: 'build', details: output.trimEnd(), hint: 'fix the compile error; the container was not touched',
+    });
+  }
+}
+
+export async function buildInContainer(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
+  const { config, progress } = request;
+  const build = config.build;
+  const name = build.builderContainer;
+  const sync = useSync(build.sync, process.env.DOCKER_HOST);
+  const containerId = await ensureBuilder(engine, build, config.repo, sync, progress);
+  if (sync) await syncSource(engine, name, containerId, config.repo, progress);
+  const out = `${OUT_DIR}/${basename(build.output)}`;
+  await execOk(engine, name, ['mkdir', '-p', OUT_DIR], `creating ${OUT_DIR}`);
+  await goBuild(engine, request, out);
+  await mkdir(dirname(build.output), { recursive: true, mode: 0o700 });
+  await engine.copyOut(name, out, build.output);
+  const { size } = await stat(build.output);
+  return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'container', reason } };
+}
