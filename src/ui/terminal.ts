@@ -36,6 +36,7 @@ export function summaryLine(report: Report): string {
 export function createTerminalProgress({ stream, quiet }: TerminalOptions): Progress {
   const tty = stream.isTTY === true;
   let ticker: NodeJS.Timeout | null = null;
+  let streamed = ''; // output already shown this run (a container build streams its compiler errors live)
   const write = (text: string) => { if (!quiet) stream.write(text); };
   const stopTicker = () => { if (ticker) clearInterval(ticker); ticker = null; };
 
@@ -56,12 +57,19 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
     },
     info(message: string) { write(`  ${message}\n`); },
     warn(message: string) { write(`  ! ${message}\n`); },
-    output(text: string) { if (text.trim()) write(`${text.trimEnd()}\n`); },
+    output(text: string) {
+      if (!text.trim()) return;
+      streamed += text;
+      write(`${text.trimEnd()}\n`);
+    },
     finished(report: Report) {
       stopTicker();
       const failed = report.outcome === 'failed' || report.outcome === 'rolled-back';
       for (const warning of report.warnings) write(`  ! ${warning}\n`);
-      if (failed && report.error?.details) stream.write(`${report.error.details.trimEnd()}\n`);
+      const details = report.error?.details?.trimEnd();
+      const shown = !quiet && details !== undefined && streamed.includes(details.split('\n')[0]!);
+      if (failed && details && !shown) stream.write(`${details}\n`);
+      streamed = '';
       if (failed) {
         // The one line that says what failed and what to do (DESIGN §2), even with --quiet.
         stream.write(`${errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint)}\n`);

@@ -50,4 +50,12 @@ describe('terminal progress', () => {
     progress.finished(swapped);
     expect(text()).toBe('');
   });
+
+  it('does not repeat compiler errors that a container build already streamed', () => {
+    const { stream, text } = fakeStream(false);
+    const progress = createTerminalProgress({ stream, quiet: false });
+    progress.output('server/routes.go:3:1: syntax error\n');
+    progress.finished(failed);
+    expect(text().match(/syntax error/g)).toHaveLength(1);
+  });
 });
