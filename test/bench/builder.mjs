@@ -1,0 +1,71 @@
+// Builder figures on the fixture: cold vs warm builder-container builds, the sync-mode overhead for a
+// one-file change (bind and sync alternating), and an artifact build. Writes bench-results/builder.{md,json}.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const NAME = 'hs-bench-builder-target';
+const PORT = 18613;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
+const docker = (...a) => spawnSync('docker', a, { encoding: 'utf8' });
+
+execFileSync('bash', [path.join(ROOT, 'scripts', 'runtime-image.sh')]);
+execFileSync('bash', [path.join(ROOT, 'scripts', 'builder-image.sh')]);
+const repo = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-builder-'));
+cpSync(path.join(ROOT, 'test', 'fixtures', 'ollama-mini'), repo, { recursive: true });
+writeFileSync(path.join(repo, '.gitignore'), '.hotswap/\n');
+const git = (...a) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', ...a], { cwd: repo });
+git('init', '-q', '-b', 'main'); git('add', '-A'); git('commit', '-qm', 'bench');
+const config = (builder, sync) => writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify({
+  build: { mode: 'container', env: { CGO_ENABLED: '0' }, builderImage: 'hotswap-test/builder:latest', builderContainer: builder, sync },
+  target: { container: NAME, image: 'hotswap-test/runtime:latest', stopTimeoutS: 5,
+    create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${PORT}` } },
+    health: { url: `http://127.0.0.1:${PORT}/`, versionUrl: `http://127.0.0.1:${PORT}/api/version` } },
+  notify: { desktop: false },
+}));
+let n = 0;
+function swapBuildMs() {
+  const file = path.join(repo, 'server', 'message.go');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/const Message = ".*"/, `const Message = "bench ${n++}"`));
+  const r = spawnSync('node', [path.join(ROOT, 'dist', 'cli.js'), 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`swap failed: ${r.stderr}`);
+  return JSON.parse(r.stdout).phases.build;
+}
+const cleanup = () => {
+  for (const c of [NAME, 'hs-bench-bind', 'hs-bench-sync']) docker('rm', '-f', c);
+  for (const v of ['hs-bench-bind', 'hs-bench-sync']) docker('volume', 'rm', '-f', `${v}-gocache`, `${v}-gomodcache`);
+};
+try {
+  cleanup();
+  config('hs-bench-bind', false);
+  const cold = swapBuildMs();
+  const warm = [swapBuildMs(), swapBuildMs(), swapBuildMs()];
+  config('hs-bench-sync', true);
+  swapBuildMs(); // first sync: whole tree, cold cache
+  const bind = []; const sync = [];
+  for (let i = 0; i < RUNS; i++) {
+    config('hs-bench-bind', false); bind.push(swapBuildMs());
+    config('hs-bench-sync', true); sync.push(swapBuildMs());
+  }
+  const rows = [
+    ['builder container, cold build (new cache volumes)', cold],
+    ['builder container, warm build (median of 3)', median(warm)],
+    ['cold / warm', `${(cold / median(warm)).toFixed(1)}× (goal ≥ 4×)`],
+    [`one-file change, bind mount (median of ${RUNS})`, median(bind)],
+    [`one-file change, sync mode (median of ${RUNS})`, median(sync)],
+    ['sync-mode overhead', `${Math.round(median(sync) - median(bind))} ms (goal < 150 ms)`],
+  ];
+  const md = [`# builder bench (${new Date().toISOString()})`, '', '| measure | value |', '| --- | ---: |',
+    ...rows.map(([k, v]) => `| ${k} | ${typeof v === 'number' ? `${Math.round(v)} ms` : v} |`), ''].join('\n');
+  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'bench-results', 'builder.md'), md);
+  writeFileSync(path.join(ROOT, 'bench-results', 'builder.json'), JSON.stringify({ cold, warm, bind, sync }, null, 2));
+  console.log(md);
+} finally {
+  cleanup();
+  rmSync(repo, { recursive: true, force: true });
+}
