@@ -5,6 +5,10 @@
 
 export interface HostTools {
   readonly go: boolean;
+  /** `go version`'s "1.19.8", null when unknown. */
+  readonly goVersion: string | null;
+  /** go.mod's `go` line ("1.24", "1.22.3"), null when there is none. */
+  readonly goModVersion: string | null;
   /** A C compiler: $CC, gcc or cc on PATH. */
   readonly cc: boolean;
   readonly ccName: string;
@@ -19,8 +23,27 @@ export interface Choice {
 export const cgoEnabled = (buildEnv: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): boolean =>
   (buildEnv.CGO_ENABLED ?? env.CGO_ENABLED ?? '1') !== '0';
 
+/** Compares dotted Go versions numerically: 1.9 < 1.19 < 1.19.8 < 1.24. */
+export function goVersionAtLeast(have: string, want: string): boolean {
+  const a = have.split('.').map(Number);
+  const b = want.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+/** "go version go1.19.8 linux/amd64" → "1.19.8"; go.mod's "go 1.24" line → "1.24". */
+export const parseGoVersion = (output: string): string | null => /\bgo(\d+(?:\.\d+)*)/.exec(output)?.[1] ?? null;
+export const parseGoModVersion = (gomod: string): string | null => /^go\s+(\d+(?:\.\d+)*)\s*$/m.exec(gomod)?.[1] ?? null;
+
 export function chooseBuilder(tools: HostTools, cgo: boolean): Choice {
   if (!tools.go) return { builder: 'container', reason: 'auto: `go` is not on PATH, using the builder container' };
+  // Go before 1.21 does not check go.mod's line and fails with confusing compile errors instead.
+  if (tools.goVersion && tools.goModVersion && !goVersionAtLeast(tools.goVersion, tools.goModVersion)) {
+    return { builder: 'container', reason: `auto: the local Go ${tools.goVersion} is older than go.mod's go ${tools.goModVersion}, using the builder container` };
+  }
   if (cgo && !tools.cc) {
     return { builder: 'container', reason: `auto: cgo is on and no C compiler (${tools.ccName}) is on PATH, using the builder container` };
   }

@@ -1,13 +1,15 @@
 /** Which builder runs, and why (the reason is logged and reported). */
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { HotswapError } from '../errors.js';
 import type { BuilderEngine } from '../target/builder-client.js';
 import { connectBuilderEngine } from '../target/builder-engine.js';
 import { buildArtifact } from './artifact.js';
 import type { Artifact, BuildRequest } from './builder.js';
-import { cgoEnabled, chooseBuilder, toolchainFailure, type HostTools } from './choose.js';
+import { cgoEnabled, chooseBuilder, parseGoModVersion, parseGoVersion, toolchainFailure, type HostTools } from './choose.js';
 import { buildInContainer } from './container.js';
 import { buildLocal } from './local.js';
 
@@ -19,17 +21,27 @@ async function onPath(program: string): Promise<boolean> {
   return false;
 }
 
-async function hostTools(): Promise<HostTools> {
+/** The local Go's version, asked once per process (a daemon builds many times). */
+let localGoVersion: Promise<string | null> | null = null;
+const goVersion = () => (localGoVersion ??= promisify(execFile)('go', ['version'])
+  .then(({ stdout }) => parseGoVersion(stdout), () => null));
+
+async function hostTools(repo: string): Promise<HostTools> {
   // $CC may carry flags ("gcc -m64"); its first word is the program.
   const cc = process.env.CC?.trim().split(/\s+/)[0];
   const compilers = cc ? [cc] : ['gcc', 'cc'];
-  const found = await Promise.all(compilers.map(onPath));
-  return { go: await onPath('go'), cc: found.some(Boolean), ccName: compilers.join('/') };
+  const [found, go, gomod] = await Promise.all([
+    Promise.all(compilers.map(onPath)), onPath('go'), readFile(join(repo, 'go.mod'), 'utf8').catch(() => ''),
+  ]);
+  return {
+    go, goVersion: go ? await goVersion() : null, goModVersion: parseGoModVersion(gomod),
+    cc: found.some(Boolean), ccName: compilers.join('/'),
+  };
 }
 
 /** auto: local when the host can build, else the builder container; a toolchain failure falls back too. */
 async function buildAuto(request: BuildRequest, engine: () => BuilderEngine): Promise<Artifact> {
-  const choice = chooseBuilder(await hostTools(), cgoEnabled(request.config.build.env, process.env));
+  const choice = chooseBuilder(await hostTools(request.config.repo), cgoEnabled(request.config.build.env, process.env));
   if (choice.builder === 'container') {
     request.progress.info(choice.reason);
     return buildInContainer(request, choice.reason, engine());

@@ -211,6 +211,21 @@ describe('the auto builder', () => {
     expect(await hello()).toBe('hello no go');
   });
 
+  it('uses the builder container when the local Go is older than go.mod asks, and says why', async () => {
+    const gomod = repo.read('go.mod');
+    repo.write('go.mod', gomod.replace(/^go .*$/m, 'go 1.99'));
+    repo.setMessage('hello newer go');
+    try {
+      const { code, stderr, report } = await swapJson();
+      expect(code, stderr).toBe(0);
+      expect(report.builder.mode).toBe('container');
+      expect(report.builder.reason).toMatch(/local Go [\d.]+ is older than go\.mod's go 1\.99/);
+      expect(await hello()).toBe('hello newer go');
+    } finally {
+      repo.write('go.mod', gomod);
+    }
+  });
+
   it('does not fall back for a compile error in the code: exit 1 with the local compiler output', async () => {
     repo.write('server/broken.go', 'package server\n\nfunc Broken() int { return "not an int" }\n');
     const { code, stderr, report } = await swapJson();

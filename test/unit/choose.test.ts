@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  artifactTag, builderAction, cgoEnabled, chooseBuilder, declaresLdflagsArg, toolchainFailure, useSync,
+  artifactTag, builderAction, cgoEnabled, chooseBuilder, declaresLdflagsArg, goVersionAtLeast, parseGoModVersion,
+  parseGoVersion, toolchainFailure, useSync,
 } from '../../src/build/choose.js';
 import { syncDelta } from '../../src/build/sync.js';
 
-const tools = (go: boolean, cc: boolean) => ({ go, cc, ccName: 'gcc/cc' });
+const tools = (go: boolean, cc: boolean, goVersion: string | null = '1.24.1', goModVersion: string | null = '1.24') =>
+  ({ go, cc, ccName: 'gcc/cc', goVersion, goModVersion });
 
 describe('chooseBuilder (auto)', () => {
   it('builds locally when go is on PATH and cgo has a C compiler', () => {
@@ -24,6 +26,27 @@ describe('chooseBuilder (auto)', () => {
     const choice = chooseBuilder(tools(true, false), true);
     expect(choice.builder).toBe('container');
     expect(choice.reason).toContain('no C compiler (gcc/cc)');
+  });
+});
+
+describe('the local Go against go.mod', () => {
+  it('uses the builder container when the local Go is older than go.mod asks, and says both versions', () => {
+    const choice = chooseBuilder(tools(true, true, '1.19.8', '1.24'), false);
+    expect(choice.builder).toBe('container');
+    expect(choice.reason).toContain('Go 1.19.8 is older than go.mod\'s go 1.24');
+  });
+
+  it('builds locally when the local Go is new enough, or either version is unknown', () => {
+    expect(chooseBuilder(tools(true, true, '1.24.0', '1.24'), false).builder).toBe('local');
+    expect(chooseBuilder(tools(true, true, null, '1.24'), false).builder).toBe('local');
+    expect(chooseBuilder(tools(true, true, '1.19', null), false).builder).toBe('local');
+  });
+
+  it('compares versions numerically and parses go version and go.mod', () => {
+    expect(goVersionAtLeast('1.19.8', '1.9')).toBe(true);
+    expect(goVersionAtLeast('1.19', '1.19.1')).toBe(false);
+    expect(parseGoVersion('go version go1.19.8 linux/amd64')).toBe('1.19.8');
+    expect(parseGoModVersion('module x\n\ngo 1.22.3\n\nrequire y v1\n')).toBe('1.22.3');
   });
 });
 
