@@ -227,12 +227,13 @@ describe('the auto builder', () => {
   });
 
   it('does not fall back for a compile error in the code: exit 1 with the local compiler output', async () => {
+    const served = await hello();
     repo.write('server/broken.go', 'package server\n\nfunc Broken() int { return "not an int" }\n');
     const { code, stderr, report } = await swapJson();
     expect(code).toBe(1);
     expect(report.error.details).toContain('server/broken.go');
     expect(stderr).not.toContain('builder container');
-    expect(await hello()).toBe('hello no go');
+    expect(await hello()).toBe(served); // the container was not touched
     fs.rmSync(path.join(repo.dir, 'server/broken.go'));
   });
 });
