@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { backupsCommand } from './commands/backups.js';
 import { logsCommand } from './commands/logs.js';
+import { planCommand } from './commands/plan.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
@@ -79,6 +80,10 @@ function build(run: (action: Action) => (options: Record<string, unknown>) => Pr
     .option('-n, --lines <n>', 'how many lines', integer('-n'))
     .option('-f, --follow', 'keep following')
     .action(run((o) => logsCommand(o)));
+  withCommon(program.command('plan').description('would a rebuild be needed, and why, file by file (no Docker needed)'))
+    .option('--from <rev>', 'compare from this revision (default: the last built tree)')
+    .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)')
+    .action(run((o) => planCommand(o)));
   withCommon(program.command('status').description('daemon, container, served vs built binary, last runs'))
     .action(run((o) => statusCommand(o)));
   return program;
