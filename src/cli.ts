@@ -2,6 +2,7 @@
 /** The command line: parses flags, runs one command, maps its outcome to DESIGN §2's exit codes. */
 import { Command, CommanderError, Option } from 'commander';
 import { backupsCommand } from './commands/backups.js';
+import { initCommand } from './commands/init.js';
 import { logsCommand } from './commands/logs.js';
 import { planCommand } from './commands/plan.js';
 import { rollbackCommand } from './commands/rollback.js';
@@ -84,6 +85,11 @@ function build(run: (action: Action) => (options: Record<string, unknown>) => Pr
     .option('--from <rev>', 'compare from this revision (default: the last built tree)')
     .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)')
     .action(run((o) => planCommand(o)));
+  program.command('init').description('set this Go repo up: hotswap.config.json, .gitignore; optionally make hot-swap and postStart')
+    .option('--repo <dir>', 'the Go repository (default: the current directory)')
+    .option('--makefile', 'add a `hot-swap` target (`make hot-swap` = hotswap swap --restart --verify)')
+    .option('--devcontainer', 'add `hotswap watch --detach` to .devcontainer/devcontainer.json postStartCommand')
+    .action(run((o) => initCommand(o)));
   withCommon(program.command('status').description('daemon, container, served vs built binary, last runs'))
     .action(run((o) => statusCommand(o)));
   return program;

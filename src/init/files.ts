@@ -1,0 +1,44 @@
+/**
+ * What `hotswap init` writes, as pure text transforms: each returns the new content, or null when the file
+ * already has what it needs (so a second run changes nothing).
+ */
+import { applyEdits, modify, parse } from 'jsonc-parser';
+
+export const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
+export const POST_START = 'npx hotswap watch --detach';
+
+export function withGitignore(current: string): string | null {
+  if (/^\/?\.hotswap\/?\s*$/m.test(current)) return null;
+  return `${current}${current && !current.endsWith('\n') ? '\n' : ''}.hotswap/\n`;
+}
+
+export function withMakeTarget(current: string): string | null {
+  if (/^hot-swap\s*:/m.test(current)) return null;
+  const sep = current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';
+  return `${current}${sep}.PHONY: hot-swap\n${MAKE_TARGET}`;
+}
+
+/** Adds postStartCommand to a devcontainer.json (JSONC: comments and formatting are kept). */
+export function withPostStart(current: string): string | null {
+  const text = current.trim() === '' ? '{\n}\n' : current;
+  const existing = (parse(text) ?? {}) as { postStartCommand?: unknown };
+  if (typeof existing.postStartCommand === 'string' && existing.postStartCommand.includes('hotswap watch')) return null;
+  const value = typeof existing.postStartCommand === 'string' && existing.postStartCommand.trim()
+    ? `${existing.postStartCommand} && ${POST_START}` : POST_START;
+  const edits = modify(text, ['postStartCommand'], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
+  return applyEdits(text, edits);
+}
+
+export interface InitConfig {
+  readonly schema: string;
+  readonly main: string;
+  readonly versionVar: string | null;
+}
+
+export const configText = ({ schema, main, versionVar }: InitConfig): string => `${JSON.stringify({
+  $schema: schema,
+  repo: '.',
+  main,
+  build: { versionVar },
+  target: { container: 'ollama-gpu' },
+}, null, 2)}\n`;
