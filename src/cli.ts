@@ -2,6 +2,7 @@
 /** The command line: parses flags, runs one command, maps its outcome to DESIGN §2's exit codes. */
 import { Command, CommanderError, Option } from 'commander';
 import { backupsCommand } from './commands/backups.js';
+import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
 import { logsCommand } from './commands/logs.js';
 import { planCommand } from './commands/plan.js';
@@ -90,6 +91,8 @@ function build(run: (action: Action) => (options: Record<string, unknown>) => Pr
     .option('--makefile', 'add a `hot-swap` target (`make hot-swap` = hotswap swap --restart --verify)')
     .option('--devcontainer', 'add `hotswap watch --detach` to .devcontainer/devcontainer.json postStartCommand')
     .action(run((o) => initCommand(o)));
+  withCommon(program.command('doctor').description('check git, Go, Docker, the container, images, notifications, file watching'))
+    .action(run((o) => doctorCommand(o)));
   withCommon(program.command('status').description('daemon, container, served vs built binary, last runs'))
     .action(run((o) => statusCommand(o)));
   return program;

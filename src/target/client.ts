@@ -67,6 +67,8 @@ export interface CreateSpec {
 export interface Engine {
   /** Throws an environment error (exit 3) when the engine does not answer. */
   ping(): Promise<void>;
+  /** The engine's version and API version, e.g. "20.10.24 (API 1.41)". */
+  version(): Promise<string>;
   container(name: string): ContainerClient;
   /** null when the image is not present locally. */
   imagePlatform(ref: string): Promise<Platform | null>;

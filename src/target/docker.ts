@@ -188,6 +188,13 @@ class DockerEngine implements Engine {
     });
   }
 
+  version(): Promise<string> {
+    return attempt('asking Docker for its version', async () => {
+      const v = await this.docker.version();
+      return `${v.Version} (API ${v.ApiVersion})`;
+    });
+  }
+
   container(name: string): ContainerClient {
     return new DockerContainer(this.docker, name);
   }

@@ -1,0 +1,111 @@
+/**
+ * `hotswap doctor`'s checks: each looks at one thing and says OK, WARN or FAIL with the fix. The old
+ * script's "common problems" table lives here as checks.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cgoEnabled, goVersionAtLeast, parseGoModVersion, parseGoVersion } from '../build/choose.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { messageOf } from '../errors.js';
+import { linuxPrecheck } from '../notify/desktop.js';
+import { openRepo } from '../plan/git.js';
+import type { Engine } from '../target/client.js';
+import { detectSlowMount } from '../watch/mounts.js';
+
+export type Status = 'OK' | 'WARN' | 'FAIL';
+export interface CheckResult { readonly status: Status; readonly name: string; readonly detail: string; readonly fix?: string }
+
+const run = promisify(execFile);
+const ok = (name: string, detail: string): CheckResult => ({ status: 'OK', name, detail });
+const warn = (name: string, detail: string, fix: string): CheckResult => ({ status: 'WARN', name, detail, fix });
+const fail = (name: string, detail: string, fix: string): CheckResult => ({ status: 'FAIL', name, detail, fix });
+
+async function git(config: ResolvedConfig): Promise<CheckResult> {
+  try {
+    const repo = await openRepo(config.repo);
+    await repo.close();
+    return ok('git', `work tree ${repo.top}`);
+  } catch (e) {
+    return fail('git', messageOf(e), 'hotswap plans from git: run it in a git work tree (git init)');
+  }
+}
+
+async function goToolchain(config: ResolvedConfig): Promise<CheckResult[]> {
+  const gomod = await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
+  const want = parseGoModVersion(gomod);
+  const have = await run('go', ['version']).then(({ stdout }) => parseGoVersion(stdout), () => null);
+  const results: CheckResult[] = [];
+  const container = 'builds will use the builder container (--builder container)';
+  if (!have) results.push(warn('go', 'no Go toolchain on PATH', `install Go, or rely on the builder: ${container}`));
+  else if (want && !goVersionAtLeast(have, want)) results.push(warn('go', `Go ${have} is older than go.mod's go ${want}`, `install Go ${want}+, or ${container}`));
+  else results.push(ok('go', `Go ${have}${want ? ` (go.mod: ${want})` : ''}`));
+  if (cgoEnabled(config.build.env, process.env)) {
+    const cc = await run(process.env.CC?.split(/\s+/)[0] ?? 'gcc', ['--version']).then(() => true, () => false);
+    results.push(cc ? ok('cgo', 'a C compiler is on PATH') : warn('cgo', 'cgo is on and no C compiler is on PATH', `install gcc, or ${container}`));
+  }
+  const flags = config.build.flags;
+  results.push(flags.includes('-trimpath') && flags.includes('-buildvcs=false')
+    ? ok('reproducible', '-trimpath -buildvcs=false')
+    : warn('reproducible', 'build.flags lack -trimpath or -buildvcs=false ("hash always differs")', 'add both to build.flags'));
+  return results;
+}
+
+async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResult[]> {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const results: CheckResult[] = [];
+  if (/^tcp:\/\//.test(host) && process.env.DOCKER_TLS_VERIFY !== '1') {
+    results.push(warn('docker host', `${host} is plain TCP: anyone on the network can drive the engine`, 'use a unix socket, ssh://, or TLS (DOCKER_TLS_VERIFY=1)'));
+  }
+  try {
+    results.push(ok('docker', `engine ${await engine.version()} at ${host}`));
+  } catch (e) {
+    return [...results, fail('docker', messageOf(e), 'start the Docker engine, or set DOCKER_HOST')];
+  }
+  const { container, image } = config.target;
+  const state = await engine.container(container).inspect();
+  if (!state) {
+    results.push(image
+      ? warn('container', `${container} does not exist`, `the next swap creates it from ${image}`)
+      : fail('container', `${container} does not exist and no image is configured`, 'start it, or set target.image (--image)'));
+  } else {
+    results.push(state.running ? ok('container', `${container} is running`) : warn('container', `${container} is ${state.status}`, `docker start ${container}`));
+  }
+  if (image) results.push(await imageCheck(engine, 'image', image, `build or pull ${image}`));
+  if (config.build.mode === 'container' || config.build.mode === 'auto') {
+    results.push(await imageCheck(engine, 'builder image', config.build.builderImage, `docker pull ${config.build.builderImage} (needed when the builder container is used)`, true));
+  }
+  return results;
+}
+
+async function imageCheck(engine: Engine, name: string, ref: string, fix: string, optional = false): Promise<CheckResult> {
+  const platform = await engine.imagePlatform(ref);
+  if (platform) return ok(name, `${ref} (${platform.os}/${platform.arch})`);
+  return optional ? warn(name, `${ref} is not present`, fix) : fail(name, `${ref} is not present`, fix);
+}
+
+async function notifications(config: ResolvedConfig): Promise<CheckResult> {
+  if (!config.notify.desktop) return ok('notifications', 'desktop notifications are off');
+  const problem = linuxPrecheck(process.env);
+  return problem ? warn('notifications', problem, 'install libnotify-bin and run inside a desktop/D-Bus session, or set notify.desktop false') : ok('notifications', 'notify-send and a D-Bus session');
+}
+
+async function watching(config: ResolvedConfig): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const limit = Number((await readFile('/proc/sys/fs/inotify/max_user_watches', 'utf8').catch(() => '0')).trim());
+  const dirs = await run('git', ['ls-files', '-co', '--exclude-standard'], { cwd: config.repo, maxBuffer: 64 * 1024 * 1024 })
+    .then(({ stdout }) => stdout.split('\n').filter(Boolean).length, () => 0);
+  // chokidar takes one watch per file and directory.
+  results.push(limit && dirs > limit / 2
+    ? warn('inotify', `${dirs} files to watch, max_user_watches is ${limit}`, 'sysctl fs.inotify.max_user_watches=524288')
+    : ok('inotify', `${dirs} files to watch, limit ${limit || 'unknown'}`));
+  const slow = detectSlowMount(config.repo);
+  results.push(slow && !config.watch.poll ? warn('file events', slow, 'set "watch": {"poll": true}') : ok('file events', config.watch.poll ? 'polling' : 'inotify'));
+  return results;
+}
+
+export async function runChecks(config: ResolvedConfig, engine: Engine): Promise<CheckResult[]> {
+  const groups = await Promise.all([git(config), goToolchain(config), docker(config, engine), notifications(config), watching(config)]);
+  return groups.flat();
+}

@@ -1,0 +1,54 @@
+/** `hotswap doctor` on a healthy set-up and on a broken one, against the real engine. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { removeContainer, startContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { freePort } from '../support/ports.js';
+
+const NAME = 'hs-test-doctor';
+let repo: FixtureRepo;
+/** The line of one check: status (4 wide), a space, the name padded to 14. */
+const line = (out: string, name: string) => out.split('\n').find((l) => l.slice(5, 19).trim() === name) ?? '';
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo();
+  const port = await freePort();
+  writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: 'hotswap-test/builder:latest' } } });
+  await startContainer({ name: NAME, port });
+});
+afterAll(async () => {
+  await removeContainer(NAME);
+  await repo.remove();
+});
+
+describe('hotswap doctor', () => {
+  it('passes on a healthy machine, one line per check', async () => {
+    const r = await runCli(['doctor'], { cwd: repo.dir });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+    for (const name of ['git', 'go', 'reproducible', 'docker', 'container', 'image', 'builder image', 'notifications', 'inotify', 'file events']) {
+      expect(line(r.stdout, name), name).toMatch(/^(OK|WARN)/);
+    }
+    expect(line(r.stdout, 'container')).toMatch(/^OK .*is running/);
+    expect(line(r.stdout, 'docker')).toMatch(/^OK .*engine \d+\.\d+/);
+  });
+
+  it('fails with the fix on a broken one: no git repo, no Docker, an engine over plain TCP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotswap-doctor-'));
+    try {
+      writeTestConfig(dir, { container: NAME, port: 1, extra: { build: { flags: ['-ldflags=-s'] } } });
+      const r = await runCli(['doctor'], { cwd: dir, env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+      expect(r.code).toBe(1);
+      expect(line(r.stdout, 'git')).toMatch(/^FAIL .*not inside a git repository → .*git init/);
+      expect(line(r.stdout, 'docker host')).toMatch(/^WARN .*plain TCP/);
+      expect(line(r.stdout, 'docker')).toMatch(/^FAIL .*not reachable .* → start the Docker engine/);
+      expect(line(r.stdout, 'reproducible')).toMatch(/^WARN .*hash always differs.*→ add both/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
