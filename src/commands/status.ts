@@ -47,6 +47,8 @@ export async function statusCommand(flags: PipelineFlags): Promise<number> {
   const match = container.sha256 && state.lastBuilt ? (live === built ? ' (matches last build)' : ' (differs from last build)') : '';
   out(`serving    ${live.slice(0, 12)}${match}`);
   out(`built      ${built.slice(0, 12)} ${state.lastBuilt?.version ?? ''} ${state.lastBuilt?.at ?? ''}`.trimEnd());
+  const lastBuilder = [...status.runs].reverse().find((r) => r.builder)?.builder;
+  if (lastBuilder) out(`builder    ${lastBuilder.mode}: ${lastBuilder.reason}`);
   for (const run of status.runs.slice(-5)) {
     const phases = Object.entries(run.phases).map(([k, v]) => `${k} ${v}`).join(', ');
     out(`  ${run.startedAt}  ${summaryLine(run)}${phases ? `  [${phases}]` : ''}`);

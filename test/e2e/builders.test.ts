@@ -209,6 +209,8 @@ describe('the auto builder', () => {
     expect(report.builder.reason).toContain('`go` is not on PATH');
     expect(stderr).toContain('`go` is not on PATH');
     expect(await hello()).toBe('hello no go');
+    const status = await runCli(['status'], { cwd: repo.dir });
+    expect(status.stdout).toContain('builder    container: auto: `go` is not on PATH');
   });
 
   it('uses the builder container when the local Go is older than go.mod asks, and says why', async () => {
