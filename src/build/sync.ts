@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { listWorkTreeFiles } from '../plan/git.js';
+import { stateDir, statePath } from '../state/store.js';
 
 /** path → "size:mtimeMs:mode", enough to notice an edit without hashing every file. */
 export type Manifest = Record<string, string>;
@@ -42,7 +43,7 @@ export async function scanWorkTree(repo: string): Promise<Manifest> {
 
 interface Saved { readonly containerId: string; readonly files: Manifest }
 
-const manifestFile = (repo: string, builder: string) => join(repo, '.hotswap', `sync-${builder}.json`);
+const manifestFile = (repo: string, builder: string) => statePath(repo, `sync-${builder}.json`);
 
 /** What the builder holds, or null when it is another container (recreated) or nothing was synced. */
 export async function readHeld(repo: string, builder: string, containerId: string): Promise<Manifest | null> {
@@ -53,7 +54,7 @@ export async function readHeld(repo: string, builder: string, containerId: strin
 }
 
 export async function saveHeld(repo: string, builder: string, containerId: string, files: Manifest): Promise<void> {
-  await mkdir(join(repo, '.hotswap'), { recursive: true, mode: 0o700 });
+  await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
   const saved: Saved = { containerId, files };
   await writeFile(manifestFile(repo, builder), JSON.stringify(saved), { mode: 0o600 });
 }

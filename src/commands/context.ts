@@ -1,5 +1,4 @@
 /** What every command needs once its flags are known: the resolved config, a logger, the engine. */
-import { join } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
 import type { PipelineFlags, ResolvedConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../log.js';
@@ -7,6 +6,7 @@ import { connectDocker } from '../target/docker.js';
 import type { Engine } from '../target/client.js';
 import { createTerminalProgress } from '../ui/terminal.js';
 import type { Progress } from '../ui/progress.js';
+import { statePath } from '../state/store.js';
 
 export interface CommandContext {
   readonly config: ResolvedConfig;
@@ -19,7 +19,7 @@ export function commandContext(flags: PipelineFlags): CommandContext {
   const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
   return {
     config,
-    log: createLogger(join(config.repo, '.hotswap', 'hotswap.log'), config.output.logLevel),
+    log: createLogger(statePath(config.repo, 'hotswap.log'), config.output.logLevel),
     progress: createTerminalProgress({ stream: process.stderr, quiet: config.output.quiet }),
     engine: connectDocker(),
   };

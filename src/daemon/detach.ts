@@ -1,17 +1,17 @@
 /** `watch --detach`: the same daemon in the background, output to `.hotswap/watch.out`; returns once it is ready. */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { operationError } from '../errors.js';
 import { isAlive, isReady } from './lock.js';
+import { stateDir, statePath } from '../state/store.js';
 
 const READY_TIMEOUT_MS = 60_000;
 
-export const watchOutFile = (repo: string) => join(repo, '.hotswap', 'watch.out');
+export const watchOutFile = (repo: string) => statePath(repo, 'watch.out');
 
 /** Starts `hotswap watch <args>` detached; resolves with its pid once it watches. */
 export async function detachDaemon(repo: string, args: readonly string[]): Promise<number> {
-  mkdirSync(join(repo, '.hotswap'), { recursive: true, mode: 0o700 });
+  mkdirSync(stateDir(repo), { recursive: true, mode: 0o700 });
   const out = openSync(watchOutFile(repo), 'a', 0o600);
   const child = spawn(process.execPath, [process.argv[1]!, 'watch', ...args], {
     detached: true, stdio: ['ignore', out, out], cwd: process.cwd(), env: process.env,

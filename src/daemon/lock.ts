@@ -1,9 +1,10 @@
 /** One watch daemon per repo: `.hotswap/watch.lock` holds the owner's pid; a dead owner's lock is stale. */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { operationError } from '../errors.js';
+import { statePath } from '../state/store.js';
 
-export const lockFile = (repo: string) => join(repo, '.hotswap', 'watch.lock');
+export const lockFile = (repo: string) => statePath(repo, 'watch.lock');
 
 export function isAlive(pid: number): boolean {
   try {

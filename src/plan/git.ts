@@ -6,6 +6,7 @@ import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { environmentError, messageOf, usageError } from '../errors.js';
+import { stateDir, statePath } from '../state/store.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -67,14 +68,14 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const prefix = relative(top, dir).split('\\').join('/');
   const gitDirRaw = (await gitAt(dir).revparse(['--git-dir'])).trim();
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
-  const privateIndex = join(dir, '.hotswap', `index.${process.pid}`);
-  await mkdir(join(dir, '.hotswap'), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
+  const privateIndex = statePath(dir, `index.${process.pid}`);
+  await mkdir(stateDir(dir), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
   const stateIgnored = (await gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
-    await mkdir(join(dir, '.hotswap'), { recursive: true, mode: 0o700 });
+    await mkdir(stateDir(dir), { recursive: true, mode: 0o700 });
     const exists = await stat(privateIndex).then(() => true, () => false);
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
     if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);

@@ -22,8 +22,10 @@ export interface State {
 
 const EMPTY: State = { lastBuilt: null, runs: [] };
 
+/** `<repo>/.hotswap`: everything hotswap keeps for a repo (state, log, lock, built binaries, private index). */
 export const stateDir = (repo: string) => join(repo, '.hotswap');
-const stateFile = (repo: string) => join(stateDir(repo), 'state.json');
+export const statePath = (repo: string, name: string) => join(stateDir(repo), name);
+const stateFile = (repo: string) => statePath(repo, 'state.json');
 
 export async function readState(repo: string): Promise<State> {
   try {
