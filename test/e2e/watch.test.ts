@@ -45,7 +45,8 @@ beforeAll(async () => {
   repo.write('.gitignore', '.hotswap/\n');
   await repo.commit('ignore .hotswap');
   port = await freePort();
-  writeTestConfig(repo.dir, { container: NAME, port, extra: { watch: { debounceMs: 150, maxWaitMs: 1000 } } });
+  // The default quiet period and cap (200 ms, 2 s), as users get them.
+  writeTestConfig(repo.dir, { container: NAME, port });
 });
 
 afterEach(async () => {
