@@ -1,37 +1,26 @@
 // Builder figures on the fixture: cold vs warm builder-container builds, the sync-mode overhead for a
 // one-file change (bind and sync alternating), and an artifact build. Writes bench-results/builder.{md,json}.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildImage, CLI, makeBenchRepo, median, ROOT, setMessage, writeBenchConfig } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NAME = 'hs-bench-builder-target';
 const PORT = 18613;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 const docker = (...a) => spawnSync('docker', a, { encoding: 'utf8' });
 
-execFileSync('bash', [path.join(ROOT, 'scripts', 'runtime-image.sh')]);
-execFileSync('bash', [path.join(ROOT, 'scripts', 'builder-image.sh')]);
-const repo = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-builder-'));
-cpSync(path.join(ROOT, 'test', 'fixtures', 'ollama-mini'), repo, { recursive: true });
-writeFileSync(path.join(repo, '.gitignore'), '.hotswap/\n');
-const git = (...a) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', ...a], { cwd: repo });
-git('init', '-q', '-b', 'main'); git('add', '-A'); git('commit', '-qm', 'bench');
-const config = (builder, sync) => writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify({
-  build: { mode: 'container', env: { CGO_ENABLED: '0' }, builderImage: 'hotswap-test/builder:latest', builderContainer: builder, sync },
-  target: { container: NAME, image: 'hotswap-test/runtime:latest', stopTimeoutS: 5,
-    create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${PORT}` } },
-    health: { url: `http://127.0.0.1:${PORT}/`, versionUrl: `http://127.0.0.1:${PORT}/api/version` } },
-  notify: { desktop: false },
-}));
+buildImage('runtime-image.sh');
+buildImage('builder-image.sh');
+const repo = makeBenchRepo('builder');
+const config = (builder, sync) => writeBenchConfig(repo, {
+  container: NAME, port: PORT,
+  build: { mode: 'container', builderImage: 'hotswap-test/builder:latest', builderContainer: builder, sync },
+});
 let n = 0;
 function swapBuildMs() {
-  const file = path.join(repo, 'server', 'message.go');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/const Message = ".*"/, `const Message = "bench ${n++}"`));
-  const r = spawnSync('node', [path.join(ROOT, 'dist', 'cli.js'), 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
+  setMessage(repo, `bench ${n++}`);
+  const r = spawnSync('node', [CLI, 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`swap failed: ${r.stderr}`);
   return JSON.parse(r.stdout).phases.build;
 }

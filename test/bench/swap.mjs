@@ -1,21 +1,19 @@
 // `npm run bench`: hotswap's swap phase against Docker's own floor (API restart until the first 2xx),
 // alternating A, B, A, B in one run on the fixture. Writes bench-results/swap.{md,json}.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { buildImage, CLI, makeBenchRepo, median, percentile, ROOT, setMessage, writeBenchConfig } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 8);
 const NAME = 'hs-bench-swap';
 const PORT = 18611;
 const docker = new Docker();
 
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts });
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
-const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.9) - 1)]; };
+const p90 = (xs) => percentile(xs, 0.9);
 
 async function until2xx(url, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -34,9 +32,8 @@ async function dockerFloor() {
 }
 
 function hotswapSwap(repo, i) {
-  const file = path.join(repo, 'server', 'message.go');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/const Message = ".*"/, `const Message = "bench ${i}"`));
-  const r = spawnSync('node', [path.join(ROOT, 'dist', 'cli.js'), 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
+  setMessage(repo, `bench ${i}`);
+  const r = spawnSync('node', [CLI, 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`swap failed: ${r.stderr}`);
   const report = JSON.parse(r.stdout);
   const p = report.phases;
@@ -44,18 +41,9 @@ function hotswapSwap(repo, i) {
 }
 
 async function main() {
-  sh('bash', [path.join(ROOT, 'scripts', 'runtime-image.sh')]);
-  const repo = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-'));
-  cpSync(path.join(ROOT, 'test', 'fixtures', 'ollama-mini'), repo, { recursive: true });
-  const git = (...a) => sh('git', ['-c', 'user.name=bench', '-c', 'user.email=b@b.invalid', ...a], { cwd: repo });
-  git('init', '-q', '-b', 'main'); git('add', '-A'); git('commit', '-qm', 'bench');
-  writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify({
-    build: { env: { CGO_ENABLED: '0' } },
-    target: { container: NAME, image: 'hotswap-test/runtime:latest', stopTimeoutS: 5,
-      create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${PORT}` } },
-      health: { url: `http://127.0.0.1:${PORT}/`, versionUrl: `http://127.0.0.1:${PORT}/api/version` } },
-    notify: { desktop: false },
-  }));
+  buildImage('runtime-image.sh');
+  const repo = makeBenchRepo('swap');
+  writeBenchConfig(repo, { container: NAME, port: PORT });
   spawnSync('docker', ['rm', '-f', NAME]);
   try {
     hotswapSwap(repo, 'warm-up'); // creates the container and warms the Go cache

@@ -1,12 +1,11 @@
 // Watch-mode figures on the fixture: time to ready, edit-to-live p50/p90 (debounce included), RSS, idle
 // CPU, and the CPU cost of no-op saves. Writes bench-results/watch.{md,json}.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildImage, CLI, makeBenchRepo, percentile as pct, ROOT, setMessage as setRepoMessage, writeBenchConfig } from './common.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EDITS = Number(process.env.BENCH_RUNS ?? 8);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
 const NAME = 'hs-bench-watch';
@@ -15,7 +14,6 @@ const DEBOUNCE = 200;
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts in USER_HZ = 100
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]; };
 /** CPU ms of the daemon and its reaped children (git, go). */
 function cpuMs(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -31,26 +29,15 @@ async function untilServes(text, timeoutMs = 30000) {
   throw new Error(`never served ${text}`);
 }
 
-const repo = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-watch-'));
-cpSync(path.join(ROOT, 'test', 'fixtures', 'ollama-mini'), repo, { recursive: true });
-writeFileSync(path.join(repo, '.gitignore'), '.hotswap/\n');
-const git = (...a) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b.invalid', ...a], { cwd: repo });
-git('init', '-q', '-b', 'main'); git('add', '-A'); git('commit', '-qm', 'bench');
-writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify({
-  watch: { debounceMs: DEBOUNCE },
-  build: { env: { CGO_ENABLED: '0' } },
-  target: { container: NAME, image: 'hotswap-test/runtime:latest', stopTimeoutS: 5,
-    create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${PORT}` } },
-    health: { url: `http://127.0.0.1:${PORT}/`, versionUrl: `http://127.0.0.1:${PORT}/api/version` } },
-  notify: { desktop: false },
-}));
+const repo = makeBenchRepo('watch');
+writeBenchConfig(repo, { container: NAME, port: PORT, watch: { debounceMs: DEBOUNCE } });
 const message = path.join(repo, 'server', 'message.go');
-const setMessage = (t) => writeFileSync(message, readFileSync(message, 'utf8').replace(/const Message = ".*"/, `const Message = "${t}"`));
-execFileSync('bash', [path.join(ROOT, 'scripts', 'runtime-image.sh')]);
+const setMessage = (t) => setRepoMessage(repo, t);
+buildImage('runtime-image.sh');
 execFileSync('docker', ['rm', '-f', NAME], { stdio: 'ignore' });
 
 const t0 = performance.now();
-const daemon = spawn('node', [path.join(ROOT, 'dist', 'cli.js'), 'watch'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+const daemon = spawn('node', [CLI, 'watch'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 daemon.stderr.on('data', (d) => { out += d; });
 try {
