@@ -5,7 +5,9 @@
 import type { PipelineFlags } from '../config/types.js';
 import { hostPlatform } from '../pipeline/target.js';
 import { openRepo } from '../plan/git.js';
-import { makePlan } from '../plan/plan.js';
+import { buildContextFor } from '../plan/build-context.js';
+import { createPlanner } from '../plan/planner.js';
+import { resolveMainPackage } from '../build/main-package.js';
 import { newReport } from '../report.js';
 import { readState } from '../state/store.js';
 import { commandContext, printJson } from './context.js';
@@ -22,8 +24,9 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     const started = performance.now();
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
     const from = flags.from ? await git.treeOf(flags.from) : (await readState(config.repo)).lastBuilt?.tree ?? null;
-    const changes = from && from !== to ? await git.diff(from, to) : [];
-    const plan = makePlan(to, from, changes, hostPlatform());
+    const main = await resolveMainPackage(config.repo, config.main);
+    const planner = createPlanner(git, { imageInputs: config.plan.imageInputs });
+    const plan = await planner.plan(from, to, { main, context: await buildContextFor(config, hostPlatform()) });
     const report = { ...newReport('manual', config.target.container), outcome: 'planned' as const, plan };
     report.phases.plan = Math.round(performance.now() - started);
     report.totalMs = report.phases.plan;

@@ -28,6 +28,7 @@ const DEFAULTS = deepFreeze({
     create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
     health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
   },
+  plan: { imageInputs: [] },
   notify: { desktop: true, command: null },
   output: { quiet: false, json: false, logLevel: 'info' },
 } as const);
@@ -70,6 +71,7 @@ export function resolveConfig({ flags, cwd, env }: ResolveInput): ResolvedConfig
       rollbackOnFail,
       keepBackup: flags.keepBackup ?? DEFAULTS.target.keepBackup,
     },
+    plan: { ...DEFAULTS.plan, ...file.plan },
     notify: { ...DEFAULTS.notify, ...file.notify },
     output: { quiet: flags.quiet ?? DEFAULTS.output.quiet, json: flags.json ?? DEFAULTS.output.json, logLevel },
   });

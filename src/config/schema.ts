@@ -114,6 +114,12 @@ const targetSchema = object({
   health: healthSchema.optional(),
 });
 
+const planSchema = object({
+  imageInputs: list()
+    .describe('Globs (relative to the repo) of files that go into the image, not the binary: a change to them alone is not swapped.')
+    .optional(),
+});
+
 const notifySchema = object({
   desktop: bool().optional(),
   command: z
@@ -134,6 +140,7 @@ export const fileSchema = object({
   watch: watchSchema.optional(),
   build: buildSchema.optional(),
   target: targetSchema.optional(),
+  plan: planSchema.optional(),
   notify: notifySchema.optional(),
   logLevel: logLevel().optional(),
 });

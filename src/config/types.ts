@@ -65,6 +65,11 @@ export interface TargetConfig {
   readonly health: HealthConfig;
 }
 
+export interface PlanConfig {
+  /** Globs (relative to the repo) of image inputs, beside the built-in ones (Dockerfiles, CMake, GPU sources). */
+  readonly imageInputs: readonly string[];
+}
+
 export interface NotifyConfig {
   readonly desktop: boolean;
   readonly command: readonly string[] | null;
@@ -85,6 +90,7 @@ export interface ResolvedConfig {
   readonly watch: WatchConfig;
   readonly build: BuildConfig;
   readonly target: TargetConfig;
+  readonly plan: PlanConfig;
   readonly notify: NotifyConfig;
   readonly output: OutputConfig;
 }

@@ -11,7 +11,8 @@ import { devVersion } from '../build/go-build.js';
 import { resolveMainPackage } from '../build/main-package.js';
 import { phaseRunner } from '../phase.js';
 import { openRepo, type GitRepo } from '../plan/git.js';
-import { makePlan } from '../plan/plan.js';
+import { createPlanner, type Planner } from '../plan/planner.js';
+import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
 import { readState, recordRun, type LastBuilt } from '../state/store.js';
 import { swapBinary } from '../swap/transaction.js';
@@ -38,14 +39,22 @@ export interface PipelineResult {
 }
 
 /** Checks that need no Docker, so bad input exits 2 even when Docker is missing too (DESIGN §2). */
-export async function checkInputs(config: ResolvedConfig): Promise<{ git: GitRepo; mainPackage: string }> {
-  const git = await openRepo(config.repo);
-  const mainPackage = await resolveMainPackage(config.repo, config.main);
-  return { git, mainPackage };
+export interface PipelineInputs {
+  readonly git: GitRepo;
+  readonly mainPackage: string;
+  /** Kept across runs by the watch daemon: its caches make the next plan cheap. */
+  readonly planner: Planner;
 }
 
-async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, mainPackage: string): Promise<LastBuilt | null> {
+export async function checkInputs(config: ResolvedConfig): Promise<PipelineInputs> {
+  const git = await openRepo(config.repo);
+  const mainPackage = await resolveMainPackage(config.repo, config.main);
+  return { git, mainPackage, planner: createPlanner(git, { imageInputs: config.plan.imageInputs }) };
+}
+
+async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineInputs): Promise<LastBuilt | null> {
   const { config, engine, progress, log } = req;
+  const { git, mainPackage, planner } = inputs;
   const phase = phaseRunner(report, progress);
   // A dry run never touches Docker; it plans for the host's platform.
   const [ready, state] = await phase('detect', () => Promise.all([
@@ -55,8 +64,7 @@ async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, main
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
     const base = state.lastBuilt?.tree ?? null;
-    const changes = base && base !== tree ? await git.diff(base, tree) : [];
-    return makePlan(tree, base, changes, platform);
+    return planner.plan(base, tree, { main: mainPackage, context: await buildContextFor(config, platform) });
   });
   report.plan = plan;
   log.info({ plan }, 'plan');
@@ -89,14 +97,14 @@ async function runSteps(req: PipelineRequest, report: Report, git: GitRepo, main
   return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString() };
 }
 
-export async function runPipeline(req: PipelineRequest, inputs: { git: GitRepo; mainPackage: string }): Promise<PipelineResult> {
+export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {
   const { config, log, progress } = req;
   const report = newReport(req.trigger, config.target.container);
   const start = performance.now();
   let error: HotswapError | null = null;
   let built: LastBuilt | null = null;
   try {
-    built = await runSteps(req, report, inputs.git, inputs.mainPackage);
+    built = await runSteps(req, report, inputs);
   } catch (e) {
     error = e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e });
     if (report.outcome !== 'rolled-back') report.outcome = 'failed';

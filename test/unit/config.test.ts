@@ -58,6 +58,7 @@ describe('resolveConfig defaults', () => {
         health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
       },
       notify: { desktop: true, command: null },
+      plan: { imageInputs: [] },
       output: { quiet: false, json: false, logLevel: 'info' },
     });
   });
