@@ -1,8 +1,44 @@
 /** The BuildContext of a configured build: platform, cgo, tags and the Go release that will build it. */
+import { readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
+import { hostTools, localGoCanAnswer } from '../build/host-tools.js';
+import { cgoEnabled } from '../build/choose.js';
+import { goListFiles } from './go/golist.js';
+import { goMinorOf } from './go/modules.js';
+import type { PlannerOptions } from './planner.js';
+import { statePath } from '../state/store.js';
 import type { BuildContext } from './go/context.js';
 
-export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }): Promise<BuildContext> {
-  const cgo = (config.build.env.CGO_ENABLED ?? process.env.CGO_ENABLED ?? '1') !== '0';
-  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: 24 };
+/**
+ * go1.N tags hold up to the newest release that may build it: the builder image's (golang:1.24-…) or
+ * go.mod's go line, whichever is newer.
+ */
+async function goMinorFor(config: ResolvedConfig): Promise<number> {
+  const fromImage = /golang:1\.(\d+)/.exec(config.build.builderImage);
+  const goMod = await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
+  return Math.max(fromImage ? Number(fromImage[1]) : 0, goMinorOf(goMod));
 }
+
+export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }): Promise<BuildContext> {
+  const cgo = cgoEnabled(config.build.env, process.env);
+  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config) };
+}
+
+/** `go list` on the work tree when the local toolchain can answer for this repo (asked once). */
+function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
+  let available: Promise<string | null> | null = null;
+  return async (main, context) => {
+    available ??= hostTools(repo).then(async (tools) => (localGoCanAnswer(tools) ? realpath(repo) : null));
+    const dir = await available;
+    return dir ? goListFiles(dir, main, context) : null;
+  };
+}
+
+/** The planner's options from the config: image globs, its header cache in `.hotswap/`, `go list`. */
+export const plannerOptions = (config: ResolvedConfig, warn?: (message: string) => void): PlannerOptions => ({
+  imageInputs: config.plan.imageInputs,
+  cacheFile: statePath(config.repo, 'go-headers.json'),
+  goList: goListWhenAvailable(config.repo),
+  warn,
+});

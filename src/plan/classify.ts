@@ -1,55 +1,52 @@
 /**
- * Which changed paths can change the binary. Pure, by path alone; the exact import-closure analysis can
- * replace it behind the same signature. When unsure it says "binary": a wrong skip is the worst error.
+ * One changed path → binary, image or ignored, and why. Pure. A path is a binary input when the build
+ * graph of either side of the change holds it (a deleted input counts, and so does a file that just
+ * became one); otherwise the image and ignore rules apply. A wrong skip is the worst error, so the graphs
+ * decide first.
  */
+import picomatch from 'picomatch';
 import type { FileClass } from '../report.js';
+import { packageLabel, type BuildGraph } from './go/graph.js';
 
 export interface Classified {
   readonly class: FileClass;
   readonly why: string;
 }
 
-export interface Target {
-  readonly goos: string;
-  readonly goarch: string;
-}
-
-const KNOWN_OS = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'js',
-  'linux', 'nacl', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows', 'zos']);
-const KNOWN_ARCH = new Set(['386', 'amd64', 'amd64p32', 'arm', 'arm64', 'arm64be', 'armbe', 'loong64', 'mips',
-  'mips64', 'mips64le', 'mips64p32', 'mips64p32le', 'mipsle', 'ppc', 'ppc64', 'ppc64le', 'riscv', 'riscv64',
-  's390', 's390x', 'sparc', 'sparc64', 'wasm']);
-
+/** What goes into the image rather than the Go binary (issue 5): Dockerfiles, CMake, pins, GPU kernels. */
 const IMAGE_FILE = /(^|\/)(Dockerfile[^/]*|[^/]*\.dockerfile|CMakeLists\.txt|[^/]*\.cmake|[^/]*_VERSION)$|(^|\/)cmake\/|\.(cu|cuh|metal|comp|glsl|wgsl|cl)$/i;
-const DOC_FILE = /\.(md|markdown|rst|adoc)$|(^|\/)(docs?|\.github)\//i;
-const CGO_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|s|S|m)$/;
+const DOC_FILE = /\.(md|markdown|rst|adoc|txt)$|(^|\/)(docs?|\.github)\//i;
 
-/** Go's filename rule: name_GOOS_GOARCH.go, name_GOOS.go, name_GOARCH.go (after dropping _test). */
-export function goFileMatchesTarget(path: string, target: Target): boolean {
-  const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.go$/, '');
-  const parts = base.split('_');
-  const last = parts[parts.length - 1] ?? '';
-  const before = parts[parts.length - 2] ?? '';
-  if (parts.length >= 3 && KNOWN_OS.has(before) && KNOWN_ARCH.has(last)) {
-    return before === target.goos && last === target.goarch;
-  }
-  if (parts.length >= 2 && KNOWN_OS.has(last)) return last === target.goos || (last === 'linux' && target.goos === 'android');
-  if (parts.length >= 2 && KNOWN_ARCH.has(last)) return last === target.goarch;
-  return true;
+export type PathMatcher = (path: string) => boolean;
+
+/** The built-in image rules plus the config's `plan.imageInputs` globs. */
+export function imageMatcher(globs: readonly string[]): PathMatcher {
+  const extra = globs.length ? picomatch([...globs], { dot: true }) : () => false;
+  return (path) => IMAGE_FILE.test(path) || extra(path);
 }
 
-export function classifyPath(path: string, target: Target): Classified {
-  if (/(^|\/)(testdata|vendor\/[^/]+\/testdata)\//.test(path)) return { class: 'ignored', why: 'test data' };
+export interface Sides {
+  readonly before: BuildGraph;
+  readonly after: BuildGraph;
+  /** The main package, for "not imported by ./cmd/ollama". */
+  readonly main: string;
+}
+
+const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+
+export function classifyChange(path: string, sides: Sides, isImage: PathMatcher): Classified {
+  const { before, after } = sides;
+  const input = after.files.get(path) ?? before.files.get(path);
+  if (input !== undefined) return { class: 'binary', why: input };
+  if (isImage(path)) return { class: 'image', why: 'goes into the image, not the Go binary' };
   if (path.endsWith('_test.go')) return { class: 'ignored', why: 'test file' };
-  if (path.endsWith('.go')) {
-    return goFileMatchesTarget(path, target)
-      ? { class: 'binary', why: 'Go source' }
-      : { class: 'ignored', why: `built only for another platform than ${target.goos}/${target.goarch}` };
-  }
-  if (/(^|\/)go\.(mod|sum|work|work\.sum)$/.test(path)) return { class: 'binary', why: 'module definition' };
-  if (IMAGE_FILE.test(path)) return { class: 'image', why: 'goes into the image, not the Go binary' };
-  if (CGO_SOURCE.test(path)) return { class: 'binary', why: 'C source or header (cgo)' };
+  if (/(^|\/)testdata\//.test(path)) return { class: 'ignored', why: 'test data' };
+  const excluded = after.excluded.get(path) ?? before.excluded.get(path);
+  if (excluded !== undefined) return { class: 'ignored', why: excluded };
   if (DOC_FILE.test(path)) return { class: 'ignored', why: 'documentation' };
-  // Anything else could be a //go:embed input: rebuild rather than risk serving stale code.
-  return { class: 'binary', why: 'may be embedded (unsure, so rebuild)' };
+  const dir = parentOf(path);
+  if (path.endsWith('.go') && !after.packages.has(dir) && !before.packages.has(dir)) {
+    return { class: 'ignored', why: `package ${packageLabel(dir)} is not imported by ${sides.main}` };
+  }
+  return { class: 'ignored', why: `not a build input of ${sides.main}` };
 }

@@ -2,6 +2,7 @@
  * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
  * through a private index (DESIGN §3), so the user's index, HEAD and stash are never touched.
  */
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -13,6 +14,12 @@ export interface ChangedPath {
   readonly status: string;
   /** Relative to the repo directory (the snapshot's root). */
   readonly path: string;
+}
+
+export interface TreeEntry {
+  /** Relative to the tree's root. */
+  readonly path: string;
+  readonly blob: string;
 }
 
 export interface GitRepo {
@@ -27,6 +34,10 @@ export interface GitRepo {
   diff(from: string, to: string): Promise<ChangedPath[]>;
   /** The tree id of `<rev>:<prefix>`, for plans between revisions. */
   treeOf(rev: string): Promise<string>;
+  /** Every file of a tree (recursively), symlinks and submodules left out. */
+  listTree(tree: string): Promise<TreeEntry[]>;
+  /** The contents of blobs, by id, through one `git cat-file --batch`. */
+  readBlobs(ids: readonly string[]): Promise<Map<string, Buffer>>;
   /** Removes this process's private index. */
   close(): Promise<void>;
 }
@@ -107,10 +118,51 @@ export async function openRepo(dir: string): Promise<GitRepo> {
         throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo', cause: e });
       }
     },
+    async listTree(tree) {
+      const out = await gitAt(dir).raw(['ls-tree', '-r', '-z', tree]);
+      const entries: TreeEntry[] = [];
+      for (const record of out.split('\0')) {
+        const tab = record.indexOf('\t');
+        const [mode, type, blob] = record.slice(0, tab).split(' ');
+        // 120000 is a symlink: go build follows it, but its target is another entry (or outside the repo).
+        if (type === 'blob' && mode !== '120000' && blob) entries.push({ path: record.slice(tab + 1), blob });
+      }
+      return entries;
+    },
+    readBlobs: (ids) => catFileBatch(dir, ids),
     async close() {
       await rm(privateIndex, { force: true });
     },
   };
+}
+
+/** `git cat-file --batch`: one process for any number of blobs (simple-git has no stdin streaming). */
+function catFileBatch(dir: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  if (ids.length === 0) return Promise.resolve(blobs);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env: cleanEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(environmentError(`git cat-file failed: ${stderr.trim() || `exit ${code}`}`));
+      const out = Buffer.concat(chunks);
+      let at = 0;
+      while (at < out.length) {
+        const eol = out.indexOf(10, at);
+        const [id, type, size] = out.subarray(at, eol).toString().split(' ');
+        if (type === 'missing' || size === undefined) { at = eol + 1; continue; }
+        const length = Number(size);
+        blobs.set(id!, out.subarray(eol + 1, eol + 1 + length));
+        at = eol + 1 + length + 1;
+      }
+      resolvePromise(blobs);
+    });
+    child.stdin.end(`${ids.join('\n')}\n`);
+  });
 }
 
 /**

@@ -1,18 +1,13 @@
-/** Changed paths → Plan: rebuild or not, and why. Pure. */
+/** Classified changes → Plan: rebuild or not, and why. Pure. */
 import type { Plan, PlannedFile } from '../report.js';
-import type { ChangedPath } from './git.js';
-import { classifyPath, type Target } from './classify.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function makePlan(tree: string, base: string | null, changes: readonly ChangedPath[], target: Target): Plan {
+/** `base` null: nothing was built yet, so build whatever changed. */
+export function makePlan(tree: string, base: string | null, files: readonly PlannedFile[]): Plan {
   if (base === null) {
     return { rebuild: true, reason: 'nothing built yet', files: [], tree, base };
   }
-  const files: PlannedFile[] = changes.map(({ path }) => {
-    const { class: cls, why } = classifyPath(path, target);
-    return { path, class: cls, why };
-  });
   const binary = files.filter((f) => f.class === 'binary').length;
   const image = files.filter((f) => f.class === 'image');
   if (binary > 0) {

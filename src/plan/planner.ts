@@ -1,12 +1,18 @@
 /**
  * The planner: which build inputs changed between two trees, for one binary. It reads trees from git
- * objects only (any revision, no checkout) and keeps its caches across calls, so a watch daemon pays for
- * a file's parse once per content.
+ * objects only (any revision, no checkout) and keeps its caches across calls: a file is parsed once per
+ * content (blob id, also kept in `.hotswap/go-headers.json` for one-shot commands) and a tree's graph
+ * once per tree, main package and build context. So a plan after an edit re-reads only the edited files.
  */
+import { createHash } from 'node:crypto';
 import type { Plan } from '../report.js';
+import { classifyChange, imageMatcher } from './classify.js';
+import type { GitRepo, TreeEntry } from './git.js';
 import type { BuildContext } from './go/context.js';
-import type { GitRepo } from './git.js';
+import { buildGraph, type BuildGraph, type GraphSource } from './go/graph.js';
+import { parseGoHeader, type GoFileHeader } from './go/header.js';
 import { makePlan } from './plan.js';
+import { loadHeaderCache, saveHeaderCache } from './header-cache.js';
 
 /** One binary to plan for: its main package and what it is built for. */
 export interface PlanTarget {
@@ -18,6 +24,20 @@ export interface PlanTarget {
 export interface PlannerOptions {
   /** Extra globs (relative to the repo) of files that go into the image, not the binary. */
   readonly imageInputs: readonly string[];
+  /** Where to keep parsed headers between processes; null keeps them in memory only. */
+  readonly cacheFile?: string | null;
+  /**
+   * The toolchain's answer for the work tree (`go list`), or null when the local Go cannot answer. Its
+   * files join the parser's: either one alone could miss an input, and a wrong skip is the worst error.
+   */
+  readonly goList?: ((main: string, context: BuildContext) => Promise<ReadonlyMap<string, string> | null>) | null;
+  /** Told when `go list` fails; the parser's graph is then used alone. */
+  readonly warn?: (message: string) => void;
+}
+
+export interface PlanOptions {
+  /** `to` is a snapshot of the work tree, so `go list` on the work tree describes it. */
+  readonly workTree?: boolean;
 }
 
 /** The files of one tree that go into one binary, each with why (repo-relative paths). */
@@ -29,18 +49,139 @@ export interface BuildInputs {
 
 export interface Planner {
   /** `from` null: nothing built yet. */
-  plan(from: string | null, to: string, target: PlanTarget): Promise<Plan>;
+  plan(from: string | null, to: string, target: PlanTarget, options?: PlanOptions): Promise<Plan>;
   inputs(tree: string, target: PlanTarget): Promise<BuildInputs>;
 }
 
-export function createPlanner(git: GitRepo, _options: PlannerOptions): Planner {
+interface TreeSource extends GraphSource {
+  readonly blobOf: ReadonlyMap<string, string>;
+}
+
+interface TreeGraph {
+  readonly graph: BuildGraph;
+  /** Changes only when what feeds the graph changes (see inputsKeyOf). */
+  readonly inputsKey: string;
+}
+
+const DEFINITION_FILES = ['go.mod', 'go.work', 'vendor/modules.txt'];
+/** Graphs kept in memory: the last built tree and a few snapshots per target are all a daemon needs. */
+const MAX_GRAPHS = 16;
+
+const contextKey = (target: PlanTarget) => {
+  const { goos, goarch, cgo, tags, goMinor } = target.context;
+  return `${target.main}|${goos}/${goarch}|cgo=${cgo}|${[...tags].sort().join(',')}|go1.${goMinor}`;
+};
+
+export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
+  const isImage = imageMatcher(options.imageInputs);
+  const headers = new Map<string, GoFileHeader>();
+  const texts = new Map<string, string>();
+  const graphs = new Map<string, Promise<TreeGraph>>();
+  const goListed = new Map<string, Promise<ReadonlyMap<string, string> | null>>();
+  let cacheLoaded: Promise<void> | null = null;
+  let unsaved = false;
+
+  const loadCache = () => (cacheLoaded ??= options.cacheFile
+    ? loadHeaderCache(options.cacheFile).then((loaded) => { for (const [blob, h] of loaded) headers.set(blob, h); })
+    : Promise.resolve());
+
+  async function readHeaders(blobs: readonly string[]): Promise<void> {
+    const missing = [...new Set(blobs)].filter((blob) => !headers.has(blob));
+    if (missing.length === 0) return;
+    for (const [blob, content] of await git.readBlobs(missing)) headers.set(blob, parseGoHeader(content.toString('utf8')));
+    unsaved = true;
+  }
+
+  async function sourceOf(tree: string): Promise<TreeSource> {
+    const entries: TreeEntry[] = await git.listTree(tree);
+    const blobOf = new Map(entries.map((e) => [e.path, e.blob]));
+    const definitions = DEFINITION_FILES.map((p) => blobOf.get(p)).filter((b): b is string => !!b && !texts.has(b));
+    for (const [blob, content] of await git.readBlobs(definitions)) texts.set(blob, content.toString('utf8'));
+    return {
+      blobOf,
+      paths: entries.map((e) => e.path),
+      async headers(paths) {
+        await loadCache();
+        await readHeaders(paths.map((p) => blobOf.get(p)!));
+        return new Map(paths.map((p) => [p, headers.get(blobOf.get(p)!)!]));
+      },
+      async text(path) {
+        const blob = blobOf.get(path);
+        if (!blob) return null;
+        if (!texts.has(blob)) for (const [id, content] of await git.readBlobs([blob])) texts.set(id, content.toString('utf8'));
+        return texts.get(blob) ?? null;
+      },
+    };
+  }
+
+  function graphOf(tree: string, target: PlanTarget): Promise<TreeGraph> {
+    const key = `${tree}|${contextKey(target)}`;
+    let graph = graphs.get(key);
+    if (!graph) {
+      graph = sourceOf(tree).then(async (source) => {
+        const built = await buildGraph(source, target.main, target.context);
+        return { graph: built, inputsKey: inputsKeyOf(built, source, target) };
+      });
+      graph.catch(() => graphs.delete(key));
+      graphs.set(key, graph);
+      if (graphs.size > MAX_GRAPHS) graphs.delete(graphs.keys().next().value!);
+    }
+    return graph;
+  }
+
+  /**
+   * What decides the graph, and nothing else: the closure's Go headers (imports, constraints, embeds, cgo
+   * directives), the module files and the context. An edit inside a function body leaves it unchanged.
+   */
+  function inputsKeyOf(graph: BuildGraph, source: TreeSource, target: PlanTarget): string {
+    const hash = createHash('sha1').update(contextKey(target));
+    const goFiles = [...graph.files.keys(), ...graph.excluded.keys()].filter((p) => p.endsWith('.go')).sort();
+    for (const path of goFiles) hash.update(`\0${path}\0${JSON.stringify(headers.get(source.blobOf.get(path)!) ?? null)}`);
+    for (const path of DEFINITION_FILES) hash.update(`\0${path}\0${source.blobOf.get(path) ?? ''}`);
+    return hash.digest('hex');
+  }
+
+  /** The work tree's graph with `go list`'s files joined in, asked once per inputs key. */
+  async function withGoList(tree: TreeGraph, target: PlanTarget): Promise<BuildGraph> {
+    if (!options.goList) return tree.graph;
+    let listed = goListed.get(tree.inputsKey);
+    if (!listed) {
+      listed = options.goList(target.main, target.context).catch((e: unknown) => {
+        options.warn?.(`go list failed, planning from the built-in parser alone: ${e instanceof Error ? e.message : String(e)}`);
+        goListed.delete(tree.inputsKey);
+        return null;
+      });
+      goListed.set(tree.inputsKey, listed);
+    }
+    const files = await listed;
+    if (!files) return tree.graph;
+    const merged = new Map(tree.graph.files);
+    for (const [path, why] of files) if (!merged.has(path)) merged.set(path, why);
+    return { ...tree.graph, files: merged };
+  }
+
+  async function persist(): Promise<void> {
+    if (!options.cacheFile || !unsaved) return;
+    unsaved = false;
+    await saveHeaderCache(options.cacheFile, headers).catch(() => undefined); // a cache, never a failure
+  }
+
   return {
-    async plan(from, to, target) {
-      const changes = from && from !== to ? await git.diff(from, to) : [];
-      return makePlan(to, from, changes, target.context);
+    async plan(from, to, target, planOptions = {}) {
+      if (from === null) return makePlan(to, null, []);
+      const changes = from === to ? [] : await git.diff(from, to);
+      if (changes.length === 0) return makePlan(to, from, []);
+      const [before, toGraph] = await Promise.all([graphOf(from, target), graphOf(to, target)]);
+      const after = planOptions.workTree ? await withGoList(toGraph, target) : toGraph.graph;
+      const sides = { before: before.graph, after, main: target.main };
+      const files = changes.map(({ path }) => ({ path, ...classifyChange(path, sides, isImage) }));
+      await persist();
+      return makePlan(to, from, files);
     },
-    async inputs() {
-      throw new Error('not implemented yet');
+    async inputs(tree, target) {
+      const { graph } = await graphOf(tree, target);
+      await persist();
+      return { files: graph.files, includeDirs: graph.includeDirs };
     },
   };
 }

@@ -1,5 +1,10 @@
 /** `hotswap plan` on a real git history: no checkout, no Docker. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realpath, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openRepo } from '../../src/plan/git.js';
+import { goListFiles } from '../../src/plan/go/golist.js';
+import { createPlanner } from '../../src/plan/planner.js';
 import { runCli } from '../support/cli.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 
@@ -50,12 +55,70 @@ describe('hotswap plan', () => {
   it('compares the work tree with the last build by default, and reads as lines for a person', async () => {
     expect((await plan()).plan.reason).toBe('nothing built yet');
     const human = await runCli(['plan', '--from', 'HEAD~3', '--to', 'HEAD~2'], { cwd: repo.dir });
-    expect(human.stdout).toMatch(/^rebuild: 1 binary input changed\n {2}binary +server\/message\.go {2}\(Go source\)\n$/);
+    expect(human.stdout).toMatch(/^rebuild: 1 binary input changed\n {2}binary +server\/message\.go {2}\(imported by \.\/cmd via \.\)\n$/);
   });
 
   it('exits 2 for an unknown revision', async () => {
     const r = await runCli(['plan', '--from', 'no-such-rev'], { cwd: repo.dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('hotswap: unknown revision no-such-rev');
+  });
+});
+
+describe('the planner in process', () => {
+  const LINUX = { goos: 'linux', goarch: 'amd64', cgo: true, tags: [], goMinor: 24 };
+
+  it("joins go list's files to the parser's for the work tree, and only there", async () => {
+    const git = await openRepo(repo.dir);
+    try {
+      const extra = new Map([['server/generated.bin', 'in package server (go list)']]);
+      const calls: string[] = [];
+      const planner = createPlanner(git, {
+        imageInputs: [],
+        goList: async (main) => {
+          calls.push(main);
+          return extra;
+        },
+      });
+      repo.write('server/generated.bin', 'x\n');
+      const base = await git.treeOf('HEAD');
+      const tree = await git.snapshot();
+      const target = { main: '.', context: LINUX };
+      expect((await planner.plan(base, tree, target)).rebuild).toBe(false); // the parser alone: not an input
+      const plan = await planner.plan(base, tree, target, { workTree: true });
+      expect(plan.files).toEqual([{ path: 'server/generated.bin', class: 'binary', why: 'in package server (go list)' }]);
+      await planner.plan(base, tree, target, { workTree: true });
+      expect(calls).toEqual(['.']); // asked once per inputs key
+    } finally {
+      await rm(join(repo.dir, 'server/generated.bin'), { force: true });
+      await git.close();
+    }
+  });
+
+  it('agrees with the real go list on the fixture', async () => {
+    const git = await openRepo(repo.dir);
+    try {
+      const inputs = await createPlanner(git, { imageInputs: [] }).inputs(await git.treeOf('HEAD'), { main: '.', context: LINUX });
+      const listed = await goListFiles(await realpath(repo.dir), '.', LINUX);
+      const definitions = ['go.mod', 'go.sum'].filter((p) => inputs.files.has(p));
+      expect([...inputs.files.keys()].sort()).toEqual([...listed.keys(), ...definitions].sort());
+    } finally {
+      await git.close();
+    }
+  });
+
+  it('warns and plans from the parser when go list fails', async () => {
+    const git = await openRepo(repo.dir);
+    const warnings: string[] = [];
+    try {
+      const planner = createPlanner(git, { imageInputs: [], goList: async () => { throw new Error('boom'); }, warn: (m) => warnings.push(m) });
+      repo.setMessage('after a failed go list');
+      const plan = await planner.plan(await git.treeOf('HEAD'), await git.snapshot(), { main: '.', context: LINUX }, { workTree: true });
+      expect(plan.rebuild).toBe(true);
+      expect(warnings).toEqual(['go list failed, planning from the built-in parser alone: boom']);
+    } finally {
+      await repo.git('checkout', '--', '.');
+      await git.close();
+    }
   });
 });

@@ -44,6 +44,7 @@ describe('hotswap swap', () => {
 
   it('prints one JSON report whose hash is what the container holds', async () => {
     repo.setMessage('hello json');
+    repo.write('CMakeLists.txt', 'project(x)\n');
     const result = await swap('--json');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -57,6 +58,7 @@ describe('hotswap swap', () => {
       expect(report.phases[phase], phase).toBeTypeOf('number');
     }
     expect(report.totalMs).toBeGreaterThan(0);
+    expect(report.warnings).toContain('the image is stale: rebuild it for CMakeLists.txt');
     expect(await hello()).toBe('hello json');
   });
 

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('notifications from hotswap itself', () => {
-  it('sends a desktop notification for a swap made by watch, and one for a build error', async () => {
+  it('sends a desktop notification for a swap made by watch, a build error, and an image-only change', async () => {
     const env = { DBUS_SESSION_BUS_ADDRESS: server.env.DBUS_SESSION_BUS_ADDRESS!, DISPLAY: server.env.DISPLAY ?? '' };
     const daemon = startCli(['watch'], { cwd: repo.dir, env });
     try {
@@ -40,6 +40,11 @@ describe('notifications from hotswap itself', () => {
       repo.write('server/message.go', `${repo.read('server/message.go')}\nfunc broken( {\n`);
       const failed = await server.waitForMonitor('syntax error', 30_000);
       expect(failed).toMatch(/server\/message\.go:\d+:\d+: syntax error/);
+      repo.write('server/message.go', 'package server\n\nconst Message = "fixed"\n');
+      await waitForText(`http://127.0.0.1:${port}/api/hello`, (b) => b === 'fixed', 30_000);
+      repo.write('Dockerfile', 'FROM scratch\n');
+      const image = await server.waitForMonitor('hotswap: image rebuild needed', 30_000);
+      expect(image).toContain('rebuild the image for: Dockerfile');
     } finally {
       expect((await daemon.stop('SIGTERM')).code).toBe(0);
     }

@@ -1,82 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPath, goFileMatchesTarget } from '../../src/plan/classify.js';
+import { classifyChange, imageMatcher } from '../../src/plan/classify.js';
+import type { BuildGraph } from '../../src/plan/go/graph.js';
 
-const AMD64 = { goos: 'linux', goarch: 'amd64' };
-const ARM64 = { goos: 'linux', goarch: 'arm64' };
-const classOf = (path: string, target = AMD64) => classifyPath(path, target).class;
-
-describe('classifyPath', () => {
-  it('rebuilds for Go source built on the target', () => {
-    expect(classifyPath('server/routes.go', AMD64)).toEqual({ class: 'binary', why: 'Go source' });
-    expect(classOf('server/routes_linux.go')).toBe('binary');
-    expect(classOf('server/routes_amd64.go')).toBe('binary');
-    expect(classOf('server/routes_linux_amd64.go')).toBe('binary');
-  });
-
-  it('ignores Go source built only for Windows', () => {
-    const result = classifyPath('server/platform_windows.go', AMD64);
-    expect(result.class).toBe('ignored');
-    expect(result.why).toContain('linux/amd64');
-  });
-
-  it('ignores _linux_arm64.go for an amd64 target, and rebuilds for it on arm64', () => {
-    expect(classOf('gpu/cpu_linux_arm64.go', AMD64)).toBe('ignored');
-    expect(classOf('gpu/cpu_linux_arm64.go', ARM64)).toBe('binary');
-    expect(classOf('gpu/cpu_arm64.go', AMD64)).toBe('ignored');
-    expect(classOf('gpu/cpu_darwin_amd64.go', AMD64)).toBe('ignored');
-  });
-
-  it('ignores tests, even ones for the target platform', () => {
-    expect(classifyPath('server/routes_test.go', AMD64)).toEqual({ class: 'ignored', why: 'test file' });
-    expect(classOf('server/routes_linux_test.go')).toBe('ignored');
-  });
-
-  it('ignores anything under testdata/, Go files included', () => {
-    expect(classifyPath('server/testdata/model.gguf', AMD64)).toEqual({ class: 'ignored', why: 'test data' });
-    expect(classOf('testdata/helper.go')).toBe('ignored');
-  });
-
-  it('ignores documentation', () => {
-    expect(classOf('docs/api.md')).toBe('ignored');
-    expect(classOf('README.md')).toBe('ignored');
-    expect(classOf('docs/images/logo.png')).toBe('ignored');
-  });
-
-  it('rebuilds for go.mod and go.sum', () => {
-    expect(classifyPath('go.mod', AMD64)).toEqual({ class: 'binary', why: 'module definition' });
-    expect(classOf('go.sum')).toBe('binary');
-  });
-
-  it('says the image, not the binary, needs Dockerfile, CMakeLists.txt and CUDA changes', () => {
-    expect(classOf('Dockerfile')).toBe('image');
-    expect(classOf('CMakeLists.txt')).toBe('image');
-    expect(classOf('ml/backend/ggml/ggml/src/ggml-cuda/mmq.cu')).toBe('image');
-    expect(classOf('ml/backend/ggml/ggml/src/ggml-cuda/common.cuh')).toBe('image');
-  });
-
-  it('rebuilds for cgo C sources and headers', () => {
-    expect(classifyPath('llama/llama.c', AMD64)).toEqual({ class: 'binary', why: 'C source or header (cgo)' });
-    expect(classOf('llama/llama.h')).toBe('binary');
-    expect(classOf('llama/sampling.cpp')).toBe('binary');
-  });
-
-  it('rebuilds for a file it does not know, since it may be embedded', () => {
-    const result = classifyPath('server/banner.txt', AMD64);
-    expect(result.class).toBe('binary');
-    expect(result.why).toContain('unsure');
-    expect(classOf('template/alpaca.gotmpl')).toBe('binary');
-  });
+const graph = (files: Record<string, string>, packages: string[] = [], excluded: Record<string, string> = {}): BuildGraph => ({
+  files: new Map(Object.entries(files)), packages: new Map(packages.map((p) => [p, 'imported'])),
+  excluded: new Map(Object.entries(excluded)), includeDirs: [],
 });
 
-describe('goFileMatchesTarget', () => {
-  it('follows Go: a name without an OS or arch suffix builds everywhere', () => {
-    expect(goFileMatchesTarget('server/routes.go', AMD64)).toBe(true);
-    expect(goFileMatchesTarget('windows.go', AMD64)).toBe(true);
-    expect(goFileMatchesTarget('server/foo_bar.go', AMD64)).toBe(true);
+const BEFORE = graph({ 'server/routes.go': 'imported by ./cmd/app', 'gone.go': 'imported by ./cmd/app' }, ['cmd/app', 'server'],
+  { 'server/x_windows.go': 'built only for another platform than linux/amd64' });
+const AFTER = graph({ 'server/routes.go': 'imported by ./cmd/app', 'server/new.go': 'imported by ./cmd/app', 'Dockerfile.embed': 'embedded by ./server' },
+  ['cmd/app', 'server']);
+const SIDES = { before: BEFORE, after: AFTER, main: './cmd/app' };
+const isImage = imageMatcher(['models/**/*.gguf']);
+const classify = (path: string) => classifyChange(path, SIDES, isImage);
+
+describe('classifyChange', () => {
+  it('takes a file in either graph as a binary input: edited, added or deleted', () => {
+    expect(classify('server/routes.go')).toEqual({ class: 'binary', why: 'imported by ./cmd/app' });
+    expect(classify('server/new.go').class).toBe('binary');
+    expect(classify('gone.go').class).toBe('binary');
   });
 
-  it('builds _linux.go files for android too, as Go does', () => {
-    expect(goFileMatchesTarget('x_linux.go', { goos: 'android', goarch: 'arm64' })).toBe(true);
-    expect(goFileMatchesTarget('x_android.go', AMD64)).toBe(false);
+  it('lets the graph win over the image rules: an embedded Dockerfile is a binary input', () => {
+    expect(classify('Dockerfile.embed').class).toBe('binary');
+  });
+
+  it('sorts Dockerfiles, CMake, version pins, GPU kernels and imageInputs globs into the image', () => {
+    for (const path of ['Dockerfile', 'docker/Dockerfile.rocm', 'CMakeLists.txt', 'ml/x.cmake', 'cmake/Find.txt', 'ROCM_VERSION',
+      'k/ggml.cu', 'k/x.cuh', 'k/x.metal', 'k/x.comp', 'k/x.glsl', 'k/x.wgsl', 'k/x.cl', 'models/a/b.gguf']) {
+      expect(classify(path).class, path).toBe('image');
+    }
+  });
+
+  it('ignores tests, test data, docs, excluded files and packages outside the closure, each with why', () => {
+    expect(classify('server/routes_test.go')).toEqual({ class: 'ignored', why: 'test file' });
+    expect(classify('server/testdata/a.json')).toEqual({ class: 'ignored', why: 'test data' });
+    expect(classify('server/x_windows.go')).toEqual({ class: 'ignored', why: 'built only for another platform than linux/amd64' });
+    expect(classify('docs/api.md')).toEqual({ class: 'ignored', why: 'documentation' });
+    expect(classify('tools/gen/main.go')).toEqual({ class: 'ignored', why: 'package ./tools/gen is not imported by ./cmd/app' });
+    expect(classify('.gitignore')).toEqual({ class: 'ignored', why: 'not a build input of ./cmd/app' });
   });
 });

@@ -1,0 +1,38 @@
+/** What the host has to build with: go and its version, go.mod's go line, a C compiler. Asked, never assumed. */
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { goVersionAtLeast, parseGoModVersion, parseGoVersion, type HostTools } from './choose.js';
+
+export async function onPath(program: string): Promise<boolean> {
+  const candidates = isAbsolute(program) ? [program] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, program));
+  for (const file of candidates) {
+    if (await access(file, constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
+/** The local Go's version, asked once per process (a daemon builds many times). */
+let localGoVersion: Promise<string | null> | null = null;
+const goVersion = () => (localGoVersion ??= promisify(execFile)('go', ['version'])
+  .then(({ stdout }) => parseGoVersion(stdout), () => null));
+
+export async function hostTools(repo: string): Promise<HostTools> {
+  // $CC may carry flags ("gcc -m64"); its first word is the program.
+  const cc = process.env.CC?.trim().split(/\s+/)[0];
+  const compilers = cc ? [cc] : ['gcc', 'cc'];
+  const [found, go, gomod] = await Promise.all([
+    Promise.all(compilers.map(onPath)), onPath('go'), readFile(join(repo, 'go.mod'), 'utf8').catch(() => ''),
+  ]);
+  return {
+    go, goVersion: go ? await goVersion() : null, goModVersion: parseGoModVersion(gomod),
+    cc: found.some(Boolean), ccName: compilers.join('/'),
+  };
+}
+
+/** The local toolchain can answer for this repo: go is there and at least go.mod's go line. */
+export function localGoCanAnswer(tools: HostTools): boolean {
+  return tools.go && tools.goVersion !== null && (!tools.goModVersion || goVersionAtLeast(tools.goVersion, tools.goModVersion));
+}

@@ -1,0 +1,176 @@
+/**
+ * The build-input graph of one binary, computed from a tree the way `go build` would read it: walk the
+ * import closure of the main package inside this repo, and for each package take its buildable Go files,
+ * their embeds, its C and assembly sources, and the directories its cgo flags include. File reading is
+ * injected, so one walk serves git trees of any revision; everything else here is pure.
+ */
+import picomatch from 'picomatch';
+import { constraintHolds, fileNameMatches } from './constraints.js';
+import type { BuildContext } from './context.js';
+import type { GoFileHeader } from './header.js';
+import { packageDirOf, readModuleLayout, type ReadText } from './modules.js';
+
+export interface GraphSource {
+  /** Every file of the tree, relative to its root. */
+  readonly paths: readonly string[];
+  /** Headers of the given .go files (all in one call, so a git-backed source reads one batch). */
+  headers(paths: readonly string[]): Promise<ReadonlyMap<string, GoFileHeader>>;
+  readonly text: ReadText;
+}
+
+export interface BuildGraph {
+  /** Every file that goes into the binary → why. */
+  readonly files: ReadonlyMap<string, string>;
+  /** Packages of the closure in this repo (directory, '' for the root) → why they are in it. */
+  readonly packages: ReadonlyMap<string, string>;
+  /** Go files of those packages left out of this build → why (constraints, platform, cgo). */
+  readonly excluded: ReadonlyMap<string, string>;
+  /** Directories named by `#cgo … -I`: any header below them may be included. */
+  readonly includeDirs: readonly string[];
+}
+
+/** Files go build hands to the C compiler or the assembler, and the headers they include. */
+const C_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inc|def|ipp|tcc|s|S|sx|m)$/;
+const SYSO = /\.syso$/;
+
+export const packageLabel = (dir: string) => (dir === '' ? '.' : `./${dir}`);
+const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+const under = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`);
+const relativeTo = (dir: string, path: string) => (dir === '' ? path : path.slice(dir.length + 1));
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** Directory → files directly in it. */
+function indexByDirectory(paths: readonly string[]): Map<string, string[]> {
+  const byDir = new Map<string, string[]>();
+  for (const path of paths) {
+    const dir = parentOf(path);
+    const files = byDir.get(dir);
+    if (files) files.push(path);
+    else byDir.set(dir, [path]);
+  }
+  return byDir;
+}
+
+/** "imported by ./server via ./cmd/ollama": the chain back to the main package, nearest first. */
+function importedBy(chain: readonly string[]): string {
+  if (chain.length === 0) return 'the main package';
+  const [parent, ...rest] = [...chain].reverse().map(packageLabel);
+  return `imported by ${parent}${rest.length ? ` via ${rest.join(' via ')}` : ''}`;
+}
+
+/**
+ * `//go:embed` semantics: the pattern is a path.Match glob over the package directory's files and
+ * directories; a matched directory brings every file below it except names starting with . or _ (unless
+ * the pattern starts with `all:`), and nothing from a nested module.
+ */
+export function embeddedFiles(pattern: string, packageDir: string, paths: readonly string[]): string[] {
+  const all = pattern.startsWith('all:');
+  const glob = all ? pattern.slice(4) : pattern;
+  const isMatch = picomatch(glob, { dot: true, nobrace: true, noextglob: true, nonegate: true, noglobstar: true });
+  const candidates = paths.filter((p) => under(packageDir, p) && p !== packageDir).map((p) => relativeTo(packageDir, p));
+  const nestedModules = candidates.filter((p) => baseOf(p) === 'go.mod').map(parentOf).filter((d) => d !== '');
+  const inNestedModule = (rel: string) => nestedModules.some((m) => rel.startsWith(`${m}/`));
+  const files = new Set(candidates);
+  const matches = new Set<string>();
+  for (const rel of candidates) {
+    // A file and every directory above it (within the package) can be what the pattern names.
+    for (let at = rel; at !== ''; at = parentOf(at)) if (isMatch(at)) matches.add(at);
+  }
+  const result = new Set<string>();
+  for (const match of matches) {
+    if (files.has(match)) {
+      if (!inNestedModule(match)) result.add(match);
+      continue;
+    }
+    for (const rel of candidates) {
+      if (!rel.startsWith(`${match}/`) || inNestedModule(rel)) continue;
+      const inside = rel.slice(match.length + 1).split('/');
+      if (!all && inside.some((part) => part.startsWith('.') || part.startsWith('_'))) continue;
+      result.add(rel);
+    }
+  }
+  const prefix = packageDir === '' ? '' : `${packageDir}/`;
+  return [...result].map((rel) => prefix + rel);
+}
+
+/** Why a Go file of a closure package is left out of this build, or null when it is built. */
+function exclusionOf(path: string, header: GoFileHeader | undefined, context: BuildContext): string | null {
+  const name = baseOf(path);
+  if (name.startsWith('_') || name.startsWith('.')) return 'go build ignores names starting with _ or .';
+  if (!fileNameMatches(name, context)) return `built only for another platform than ${context.goos}/${context.goarch}`;
+  if (!header) return null;
+  if (!constraintHolds(header.constraint, context)) return `excluded by //go:build ${header.constraint}`;
+  if (header.imports.includes('C') && !context.cgo) return 'uses cgo, and cgo is off';
+  return null;
+}
+
+export async function buildGraph(source: GraphSource, main: string, context: BuildContext): Promise<BuildGraph> {
+  const layout = await readModuleLayout(source.text);
+  const byDir = indexByDirectory(source.paths);
+  const files = new Map<string, string>();
+  const excluded = new Map<string, string>();
+  const chains = new Map<string, readonly string[]>();
+  const includeDirs = new Set<string>();
+  const add = (path: string, why: string) => {
+    if (!files.has(path)) files.set(path, why);
+  };
+  for (const path of layout.definitionFiles) if (byDir.get(parentOf(path))?.includes(path)) add(path, 'module definition');
+
+  let frontier = [normalize(main)];
+  chains.set(frontier[0]!, []);
+  while (frontier.length > 0) {
+    const goFiles = frontier.flatMap((dir) => (byDir.get(dir) ?? []).filter((p) => p.endsWith('.go') && !p.endsWith('_test.go')));
+    const headers = await source.headers(goFiles.filter((p) => fileNameMatches(baseOf(p), context)));
+    const next: string[] = [];
+    for (const dir of frontier) {
+      const chain = chains.get(dir)!;
+      const label = packageLabel(dir);
+      const packageWhy = importedBy(chain);
+      let usesCgo = false;
+      for (const path of goFiles.filter((p) => parentOf(p) === dir)) {
+        const header = headers.get(path);
+        const exclusion = exclusionOf(path, header, context);
+        if (exclusion) {
+          excluded.set(path, exclusion);
+          continue;
+        }
+        add(path, chain.length ? packageWhy : `in the main package ${label}`);
+        if (!header) continue;
+        usesCgo ||= header.imports.includes('C');
+        for (const pattern of header.embeds) {
+          for (const file of embeddedFiles(pattern, dir, source.paths)) add(file, `embedded by ${label} (//go:embed ${pattern})`);
+        }
+        for (const include of header.cgoIncludeDirs) includeDirs.add(normalize(dir ? `${dir}/${include}` : include));
+        for (const imported of header.imports) {
+          const target = imported === 'C' ? null : packageDirOf(imported, layout);
+          if (target === null || chains.has(target) || !byDir.has(target)) continue;
+          chains.set(target, [...chain, dir]);
+          next.push(target);
+        }
+      }
+      for (const path of byDir.get(dir) ?? []) {
+        if (SYSO.test(path) || (C_SOURCE.test(path) && fileNameMatches(baseOf(path), context))) add(path, `C or assembly source of ${label}`);
+      }
+      // cgo code may #include files from below its own directory, as ggml's wrappers do.
+      if (usesCgo) includeDirs.add(dir);
+    }
+    frontier = next;
+  }
+  for (const dir of includeDirs) {
+    for (const path of source.paths) {
+      if (under(dir, path) && C_SOURCE.test(path)) add(path, `C header or source below ${packageLabel(dir)}, which cgo code may #include`);
+    }
+  }
+  const packages = new Map([...chains].map(([dir, chain]) => [dir, importedBy(chain)]));
+  return { files, packages, excluded, includeDirs: [...includeDirs] };
+}
