@@ -1,15 +1,17 @@
 /**
  * `hotswap plan [--from REV] [--to REV] [--json]`: would a rebuild be needed, and why, file by file. Reads
  * trees from git objects (no checkout, no Docker), so it also answers "does this PR need a rebuild?" in CI.
+ * With several targets, one plan each (each against its own last build).
  */
-import type { PipelineFlags } from '../config/types.js';
+import { configForTarget } from '../config/targets.js';
+import type { PipelineFlags, ResolvedConfig, ResolvedTarget } from '../config/types.js';
 import { hostPlatform } from '../pipeline/target.js';
 import { openRepo } from '../plan/git.js';
-import { buildContextFor } from '../plan/build-context.js';
-import { createPlanner } from '../plan/planner.js';
+import { buildContextFor, plannerOptions } from '../plan/build-context.js';
+import { createPlanner, type Planner } from '../plan/planner.js';
 import { resolveMainPackage } from '../build/main-package.js';
-import { newReport } from '../report.js';
-import { readState } from '../state/store.js';
+import { newReport, type Plan, type Report } from '../report.js';
+import { lastBuiltOf, readState, type State } from '../state/store.js';
 import { commandContext, printJson } from './context.js';
 
 export interface PlanFlags extends PipelineFlags {
@@ -17,26 +19,50 @@ export interface PlanFlags extends PipelineFlags {
   to?: string;
 }
 
+interface PlanInputs {
+  readonly planner: Planner;
+  readonly state: State;
+  /** --from's tree, or null: each target's last build. */
+  readonly from: string | null;
+  readonly to: string;
+  readonly workTree: boolean;
+}
+
+type Planned = Report & { plan: Plan };
+
+async function planTarget(config: ResolvedConfig, t: ResolvedTarget, { planner, state, from, to, workTree }: PlanInputs): Promise<Planned> {
+  const started = performance.now();
+  const view = configForTarget(config, t);
+  const base = from ?? lastBuiltOf(state, t.name)?.tree ?? null;
+  const main = await resolveMainPackage(view.repo, view.main);
+  const plan = await planner.plan(base, to, { main, context: await buildContextFor(view, hostPlatform()) }, { workTree });
+  const report = { ...newReport('manual', view.target.container), outcome: 'planned' as const, plan };
+  report.phases.plan = Math.round(performance.now() - started);
+  report.totalMs = report.phases.plan;
+  return report;
+}
+
+function printPlan(plan: Plan, heading: string | null): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const indent = heading === null ? '' : '  ';
+  if (heading !== null) out(heading);
+  out(`${indent}${plan.rebuild ? 'rebuild' : 'no rebuild'}: ${plan.reason}`);
+  for (const file of plan.files) out(`${indent}  ${file.class.padEnd(7)} ${file.path}${file.why ? `  (${file.why})` : ''}`);
+}
+
 export async function planCommand(flags: PlanFlags): Promise<number> {
   const { config } = commandContext(flags);
   const git = await openRepo(config.repo);
   try {
-    const started = performance.now();
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
-    const from = flags.from ? await git.treeOf(flags.from) : (await readState(config.repo)).lastBuilt?.tree ?? null;
-    const main = await resolveMainPackage(config.repo, config.main);
-    const planner = createPlanner(git, { imageInputs: config.plan.imageInputs });
-    const plan = await planner.plan(from, to, { main, context: await buildContextFor(config, hostPlatform()) });
-    const report = { ...newReport('manual', config.target.container), outcome: 'planned' as const, plan };
-    report.phases.plan = Math.round(performance.now() - started);
-    report.totalMs = report.phases.plan;
-    if (config.output.json) {
-      printJson(report);
-      return 0;
-    }
-    const out = (line: string) => process.stdout.write(`${line}\n`);
-    out(`${plan.rebuild ? 'rebuild' : 'no rebuild'}: ${plan.reason}`);
-    for (const file of plan.files) out(`  ${file.class.padEnd(7)} ${file.path}${file.why ? `  (${file.why})` : ''}`);
+    const from = flags.from ? await git.treeOf(flags.from) : null;
+    const planner = createPlanner(git, plannerOptions(config)); // one for every target: its caches are shared
+    const inputs = { planner, state: await readState(config.repo), from, to, workTree: !flags.to };
+    const reports: Planned[] = [];
+    for (const t of config.targets) reports.push(await planTarget(config, t, inputs));
+    const several = reports.length > 1;
+    if (config.output.json) printJson(several ? reports : reports[0]);
+    else config.targets.forEach((t, i) => printPlan(reports[i]!.plan, several ? `${t.name} (${t.main} → ${t.target.container}):` : null));
     return 0;
   } finally {
     await git.close();

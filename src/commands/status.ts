@@ -1,8 +1,11 @@
-/** `hotswap status [--json]`: daemon, container, what runs in it vs what was built, the last runs. */
+/**
+ * `hotswap status [--json]`: daemon, container, what runs in it vs what was built, the last runs. With
+ * several targets, each one's container and last build (`targets` in the JSON; the top level is the first's).
+ */
 import type { PipelineFlags } from '../config/types.js';
 import { runningDaemon } from '../daemon/lock.js';
 import { messageOf } from '../errors.js';
-import { readState } from '../state/store.js';
+import { lastBuiltOf, readState, type LastBuilt } from '../state/store.js';
 import { hashInContainer } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
 import { summaryLine } from '../ui/terminal.js';
@@ -23,16 +26,35 @@ async function containerStatus(engine: Engine, name: string, binaryPath: string)
   }
 }
 
+type ContainerStatus = Awaited<ReturnType<typeof containerStatus>>;
+interface TargetStatus { readonly name: string; readonly container: ContainerStatus; readonly lastBuilt: LastBuilt | null }
+
+/** The container, what it serves and what was built for it: indented under the target's name when several. */
+function printTarget({ name, container, lastBuilt }: TargetStatus, several: boolean, out: (line: string) => void): void {
+  const pad = several ? '  ' : '';
+  if (several) out(`target     ${name}`);
+  out(`${pad}container  ${container.name}: ${container.status}${'error' in container ? ` (${container.error})` : ''}`);
+  const live = container.sha256 ?? '-';
+  const built = lastBuilt?.sha256 ?? '-';
+  const match = container.sha256 && lastBuilt ? (live === built ? ' (matches last build)' : ' (differs from last build)') : '';
+  out(`${pad}serving    ${live.slice(0, 12)}${match}`);
+  const tree = several && lastBuilt ? ` tree ${lastBuilt.tree.slice(0, 12)}` : '';
+  out(`${pad}built      ${built.slice(0, 12)}${tree} ${lastBuilt?.version ?? ''} ${lastBuilt?.at ?? ''}`.trimEnd());
+}
+
 export async function statusCommand(flags: PipelineFlags): Promise<number> {
   const { config, engine } = commandContext(flags);
-  const [pid, state, container] = await Promise.all([
+  const [pid, state, containers] = await Promise.all([
     runningDaemon(config.repo), readState(config.repo),
-    containerStatus(engine, config.target.container, config.target.binaryPath),
+    Promise.all(config.targets.map((t) => containerStatus(engine, t.target.container, t.target.binaryPath))),
   ]);
+  const targets = config.targets.map((t, i) => ({ name: t.name, container: containers[i]!, lastBuilt: lastBuiltOf(state, t.name) }));
+  const several = targets.length > 1;
   const status = {
     daemon: { running: pid !== null, pid },
-    container,
-    lastBuilt: state.lastBuilt,
+    container: targets[0]!.container,
+    lastBuilt: targets[0]!.lastBuilt,
+    ...(several ? { targets } : {}),
     runs: state.runs.slice(-RUNS_SHOWN),
   };
   if (config.output.json) {
@@ -41,17 +63,12 @@ export async function statusCommand(flags: PipelineFlags): Promise<number> {
   }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`daemon     ${pid ? `running (pid ${pid})` : 'not running'}`);
-  out(`container  ${container.name}: ${container.status}${'error' in container ? ` (${container.error})` : ''}`);
-  const live = container.sha256 ?? '-';
-  const built = state.lastBuilt?.sha256 ?? '-';
-  const match = container.sha256 && state.lastBuilt ? (live === built ? ' (matches last build)' : ' (differs from last build)') : '';
-  out(`serving    ${live.slice(0, 12)}${match}`);
-  out(`built      ${built.slice(0, 12)} ${state.lastBuilt?.version ?? ''} ${state.lastBuilt?.at ?? ''}`.trimEnd());
+  for (const target of targets) printTarget(target, several, out);
   const lastBuilder = [...status.runs].reverse().find((r) => r.builder)?.builder;
   if (lastBuilder) out(`builder    ${lastBuilder.mode}: ${lastBuilder.reason}`);
   for (const run of status.runs.slice(-5)) {
     const phases = Object.entries(run.phases).map(([k, v]) => `${k} ${v}`).join(', ');
-    out(`  ${run.startedAt}  ${summaryLine(run)}${phases ? `  [${phases}]` : ''}`);
+    out(`  ${run.startedAt}  ${several ? `${run.container}  ` : ''}${summaryLine(run)}${phases ? `  [${phases}]` : ''}`);
   }
   return 0;
 }

@@ -1,7 +1,10 @@
-/** `hotswap swap`: one pipeline run now (even when the plan says nothing changed, unless --if-changed). */
+/**
+ * `hotswap swap`: one pipeline run now (even when the plan says nothing changed, unless --if-changed), for
+ * each selected target in order; the exit code is the worst one.
+ */
 import type { PipelineFlags } from '../config/types.js';
 import { createNotifier } from '../notify/index.js';
-import { checkInputs, runPipeline } from '../pipeline/run.js';
+import { checkTargets, runTarget, worstExitCode } from '../pipeline/targets.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
@@ -10,13 +13,20 @@ export interface SwapFlags extends PipelineFlags {
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
   const { config, log, progress, engine } = commandContext(flags);
-  const inputs = await checkInputs(config);
+  const targets = await checkTargets(config);
+  const notifier = createNotifier(config.notify, log);
   try {
-    const { report, error } = await runPipeline({ config, engine, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log }, inputs);
-    if (config.output.json) printJson(report);
-    await createNotifier(config.notify, log).notify(report);
-    return error ? error.exitCode : 0;
+    const results = [];
+    for (const run of targets.runs) {
+      const result = await runTarget(targets, run, { engine, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log });
+      await notifier.notify(result.report);
+      results.push(result);
+    }
+    const reports = results.map((r) => r.report);
+    // One target prints its report as it always did; several print an array, in the order they ran.
+    if (config.output.json) printJson(reports.length === 1 ? reports[0] : reports);
+    return worstExitCode(results);
   } finally {
-    await inputs.git.close();
+    await targets.close();
   }
 }

@@ -4,7 +4,7 @@ import { runDaemon } from '../daemon/daemon.js';
 import { detachDaemon, watchOutFile } from '../daemon/detach.js';
 import { runningDaemon } from '../daemon/lock.js';
 import { createNotifier } from '../notify/index.js';
-import { checkInputs } from '../pipeline/run.js';
+import { checkTargets } from '../pipeline/targets.js';
 import { commandContext } from './context.js';
 
 export interface WatchFlags extends PipelineFlags {
@@ -19,9 +19,9 @@ const argsWithoutDetach = () => process.argv.slice(3).filter((a) => a !== '--det
 
 export async function watchCommand(flags: WatchFlags): Promise<number> {
   const { config, log, progress, engine } = commandContext(flags);
-  const inputs = await checkInputs(config);
+  const targets = await checkTargets(config);
   if (flags.detach) {
-    await inputs.git.close();
+    await targets.close();
     const running = await runningDaemon(config.repo);
     if (running !== null) {
       progress.info(`hotswap watch already runs for ${config.repo} (pid ${running})`);
@@ -32,5 +32,5 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
     return 0;
   }
   const notifier = createNotifier(config.notify, log);
-  return runDaemon({ config, engine, log, progress, notifier, inputs, dryRun: !!flags.dryRun, initial: flags.initial !== false });
+  return runDaemon({ config, engine, log, progress, notifier, targets, dryRun: !!flags.dryRun, initial: flags.initial !== false });
 }

@@ -10,7 +10,8 @@ import { findConfigFile, readConfigFile, SCHEMA_HINT } from './load.js';
 import {
   BUILDER_MODES, CONTAINER_NAME, containerNameMessage, LOG_LEVELS, MAIN_PACKAGE, mainPackageMessage, type FileConfig,
 } from './schema.js';
-import type { BuilderMode, LogLevel, PipelineFlags, ResolvedConfig } from './types.js';
+import { duplicateProblems, fileTargets, selectTarget, type FileTarget } from './targets.js';
+import type { BuilderMode, LogLevel, PipelineFlags, ResolvedConfig, ResolvedTarget } from './types.js';
 
 const DEFAULTS = deepFreeze({
   repo: '.',
@@ -46,31 +47,22 @@ export function resolveConfig({ flags, cwd, env }: ResolveInput): ResolvedConfig
   const problems: Problem[] = [];
   const configFile = flags.config !== undefined ? resolve(cwd, flags.config) : findConfigFile(cwd);
   const file = configFile === null ? {} : fileOrProblems(configFile, problems);
-  const fromFlags = checkFlags(flags, problems);
+  const selects = file.targets !== undefined; // with `targets`, --container picks one instead of naming it
+  const fromFlags = checkFlags(flags, selects, problems);
   const repo = resolveRepo(flags, file, cwd, configFile ? dirname(configFile) : cwd, problems);
-  const target = { ...DEFAULTS.target, ...file.target };
-  const verify = flags.verify ?? target.verify;
-  const rollbackOnFail = resolveRollback(flags, file, verify, problems);
+  const targets = resolveTargets(file, { ...flags, builder: fromFlags.builder }, repo, problems);
   const logLevel = fromFlags.logLevel ?? envLogLevel(env, problems) ?? file.logLevel ?? DEFAULTS.output.logLevel;
   if (problems.length > 0) throw problemsError(problems, configFile);
 
+  const [first] = targets;
   return deepFreeze({
     configFile,
     repo,
-    main: flags.main ?? file.main ?? DEFAULTS.main,
+    main: first.main,
     watch: resolveWatch(file, fromFlags, repo),
-    build: resolveBuild(file, fromFlags.builder, flags.local, repo),
-    target: {
-      ...target,
-      container: flags.container ?? target.container,
-      image: flags.image ?? target.image,
-      create: { ...DEFAULTS.target.create, ...file.target?.create },
-      health: { ...DEFAULTS.target.health, ...file.target?.health },
-      restart: flags.restart ?? target.restart,
-      verify,
-      rollbackOnFail,
-      keepBackup: flags.keepBackup ?? DEFAULTS.target.keepBackup,
-    },
+    build: first.build,
+    target: first.target,
+    targets,
     plan: { ...DEFAULTS.plan, ...file.plan },
     notify: { ...DEFAULTS.notify, ...file.notify },
     output: { quiet: flags.quiet ?? DEFAULTS.output.quiet, json: flags.json ?? DEFAULTS.output.json, logLevel },
@@ -78,6 +70,51 @@ export function resolveConfig({ flags, cwd, env }: ResolveInput): ResolvedConfig
 }
 
 type ParsedFlags = ReturnType<typeof checkFlags>;
+type TargetFlags = Omit<PipelineFlags, 'builder'> & { builder: BuilderMode | undefined };
+
+/** Every declared target resolved and checked, then those --container selects (all without it). */
+function resolveTargets(file: FileConfig, flags: TargetFlags, repo: string, problems: Problem[]): ResolvedConfig['targets'] {
+  const { entries, problems: fileProblems } = fileTargets(file);
+  const several = entries.length > 1;
+  // At least one: the top level, or the schema's min(1) on `targets`.
+  const declared = entries.map((entry) => resolveTarget(entry, flags, repo, several, problems)) as unknown as ResolvedConfig['targets'];
+  problems.push(...[...fileProblems, ...duplicateProblems(entries, declared)].map((p) => ({ source: 'file' as const, ...p })));
+  if (several && flags.container === undefined) {
+    // Each names one target's binary or image: applied to all, every target would build or run the same.
+    for (const [flag, given] of [['--main', flags.main], ['--image', flags.image]] as const) {
+      if (given !== undefined) problems.push({ source: 'flag', where: flag, message: 'with several targets, pick the one it is for with --container' });
+    }
+  }
+  if (file.targets === undefined || flags.container === undefined) return declared;
+  const selected = selectTarget(declared, flags.container);
+  if ('where' in selected) problems.push({ source: 'flag', ...selected });
+  return 'where' in selected ? declared : [selected];
+}
+
+/** One target: the file's keys (the top level merged in) over the defaults, then the flags. */
+function resolveTarget(entry: FileTarget, flags: TargetFlags, repo: string, several: boolean, problems: Problem[]): ResolvedTarget {
+  const target = { ...DEFAULTS.target, ...entry.target };
+  const verify = flags.verify ?? target.verify;
+  const legacy = entry.where === 'target'; // no `targets`: --container names the container, as it always did
+  const container = (legacy ? flags.container : undefined) ?? target.container;
+  const name = entry.name ?? container;
+  return {
+    name,
+    main: flags.main ?? entry.main ?? DEFAULTS.main,
+    target: {
+      ...target,
+      container,
+      image: flags.image ?? target.image,
+      create: { ...DEFAULTS.target.create, ...entry.target.create },
+      health: { ...DEFAULTS.target.health, ...entry.target.health },
+      restart: flags.restart ?? target.restart,
+      verify,
+      rollbackOnFail: resolveRollback(flags, entry, verify, problems),
+      keepBackup: flags.keepBackup ?? DEFAULTS.target.keepBackup,
+    },
+    build: resolveBuild(entry.build, flags, repo, several ? `.hotswap/bin/${name}` : DEFAULTS.build.output),
+  };
+}
 
 function resolveWatch(file: FileConfig, fromFlags: ParsedFlags, repo: string): ResolvedConfig['watch'] {
   const watch = { ...DEFAULTS.watch, ...file.watch };
@@ -89,12 +126,12 @@ function resolveWatch(file: FileConfig, fromFlags: ParsedFlags, repo: string): R
   };
 }
 
-function resolveBuild(file: FileConfig, builder: BuilderMode | undefined, local: boolean | undefined, repo: string): ResolvedConfig['build'] {
-  const build = { ...DEFAULTS.build, ...file.build };
+function resolveBuild(fileBuild: FileTarget['build'], flags: TargetFlags, repo: string, output: string): ResolvedConfig['build'] {
+  const build = { ...DEFAULTS.build, ...fileBuild };
   return {
     ...build,
-    mode: builderMode(builder ?? build.mode, local),
-    output: resolve(repo, build.output),
+    mode: builderMode(flags.builder ?? build.mode, flags.local),
+    output: resolve(repo, fileBuild.output ?? output),
     dockerfile: resolve(repo, build.dockerfile),
   };
 }
@@ -107,10 +144,10 @@ function fileOrProblems(path: string, problems: Problem[]): FileConfig {
 }
 
 /** Validates the flags that carry values; returns the parsed ones. */
-function checkFlags(flags: PipelineFlags, problems: Problem[]) {
+function checkFlags(flags: PipelineFlags, selects: boolean, problems: Problem[]) {
   const bad = (where: string, message: string) => problems.push({ source: 'flag', where, message });
   const quoted = (value: string) => JSON.stringify(value);
-  if (flags.container !== undefined && !CONTAINER_NAME.test(flags.container)) bad(`--container ${quoted(flags.container)}`, containerNameMessage);
+  if (flags.container !== undefined && !selects && !CONTAINER_NAME.test(flags.container)) bad(`--container ${quoted(flags.container)}`, containerNameMessage);
   if (flags.main !== undefined && !MAIN_PACKAGE.test(flags.main)) bad(`--main ${quoted(flags.main)}`, mainPackageMessage);
   if (flags.image !== undefined && flags.image.trim() === '') bad('--image', 'must name an image, like ollama/ollama');
   const builder = oneOf(BUILDER_MODES, flags.builder);
@@ -157,18 +194,18 @@ function checkDirectory(dir: string, origin: Omit<Problem, 'message'>, problems:
 }
 
 /** Rollback follows verify unless set; it cannot be on without verify (it is decided by verifying). */
-function resolveRollback(flags: PipelineFlags, file: FileConfig, verify: boolean, problems: Problem[]): boolean {
+function resolveRollback(flags: TargetFlags, entry: FileTarget, verify: boolean, problems: Problem[]): boolean {
   if (flags.rollbackOnFail !== undefined) {
     if (flags.rollbackOnFail && !verify) {
-      const why = flags.verify === false ? '' : ', but target.verify is false in the config file';
+      const why = flags.verify === false ? '' : `, but ${entry.where}.verify is false in the config file`;
       problems.push({ source: 'flag', where: '', message: `--rollback-on-fail requires --verify (a rollback is decided by verifying)${why}` });
     }
     return flags.rollbackOnFail;
   }
   if (flags.verify === false) return false; // the flag wins over a file that asks for rollbacks
-  const fromFile = file.target?.rollbackOnFail;
+  const fromFile = entry.target.rollbackOnFail;
   if (fromFile && !verify) {
-    problems.push({ source: 'file', where: 'target.rollbackOnFail', message: 'requires target.verify: true (a rollback is decided by verifying)' });
+    problems.push({ source: 'file', where: `${entry.where}.rollbackOnFail`, message: `requires ${entry.where}.verify: true (a rollback is decided by verifying)` });
   }
   return fromFile ?? verify;
 }
@@ -182,8 +219,9 @@ function envLogLevel(env: NodeJS.ProcessEnv, problems: Problem[]): LogLevel | un
 }
 
 function problemsError(problems: readonly Problem[], configFile: string | null) {
+  // One flag can break every target the same way: say it once.
   const list = (source: Source) =>
-    problems.filter((p) => p.source === source).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message)).join('; ');
+    [...new Set(problems.filter((p) => p.source === source).map((p) => (p.where ? `${p.where}: ${p.message}` : p.message)))].join('; ');
   const groups: [Source, string, string][] = [
     ['file', `invalid config ${configFile ?? ''}`, SCHEMA_HINT],
     ['flag', 'invalid flags', 'fix these flags (hotswap <command> --help lists them)'],

@@ -114,6 +114,23 @@ const targetSchema = object({
   health: healthSchema.optional(),
 });
 
+// A target's name keys its state and is what output and --container call it: a container name's characters,
+// but one is enough.
+export const TARGET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const targetName = () => str().regex(TARGET_NAME, 'must be a letter or digit, then letters, digits, _ . or -');
+const mainPackage = () => str().regex(MAIN_PACKAGE, mainPackageMessage);
+
+/** One binary and its container: the top-level `main`, `target` and `build` are its defaults. */
+const targetEntrySchema = object({
+  name: targetName().describe('Names the target in output, state and --container; default: its container.').optional(),
+  main: mainPackage().describe('The main package of this binary, like ./cmd/worker.').optional(),
+  ...targetSchema.shape,
+  build: buildSchema
+    .pick({ output: true, tags: true, ldflags: true, env: true, flags: true, versionVar: true, artifactPath: true, target: true })
+    .describe('The build keys of this binary; the others are shared (top-level build).')
+    .optional(),
+});
+
 const planSchema = object({
   imageInputs: list()
     .describe('Globs (relative to the repo) of files that go into the image, not the binary: a change to them alone is not swapped.')
@@ -136,10 +153,15 @@ const notifySchema = object({
 export const fileSchema = object({
   $schema: str().optional(),
   repo: nonEmpty().describe('The Go repository, relative to this file.').optional(),
-  main: str().regex(MAIN_PACKAGE, mainPackageMessage).describe('The main package; auto: ./cmd/ollama if main, else .').optional(),
+  main: mainPackage().describe('The main package; auto: ./cmd/ollama if main, else .').optional(),
   watch: watchSchema.optional(),
   build: buildSchema.optional(),
   target: targetSchema.optional(),
+  targets: z
+    .array(targetEntrySchema, expected('an array of targets'))
+    .min(1, 'must list at least one target (or leave it out for the single top-level one)')
+    .describe('Several binaries and containers, each overriding the top-level main, target and build.')
+    .optional(),
   plan: planSchema.optional(),
   notify: notifySchema.optional(),
   logLevel: logLevel().optional(),

@@ -81,6 +81,15 @@ export interface OutputConfig {
   readonly logLevel: LogLevel;
 }
 
+/** One binary and the container it is swapped into (`targets[i]`, or the top-level main/target/build). */
+export interface ResolvedTarget {
+  /** Unique; keys the target's state. Default: its container's name. */
+  readonly name: string;
+  readonly main: string;
+  readonly target: TargetConfig;
+  readonly build: BuildConfig;
+}
+
 export interface ResolvedConfig {
   /** The config file read, or null when none was found (defaults only). */
   readonly configFile: string | null;
@@ -90,6 +99,11 @@ export interface ResolvedConfig {
   readonly watch: WatchConfig;
   readonly build: BuildConfig;
   readonly target: TargetConfig;
+  /**
+   * The targets to run, in order (those `--container` selects). `main`, `target` and `build` above are the
+   * first one's, so a module that serves one target reads those; `configForTarget` gives each one's view.
+   */
+  readonly targets: readonly [ResolvedTarget, ...ResolvedTarget[]];
   readonly plan: PlanConfig;
   readonly notify: NotifyConfig;
   readonly output: OutputConfig;

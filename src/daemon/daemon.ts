@@ -1,13 +1,14 @@
 /**
  * The watch loop: the only place that wires the stages together (STYLE §2). Watcher → Scheduler →
- * pipeline → notifier; Docker trouble is retried with backoff; SIGINT/SIGTERM let the current run end.
+ * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
+ * backoff; SIGINT/SIGTERM let the current run end.
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
-import { runPipeline, type checkInputs } from '../pipeline/run.js';
-import { readState } from '../state/store.js';
+import { runTarget, type CheckedTargets, type TargetRun } from '../pipeline/targets.js';
+import { lastBuiltOf, readState } from '../state/store.js';
 import { hashInContainer } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
@@ -22,20 +23,20 @@ export interface DaemonOptions {
   readonly log: Logger;
   readonly progress: Progress;
   readonly notifier: Notifier;
-  readonly inputs: Awaited<ReturnType<typeof checkInputs>>;
+  readonly targets: CheckedTargets;
   readonly dryRun: boolean;
   readonly initial: boolean;
 }
 
 const MAX_BACKOFF_MS = 30_000;
 
-/** Does the container already run what the last build produced from the current sources? */
-async function upToDate(opts: DaemonOptions): Promise<boolean> {
-  const { lastBuilt } = await readState(opts.config.repo);
+/** Does the target's container already run what its last build produced from the current sources? */
+async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
+  const lastBuilt = lastBuiltOf(await readState(opts.config.repo), run.name);
   if (!lastBuilt) return false;
   try {
-    const container = opts.engine.container(opts.config.target.container);
-    return (await hashInContainer(container, opts.config.target.binaryPath)) === lastBuilt.sha256;
+    const { target } = run.config;
+    return (await hashInContainer(opts.engine.container(target.container), target.binaryPath)) === lastBuilt.sha256;
   } catch {
     return false;
   }
@@ -44,25 +45,35 @@ async function upToDate(opts: DaemonOptions): Promise<boolean> {
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const { config, log, progress } = opts;
   const lock = await acquireLock(config.repo);
-  let force = false; // the next run swaps even if the plan finds no change (container out of date)
+  const force = new Set<string>(); // targets whose next run swaps even if the plan finds no change (out of date)
   let backoffMs = 1000;
   let retry: NodeJS.Timeout | null = null;
 
-  const runOnce = async (paths: string[]) => {
-    if (paths.length) progress.info(`changed: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5})` : ''}`);
-    const { report, error } = await runPipeline({
-      config, engine: opts.engine, trigger: 'watch', ifChanged: !force, dryRun: opts.dryRun, progress, log,
-    }, opts.inputs);
+  /** One target's run; false when Docker or its container is gone (retried later). */
+  const runOne = async (run: TargetRun): Promise<boolean> => {
+    const { report, error } = await runTarget(opts.targets, run, {
+      engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log,
+    });
     await opts.notifier.notify(report);
     if (error?.exitCode === 3) {
-      // Docker gone or the container missing: keep the change pending and try again later.
       progress.warn(`${error.message}; retrying in ${backoffMs / 1000} s`);
+      return false;
+    }
+    if (report.outcome !== 'failed') force.delete(run.name);
+    return true;
+  };
+
+  const runOnce = async (paths: string[]) => {
+    if (paths.length) progress.info(`changed: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5})` : ''}`);
+    let ok = true;
+    for (const run of opts.targets.runs) ok = (await runOne(run)) && ok;
+    if (!ok) {
+      // Keep the change pending and try again later: the targets already done find nothing new then.
       retry = setTimeout(() => void scheduler.trigger(), backoffMs);
       backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       return;
     }
     backoffMs = 1000;
-    if (report.outcome !== 'failed') force = false;
   };
 
   const scheduler = new Scheduler({
@@ -90,7 +101,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   progress.info(`watching ${config.repo} (pid ${process.pid}${opts.dryRun ? ', dry run' : ''})`);
   log.info({ pid: process.pid, repo: config.repo }, 'watching');
   if (opts.initial) {
-    force = opts.dryRun ? false : !(await upToDate(opts));
+    for (const run of opts.targets.runs) if (!opts.dryRun && !(await upToDate(opts, run))) force.add(run.name);
     void scheduler.trigger();
   }
 
@@ -99,7 +110,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   await watcher.close().catch((e) => log.warn({ err: messageOf(e) }, 'closing the watcher'));
   await scheduler.stop();
   await lock.release();
-  await opts.inputs.git.close();
+  await opts.targets.close();
   log.info('stopped');
   return 0;
 }

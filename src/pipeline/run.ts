@@ -12,9 +12,9 @@ import { resolveMainPackage } from '../build/main-package.js';
 import { phaseRunner } from '../phase.js';
 import { openRepo, type GitRepo } from '../plan/git.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
-import { buildContextFor } from '../plan/build-context.js';
+import { buildContextFor, plannerOptions } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
-import { readState, recordRun, type LastBuilt } from '../state/store.js';
+import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
@@ -49,8 +49,15 @@ export interface PipelineInputs {
 export async function checkInputs(config: ResolvedConfig): Promise<PipelineInputs> {
   const git = await openRepo(config.repo);
   const mainPackage = await resolveMainPackage(config.repo, config.main);
-  return { git, mainPackage, planner: createPlanner(git, { imageInputs: config.plan.imageInputs }) };
+  return { git, mainPackage, planner: createPlanner(git, plannerOptions(config)) };
 }
+
+/** The target this config runs: a config view (configForTarget) holds it alone, a whole config the first. */
+const targetName = (config: ResolvedConfig) => config.targets[0].name;
+
+/** The target's own last build: what its plan compares with, so another target's build never skips it. */
+const targetState = async (config: ResolvedConfig) =>
+  ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
 
 async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineInputs): Promise<LastBuilt | null> {
   const { config, engine, progress, log } = req;
@@ -58,13 +65,13 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const phase = phaseRunner(report, progress);
   // A dry run never touches Docker; it plans for the host's platform.
   const [ready, state] = await phase('detect', () => Promise.all([
-    req.dryRun ? null : prepareTarget(engine, config.target, progress), readState(config.repo),
+    req.dryRun ? null : prepareTarget(engine, config.target, progress), targetState(config),
   ]));
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
     const base = state.lastBuilt?.tree ?? null;
-    return planner.plan(base, tree, { main: mainPackage, context: await buildContextFor(config, platform) });
+    return planner.plan(base, tree, { main: mainPackage, context: await buildContextFor(config, platform) }, { workTree: true });
   });
   report.plan = plan;
   log.info({ plan }, 'plan');
@@ -76,6 +83,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     report.outcome = 'skipped';
     return null;
   }
+  const imageInputs = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
+  if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
   const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
@@ -112,7 +121,8 @@ export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs):
   }
   report.totalMs = Math.round(performance.now() - start);
   log.info({ report }, `run ${report.outcome}`);
-  await recordRun(config.repo, report, built).catch((e) => progress.warn(`could not save .hotswap/state.json: ${messageOf(e)}`));
+  await recordRun(config.repo, report, built && { name: targetName(config), lastBuilt: built })
+    .catch((e) => progress.warn(`could not save .hotswap/state.json: ${messageOf(e)}`));
   progress.finished(report);
   return { report, error };
 }

@@ -1,6 +1,6 @@
 /**
- * `.hotswap/state.json`: the last built tree and artifact, and the last runs. One owner; written
- * atomically (temp file + rename) so a crash never leaves half a file.
+ * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
+ * written atomically (temp file + rename) so a crash never leaves half a file.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,11 +16,18 @@ export interface LastBuilt {
 }
 
 export interface State {
-  readonly lastBuilt: LastBuilt | null;
+  /** By target name: one target's build never stands for another's. */
+  readonly built: Readonly<Record<string, LastBuilt>>;
   readonly runs: readonly Report[];
 }
 
-const EMPTY: State = { lastBuilt: null, runs: [] };
+/** What a swapped run built, for its target. */
+export interface Built {
+  readonly name: string;
+  readonly lastBuilt: LastBuilt;
+}
+
+const EMPTY: State = { built: {}, runs: [] };
 
 /** `<repo>/.hotswap`: everything hotswap keeps for a repo (state, log, lock, built binaries, private index). */
 export const stateDir = (repo: string) => join(repo, '.hotswap');
@@ -29,18 +36,33 @@ const stateFile = (repo: string) => statePath(repo, 'state.json');
 
 export async function readState(repo: string): Promise<State> {
   try {
-    const parsed = JSON.parse(await readFile(stateFile(repo), 'utf8')) as Partial<State>;
-    return { lastBuilt: parsed.lastBuilt ?? null, runs: Array.isArray(parsed.runs) ? parsed.runs : [] };
+    const parsed = JSON.parse(await readFile(stateFile(repo), 'utf8')) as Partial<State> & { lastBuilt?: LastBuilt | null };
+    const runs = Array.isArray(parsed.runs) ? parsed.runs : [];
+    const built = typeof parsed.built === 'object' && parsed.built !== null ? parsed.built : {};
+    return { built: { ...fromSingleTarget(parsed.lastBuilt, runs), ...built }, runs };
   } catch {
     // A missing or unreadable state only means "nothing built yet": the next run rebuilds.
     return EMPTY;
   }
 }
 
-/** Adds a run (keeping the newest MAX_RUNS) and, when it swapped, records what was built. */
-export function withRun(state: State, report: Report, built: LastBuilt | null): State {
+/**
+ * A state file from before targets had one top-level `lastBuilt`, the single target's, whose name was its
+ * container's: the run that swapped it in names it. Not found (runs rotated out) → built again, never skipped.
+ */
+function fromSingleTarget(lastBuilt: LastBuilt | null | undefined, runs: readonly Report[]): Record<string, LastBuilt> {
+  if (!lastBuilt) return {};
+  const run = [...runs].reverse().find((r) => r.outcome === 'swapped' && r.sha256 === lastBuilt.sha256);
+  return run ? { [run.container]: lastBuilt } : {};
+}
+
+/** The last build swapped into a target, or null (nothing built yet for it). */
+export const lastBuiltOf = (state: State, name: string): LastBuilt | null => state.built[name] ?? null;
+
+/** Adds a run (keeping the newest MAX_RUNS) and, when it swapped, records what was built for its target. */
+export function withRun(state: State, report: Report, built: Built | null): State {
   return {
-    lastBuilt: built ?? state.lastBuilt,
+    built: built ? { ...state.built, [built.name]: built.lastBuilt } : state.built,
     runs: [...state.runs, report].slice(-MAX_RUNS),
   };
 }
@@ -54,6 +76,6 @@ export async function writeState(repo: string, state: State): Promise<void> {
 }
 
 /** Read-modify-write of the state for one finished run. */
-export async function recordRun(repo: string, report: Report, built: LastBuilt | null): Promise<void> {
+export async function recordRun(repo: string, report: Report, built: Built | null): Promise<void> {
   await writeState(repo, withRun(await readState(repo), report, built));
 }

@@ -39,7 +39,9 @@ const resolveError = (flags: PipelineFlags = {}, env: NodeJS.ProcessEnv = {}) =>
 
 describe('resolveConfig defaults', () => {
   it('uses every default when there is no config file', () => {
-    expect(resolveIn()).toEqual({
+    const { targets, ...config } = resolveIn();
+    expect(targets).toEqual([{ name: 'ollama-gpu', main: 'auto', target: config.target, build: config.build }]);
+    expect(config).toEqual({
       configFile: null,
       repo: dir,
       main: 'auto',
