@@ -1,21 +1,13 @@
 #!/usr/bin/env node
 /** The command line: parses flags, runs one command, maps its outcome to DESIGN §2's exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { backupsCommand } from './commands/backups.js';
-import { doctorCommand } from './commands/doctor.js';
-import { initCommand } from './commands/init.js';
-import { logsCommand } from './commands/logs.js';
-import { planCommand } from './commands/plan.js';
-import { rollbackCommand } from './commands/rollback.js';
-import { statusCommand } from './commands/status.js';
-import { stopCommand } from './commands/stop.js';
-import { swapCommand } from './commands/swap.js';
-import { watchCommand } from './commands/watch.js';
 import { isHotswapError, messageOf } from './errors.js';
 import { translateLegacyFlags } from './legacy-flags.js';
 import { errorLine } from './ui/terminal.js';
 
 type Action = (options: Record<string, unknown>) => Promise<number>;
+// Each command is imported when it runs: a one-shot `plan` or `status` does not load dockerode, pino and
+// chokidar, which is most of a start-up's time.
 
 const integer = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new CommanderError(2, 'hotswap.badNumber', `${name} takes a whole number, not '${value}'`);
@@ -62,39 +54,39 @@ function build(run: (action: Action) => (options: Record<string, unknown>) => Pr
 
   withPipeline(program.command('swap').description('build and swap once, now'))
     .option('--if-changed', 'skip when no binary input changed since the last build')
-    .action(run((o) => swapCommand(o)));
+    .action(run(async (o) => (await import('./commands/swap.js')).swapCommand(o)));
   withPipeline(program.command('watch').description('watch the Go sources; build, swap and verify on every change'))
     .option('--dry-run', 'plan and report only: never build or swap')
     .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')
     .option('--no-initial', 'do not bring the container up to date at start')
     .option('--debounce <ms>', 'quiet period before a build (watch.debounceMs)')
     .option('--min-restart-interval <ms>', 'at least this long between two runs (groups restarts)')
-    .action(run((o) => watchCommand(o)));
+    .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
   withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
-    .action(run((o) => stopCommand(o)));
+    .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
   withCommon(program.command('rollback').description('restore the newest backup (or --to NAME), restart, verify'))
     .option('--to <name>', 'the backup to restore (see `hotswap backups`)')
-    .action(run((o) => rollbackCommand(o)));
+    .action(run(async (o) => (await import('./commands/rollback.js')).rollbackCommand(o)));
   withCommon(program.command('backups').description('list the backups in the container'))
     .option('--prune <n>', 'keep only the newest N', integer('--prune'))
-    .action(run((o) => backupsCommand(o)));
+    .action(run(async (o) => (await import('./commands/backups.js')).backupsCommand(o)));
   withCommon(program.command('logs').description('recent container logs'))
     .option('-n, --lines <n>', 'how many lines', integer('-n'))
     .option('-f, --follow', 'keep following')
-    .action(run((o) => logsCommand(o)));
+    .action(run(async (o) => (await import('./commands/logs.js')).logsCommand(o)));
   withCommon(program.command('plan').description('would a rebuild be needed, and why, file by file (no Docker needed)'))
     .option('--from <rev>', 'compare from this revision (default: the last built tree)')
     .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)')
-    .action(run((o) => planCommand(o)));
+    .action(run(async (o) => (await import('./commands/plan.js')).planCommand(o)));
   program.command('init').description('set this Go repo up: hotswap.config.json, .gitignore; optionally make hot-swap and postStart')
     .option('--repo <dir>', 'the Go repository (default: the current directory)')
     .option('--makefile', 'add a `hot-swap` target (`make hot-swap` = hotswap swap --restart --verify)')
     .option('--devcontainer', 'add `hotswap watch --detach` to .devcontainer/devcontainer.json postStartCommand')
-    .action(run((o) => initCommand(o)));
+    .action(run(async (o) => (await import('./commands/init.js')).initCommand(o)));
   withCommon(program.command('doctor').description('check git, Go, Docker, the container, images, notifications, file watching'))
-    .action(run((o) => doctorCommand(o)));
+    .action(run(async (o) => (await import('./commands/doctor.js')).doctorCommand(o)));
   withCommon(program.command('status').description('daemon, container, served vs built binary, last runs'))
-    .action(run((o) => statusCommand(o)));
+    .action(run(async (o) => (await import('./commands/status.js')).statusCommand(o)));
   return program;
 }
 

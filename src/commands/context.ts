@@ -25,4 +25,4 @@ export function commandContext(flags: PipelineFlags): CommandContext {
   };
 }
 
-export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export { printJson } from '../ui/json.js';

@@ -12,7 +12,8 @@ import { createPlanner, type Planner } from '../plan/planner.js';
 import { resolveMainPackage } from '../build/main-package.js';
 import { newReport, type Plan, type Report } from '../report.js';
 import { lastBuiltOf, readState, type State } from '../state/store.js';
-import { commandContext, printJson } from './context.js';
+import { resolveConfig } from '../config/resolve.js';
+import { printJson } from '../ui/json.js';
 
 export interface PlanFlags extends PipelineFlags {
   from?: string;
@@ -51,7 +52,9 @@ function printPlan(plan: Plan, heading: string | null): void {
 }
 
 export async function planCommand(flags: PlanFlags): Promise<number> {
-  const { config } = commandContext(flags);
+  const started = performance.now();
+  // No commandContext: a plan needs neither Docker nor the log, and a one-shot CLI should not load them.
+  const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
   const git = await openRepo(config.repo);
   try {
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
@@ -60,6 +63,8 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     const inputs = { planner, state: await readState(config.repo), from, to, workTree: !flags.to };
     const reports: Planned[] = [];
     for (const t of config.targets) reports.push(await planTarget(config, t, inputs));
+    // The snapshot is part of planning: the first report's time includes it.
+    reports[0]!.phases.plan = reports[0]!.totalMs = Math.round(performance.now() - started);
     const several = reports.length > 1;
     if (config.output.json) printJson(several ? reports : reports[0]);
     else config.targets.forEach((t, i) => printPlan(reports[i]!.plan, several ? `${t.name} (${t.main} → ${t.target.container}):` : null));

@@ -7,7 +7,7 @@ import { cgoEnabled } from '../build/choose.js';
 import { goListFiles } from './go/golist.js';
 import { goMinorOf } from './go/modules.js';
 import type { PlannerOptions } from './planner.js';
-import { statePath } from '../state/store.js';
+import { stateDir } from '../state/store.js';
 import type { BuildContext } from './go/context.js';
 
 /**
@@ -38,7 +38,7 @@ function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
 /** The planner's options from the config: image globs, its header cache in `.hotswap/`, `go list`. */
 export const plannerOptions = (config: ResolvedConfig, warn?: (message: string) => void): PlannerOptions => ({
   imageInputs: config.plan.imageInputs,
-  cacheFile: statePath(config.repo, 'go-headers.json'),
+  cacheDir: stateDir(config.repo),
   goList: goListWhenAvailable(config.repo),
   warn,
 });

@@ -12,7 +12,8 @@ import type { BuildContext } from './go/context.js';
 import { buildGraph, type BuildGraph, type GraphSource } from './go/graph.js';
 import { parseGoHeader, type GoFileHeader } from './go/header.js';
 import { makePlan } from './plan.js';
-import { loadHeaderCache, saveHeaderCache } from './header-cache.js';
+import { join } from 'node:path';
+import { loadCache, saveCache } from './disk-cache.js';
 
 /** One binary to plan for: its main package and what it is built for. */
 export interface PlanTarget {
@@ -24,8 +25,8 @@ export interface PlanTarget {
 export interface PlannerOptions {
   /** Extra globs (relative to the repo) of files that go into the image, not the binary. */
   readonly imageInputs: readonly string[];
-  /** Where to keep parsed headers between processes; null keeps them in memory only. */
-  readonly cacheFile?: string | null;
+  /** Where to keep parsed headers and `go list` answers between processes; null keeps them in memory. */
+  readonly cacheDir?: string | null;
   /**
    * The toolchain's answer for the work tree (`go list`), or null when the local Go cannot answer. Its
    * files join the parser's: either one alone could miss an input, and a wrong skip is the worst error.
@@ -64,6 +65,10 @@ interface TreeGraph {
 }
 
 const DEFINITION_FILES = ['go.mod', 'go.work', 'vendor/modules.txt'];
+const HEADERS_FILE = 'go-headers.json';
+const GO_LIST_FILE = 'go-list.json';
+const MAX_HEADERS = 50_000;
+const MAX_GO_LISTS = 8;
 /** Graphs kept in memory: the last built tree and a few snapshots per target are all a daemon needs. */
 const MAX_GRAPHS = 16;
 
@@ -78,12 +83,19 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
   const texts = new Map<string, string>();
   const graphs = new Map<string, Promise<TreeGraph>>();
   const goListed = new Map<string, Promise<ReadonlyMap<string, string> | null>>();
+  /** go list's files by inputs key, as loaded from and saved to the cache directory. */
+  const listedFiles = new Map<string, Record<string, string>>();
   let cacheLoaded: Promise<void> | null = null;
   let unsaved = false;
+  const cacheFile = (name: string) => (options.cacheDir ? join(options.cacheDir, name) : null);
 
-  const loadCache = () => (cacheLoaded ??= options.cacheFile
-    ? loadHeaderCache(options.cacheFile).then((loaded) => { for (const [blob, h] of loaded) headers.set(blob, h); })
-    : Promise.resolve());
+  const loadDiskCache = () => (cacheLoaded ??= (async () => {
+    const [headerFile, listFile] = [cacheFile(HEADERS_FILE), cacheFile(GO_LIST_FILE)];
+    if (!headerFile || !listFile) return;
+    const [loadedHeaders, loadedLists] = await Promise.all([loadCache<GoFileHeader>(headerFile), loadCache<Record<string, string>>(listFile)]);
+    for (const [blob, header] of loadedHeaders) headers.set(blob, header);
+    for (const [key, files] of loadedLists) listedFiles.set(key, files);
+  })());
 
   async function readHeaders(blobs: readonly string[]): Promise<void> {
     const missing = [...new Set(blobs)].filter((blob) => !headers.has(blob));
@@ -101,7 +113,7 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
       blobOf,
       paths: entries.map((e) => e.path),
       async headers(paths) {
-        await loadCache();
+        await loadDiskCache();
         await readHeaders(paths.map((p) => blobOf.get(p)!));
         return new Map(paths.map((p) => [p, headers.get(blobOf.get(p)!)!]));
       },
@@ -144,9 +156,18 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
   /** The work tree's graph with `go list`'s files joined in, asked once per inputs key. */
   async function withGoList(tree: TreeGraph, target: PlanTarget): Promise<BuildGraph> {
     if (!options.goList) return tree.graph;
-    let listed = goListed.get(tree.inputsKey);
+    await loadDiskCache();
+    const saved = listedFiles.get(tree.inputsKey);
+    let listed = goListed.get(tree.inputsKey) ?? (saved ? Promise.resolve(new Map(Object.entries(saved))) : undefined);
     if (!listed) {
-      listed = options.goList(target.main, target.context).catch((e: unknown) => {
+      const asked = options.goList(target.main, target.context).then((files) => {
+        if (files) {
+          listedFiles.set(tree.inputsKey, Object.fromEntries(files));
+          unsaved = true;
+        }
+        return files;
+      });
+      listed = asked.catch((e: unknown) => {
         options.warn?.(`go list failed, planning from the built-in parser alone: ${e instanceof Error ? e.message : String(e)}`);
         goListed.delete(tree.inputsKey);
         return null;
@@ -161,9 +182,11 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
   }
 
   async function persist(): Promise<void> {
-    if (!options.cacheFile || !unsaved) return;
+    const [headerFile, listFile] = [cacheFile(HEADERS_FILE), cacheFile(GO_LIST_FILE)];
+    if (!headerFile || !listFile || !unsaved) return;
     unsaved = false;
-    await saveHeaderCache(options.cacheFile, headers).catch(() => undefined); // a cache, never a failure
+    // A cache, never a failure: a full disk or a read-only .hotswap only costs the next run a re-parse.
+    await Promise.all([saveCache(headerFile, headers, MAX_HEADERS), saveCache(listFile, listedFiles, MAX_GO_LISTS)]).catch(() => undefined);
   }
 
   return {
