@@ -9,16 +9,16 @@ import type { Logger } from '../log.js';
 import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
 import { resolveMainPackage } from '../build/main-package.js';
-import { phaseRunner } from '../phase.js';
+import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { openRepo, type GitRepo } from '../plan/git.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
 import { buildContextFor, plannerOptions } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
-import { swapBinary } from '../swap/transaction.js';
+import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
-import { hostPlatform, prepareTarget } from './target.js';
+import { hostPlatform, prepareTarget, type ReadyTarget } from './target.js';
 
 export interface PipelineRequest {
   readonly config: ResolvedConfig;
@@ -59,6 +59,26 @@ const targetName = (config: ResolvedConfig) => config.targets[0].name;
 const targetState = async (config: ResolvedConfig) =>
   ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
 
+/** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
+async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
+  const { config, progress, log } = req;
+  const prepared = prepareInstall(ready.container);
+  try {
+    const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
+    report.sha256 = artifact.sha256;
+    report.builder = artifact.builder;
+    const swapStart = performance.now();
+    // Fractional seconds: the old process's last lines from the same second stay out.
+    const restartedAfter = Date.now() / 1000;
+    const stamped = artifact.stamped === false ? null : version;
+    const result = await swapBinary({ container: ready.container, prepared, target: config.target, artifact, version: stamped, phase, progress, log });
+    log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
+    return { artifact, result, restartedAfter };
+  } finally {
+    void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
+  }
+}
+
 async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineInputs): Promise<LastBuilt | null> {
   const { config, engine, progress, log } = req;
   const { git, mainPackage, planner } = inputs;
@@ -87,14 +107,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
-  const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
-  report.sha256 = artifact.sha256;
-  report.builder = artifact.builder;
-  const swapStart = performance.now();
-  // Fractional seconds: the old process's last lines from the same second stay out.
-  const restartedAfter = Date.now() / 1000;
-  const result = await swapBinary({ container: ready.container, target: config.target, artifact, version: artifact.stamped === false ? null : version, phase, progress, log });
-  log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
+  const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
   report.backup = result.backup;
   report.previousSha256 = result.previousSha256;
   report.warnings.push(...result.warnings);

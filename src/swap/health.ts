@@ -64,15 +64,19 @@ export async function waitHealthy(container: ContainerClient, health: HealthConf
       lastInspect = Date.now();
       await checkContainer(container, expect);
     }
+    // Both URLs at once: the version answer is only trusted once the health URL has said 2xx.
+    const wantVersion = !!health.versionUrl && expect.version !== null;
+    const [answer, versionAnswer] = await Promise.all([
+      !urlOk && health.url ? fetchText(health.url) : null,
+      wantVersion ? fetchText(health.versionUrl!) : null,
+    ]);
     if (!urlOk && health.url) {
-      const answer = await fetchText(health.url);
       urlOk = !!answer && answer.status >= 200 && answer.status < 300;
       lastProblem = answer ? `${health.url} answered ${answer.status}` : `${health.url} did not answer`;
     }
-    if (urlOk && (!health.versionUrl || expect.version === null)) return warnings;
-    if (urlOk && health.versionUrl && expect.version) {
-      const answer = await fetchText(health.versionUrl);
-      const served = answer ? reportedVersion(answer.body) : null;
+    if (urlOk && !wantVersion) return warnings;
+    if (urlOk && wantVersion) {
+      const served = versionAnswer ? reportedVersion(versionAnswer.body) : null;
       if (served === expect.version) return warnings;
       lastProblem = `${health.versionUrl} reports version ${served ?? '(none)'}, expected ${expect.version}`;
     }

@@ -31,13 +31,25 @@ export function backupStamp(now: Date): string {
 const HASH_FN = 'hash() { local IFS=:; for d in $PATH; do if [ -x "$d/sha256sum" ]; then "$d/sha256sum" "$1"; return; fi; done; sha256sum "$1"; }';
 
 /**
- * One exec for the whole swap on disk (an exec costs ~60 ms on Docker 20.10). $1 binary, $2 backup,
- * $3 the uploaded temp file. The current file is kept as the backup: a hard link costs nothing and still
- * holds the old inode after the rename (a copy across file systems). The rename is atomic: the path holds
- * the whole old or the whole new file. Prints the hash of the old file (when there was one), then the hash
- * of what landed.
+ * One exec for the whole swap on disk. $1 binary, $2 backup, $3 the uploaded temp file, $4 the expected
+ * sha256 ('' skips the check). The upload is hashed BEFORE the rename, so a corrupt copy never reaches the
+ * binary path (it is removed, exit 3). The current file is kept as the backup: a hard link costs nothing
+ * and still holds the old inode after the rename (a copy across file systems). The rename is atomic: the
+ * path holds the whole old or the whole new file. The old file's hash is not taken here: that is work
+ * for after the restart (the backup is the same bytes). Prints `backup` when it made one, then
+ * `installed <sha256>`.
  */
-export const INSTALL = `set -e; ${HASH_FN}; if [ -e "$1" ]; then hash "$1"; ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"; fi; chmod 0755 "$3"; mv -f "$3" "$1"; hash "$1"`;
+export const INSTALL = `set -e; ${HASH_FN}; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then rm -f "$3"; echo "mismatch $h"; exit 3; fi; fi; if [ -e "$1" ]; then ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"; echo backup; fi; chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
+
+/**
+ * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its four arguments, one
+ * per line, so the exec's start-up (~60–90 ms here) is paid during the build. EOF or anything but `go`
+ * exits 125 having done nothing.
+ */
+export const INSTALL_ON_GO = `read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 || exit 125; set -- "$a1" "$a2" "$a3" "$a4"; ${INSTALL}`;
+/** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
+export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
+export const CANCELLED = 125;
 
 /** $1 binary, $2 backup, $3 temp. Copies (keeping the backup) and renames into place. */
 export const RESTORE = `set -e; ${HASH_FN}; cp -p "$2" "$3"; chmod 0755 "$3"; mv -f "$3" "$1"; hash "$1"`;
@@ -51,8 +63,11 @@ export const LIST_BACKUPS = 'for f in "$1"*; do [ -f "$f" ] && stat -c "%s %Y %n
 /** First field of `sha256sum` output. */
 export const parseSha256 = (stdout: string): string | null => /^([0-9a-f]{64})\b/m.exec(stdout)?.[1] ?? null;
 
-/** INSTALL's output: the old hash (if the path held a file) and the new one, one line each. */
-export function parseInstallOutput(stdout: string): { previous: string | null; installed: string | null } {
-  const hashes = [...stdout.matchAll(/^([0-9a-f]{64})\b/gm)].map((m) => m[1]!);
-  return hashes.length >= 2 ? { previous: hashes[0]!, installed: hashes[1]! } : { previous: null, installed: hashes[0] ?? null };
+/** INSTALL's output: whether it backed the old file up, what it installed, or the hash it refused. */
+export function parseInstallOutput(stdout: string): { backedUp: boolean; installed: string | null; mismatch: string | null } {
+  return {
+    backedUp: /^backup$/m.test(stdout),
+    installed: /^installed ([0-9a-f]{64})$/m.exec(stdout)?.[1] ?? null,
+    mismatch: /^mismatch (\S*)$/m.exec(stdout)?.[1] ?? null,
+  };
 }

@@ -3,22 +3,24 @@
  * serves; on failure (with rollbackOnFail) put the old binary back. At every instant the binary path
  * holds a whole binary (DESIGN §3).
  */
-import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../build/builder.js';
 import type { Logger } from '../log.js';
 import type { PhaseRunner } from '../phase.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import { pruneBackups } from './backups.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, restoreBinary } from './restore.js';
-import { INSTALL, parseInstallOutput, swapPaths } from './scripts.js';
+import { CANCELLED, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface SwapRequest {
   readonly container: ContainerClient;
+  /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
+  readonly prepared?: Promise<PreparedExec | null>;
   readonly target: TargetConfig;
   readonly artifact: Artifact;
   readonly version: string | null;
@@ -43,17 +45,36 @@ const execFailure = (action: string, name: string, r: { exitCode: number; stderr
     hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
   });
 
+/** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
+export function prepareInstall(container: ContainerClient): Promise<PreparedExec | null> {
+  return container.prepareExec(['sh', '-c', INSTALL_ON_GO]).catch(() => null);
+}
+
+/** The prepared exec if it is still there (the container may have restarted since), else a plain one. */
+async function runInstall(req: SwapRequest, args: readonly string[]): Promise<ExecResult> {
+  const prepared = await req.prepared;
+  const result = prepared ? await prepared.run(installInput(args)).catch(() => null) : null;
+  if (result && result.exitCode !== CANCELLED && result.exitCode !== -1) return result;
+  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args]);
+}
+
 /**
- * Upload beside the target, then one exec (one costs ~60 ms here): hash of the current binary (the report's
- * "before"), backup, rename, hash of what landed.
+ * Upload beside the target (one archive, from memory), then INSTALL: verify the upload's hash, back up,
+ * rename. The old file's hash is taken after going live (`previousHash`), off the swap's critical path.
  */
-async function install(req: SwapRequest, backup: string): Promise<{ previous: string | null; installed: string | null }> {
+async function install(req: SwapRequest, backup: string): Promise<{ backedUp: boolean; installed: string | null }> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date());
-  await container.putFile(paths.dir, paths.tempName, createReadStream(artifact.path), artifact.size, 0o755);
-  const installed = await container.exec(['sh', '-c', INSTALL, 'sh', target.binaryPath, backup, paths.temp]);
-  if (installed.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, installed);
-  return parseInstallOutput(installed.stdout);
+  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
+  const result = await runInstall(req, [target.binaryPath, backup, paths.temp, target.verify ? artifact.sha256 : '']);
+  const { backedUp, installed, mismatch } = parseInstallOutput(result.stdout);
+  if (mismatch !== null) {
+    throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
+      phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
+    });
+  }
+  if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result);
+  return { backedUp, installed };
 }
 
 async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
@@ -85,19 +106,23 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
   }
 }
 
-/** Restores the backup, restarts, checks health, and proves the path holds the backup's bytes again. */
-async function rollBack(req: SwapRequest, backup: string, previous: string | null): Promise<void> {
+/**
+ * Restores the backup, restarts, checks health, and proves the path holds the backup's bytes again.
+ * Returns the backup's (the old binary's) hash.
+ */
+async function rollBack(req: SwapRequest, backup: string): Promise<string> {
   const { container, target, phase } = req;
-  await phase('rollback', async () => {
+  return phase('rollback', async () => {
     const restored = await restoreBinary(container, target.binaryPath, backup);
     const startedAt = await restartContainer(container, target.stopTimeoutS);
     await waitHealthy(container, target.health, { version: null, startedAt });
     const [onDisk, old] = await Promise.all([
-      restored ?? hashInContainer(container, target.binaryPath), previous ?? hashInContainer(container, backup),
+      restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
     ]);
     if (onDisk !== old) {
       throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
     }
+    return old;
   });
 }
 
@@ -106,14 +131,15 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const backup = swapPaths(target.binaryPath, new Date()).backup;
   const warnings: string[] = [];
   await ensureRunning(container, progress);
-  const { previous, installed } = await phase('copy', () => install(req, backup));
+  const { backedUp, installed } = await phase('copy', () => install(req, backup));
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
     if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
     progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
+    let previous: string;
     try {
-      await rollBack(req, backup, previous);
+      previous = await rollBack(req, backup);
     } catch (rollbackError) {
       throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
         phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,
@@ -122,6 +148,8 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
     }
     return { outcome: 'rolled-back', backup, previousSha256: previous, warnings, failure: asHotswapError(error) };
   }
+  // The backup holds the old bytes: hashing it once live costs the swap nothing.
+  const previous = backedUp ? await hashInContainer(container, backup).catch(() => null) : null;
   if (!target.keepBackup) {
     await pruneBackups(container, target.binaryPath, target.keepBackups).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }

@@ -2,7 +2,6 @@
  * The seam between the swap logic and Docker (STYLE §4). Only `docker.ts` implements it with dockerode;
  * unit tests use a recording fake.
  */
-import type { Readable } from 'node:stream';
 
 export interface ContainerState {
   readonly id: string;
@@ -34,14 +33,26 @@ export interface LogOptions {
   readonly tail?: number;
 }
 
+export interface PreparedExec {
+  /** Sends `input`, closes stdin and collects the output. */
+  run(input: string): Promise<ExecResult>;
+  /** Closes stdin unsent: the process ends without doing its work. */
+  cancel(): void;
+}
+
 export interface ContainerClient {
   readonly name: string;
   /** null when the container does not exist. */
   inspect(): Promise<ContainerState | null>;
   /** Runs argv in the container (no shell unless argv starts one) and collects its output. */
   exec(argv: readonly string[]): Promise<ExecResult>;
-  /** Streams one file into `dir` (which must exist) as `name` with `mode`. */
-  putFile(dir: string, name: string, content: Readable, size: number, mode: number): Promise<void>;
+  /**
+   * Starts argv now with stdin open: it runs once `run` sends its input. The process start (most of an
+   * exec's cost) is paid while something else runs, such as the build.
+   */
+  prepareExec(argv: readonly string[]): Promise<PreparedExec>;
+  /** Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. */
+  putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void>;
   /**
    * Copies a file inside the container through the archive API, which works on a stopped container
    * too (exec does not): how a crashed container gets its old binary back.

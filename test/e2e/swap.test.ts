@@ -98,6 +98,7 @@ describe('hotswap swap', () => {
     const result = await swap();
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('sha256 mismatch');
+    expect(result.stderr).toContain('the binary was not replaced');
     expect(await hello()).toBe('hello json');
   });
 
@@ -120,7 +121,8 @@ describe('hotswap swap', () => {
     expect(status.lastBuilt.sha256).toBe(status.container.sha256);
     expect(status.daemon).toEqual({ running: false, pid: null });
     expect(status.runs.map((r: { outcome: string }) => r.outcome)).toEqual(
-      ['swapped', 'swapped', 'swapped', 'rolled-back', 'rolled-back', 'rolled-back', 'swapped']);
+      // The corrupt copy is refused before the rename: failed, with nothing to roll back.
+      ['swapped', 'swapped', 'swapped', 'rolled-back', 'rolled-back', 'failed', 'swapped']);
   });
 
   it('prints the new container logs after a swap, and nothing but errors with --quiet', async () => {

@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
-import { backupStamp, parseSha256, swapPaths } from '../../src/swap/scripts.js';
+import { backupStamp, CANCELLED, INSTALL_ON_GO, installInput, parseInstallOutput, parseSha256, swapPaths } from '../../src/swap/scripts.js';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const AT = new Date('2026-11-26T00:45:12.123Z');
@@ -93,5 +98,54 @@ describe('backupsToPrune', () => {
 
   it('prunes every backup when N is 0', () => {
     expect(backupsToPrune(backups, 0)).toEqual(backups);
+  });
+});
+
+describe('INSTALL in a real busybox shell', () => {
+  const run = (input: string, cwd: string) =>
+    spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input, cwd, encoding: 'utf8' });
+  const setUp = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-install-'));
+    fs.writeFileSync(path.join(dir, 'bin'), 'old\n');
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'new\n');
+    return dir;
+  };
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('checks the upload, backs up, renames, and says what it installed', () => {
+    const dir = setUp();
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('new\n')]), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: true, installed: sha('new\n'), mismatch: null });
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
+    expect(fs.readFileSync(path.join(dir, 'backup'), 'utf8')).toBe('old\n');
+    expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(false);
+  });
+
+  it('refuses an upload with the wrong hash and removes it, leaving the binary alone', () => {
+    const dir = setUp();
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('other\n')]), dir);
+    expect(r.status).toBe(3);
+    expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('new\n'));
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
+    expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'backup'))).toBe(false);
+  });
+
+  it('does nothing and exits 125 when stdin closes without `go` (a cancelled or orphaned exec)', () => {
+    const dir = setUp();
+    expect(run('', dir).status).toBe(CANCELLED);
+    expect(run('no\n', dir).status).toBe(CANCELLED);
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
+    expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(true);
+  });
+
+  it('skips the hash when verify is off, and installs where there was no binary yet', () => {
+    const dir = setUp();
+    fs.rmSync(path.join(dir, 'bin'));
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, '']), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: false, installed: null, mismatch: null });
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
   });
 });

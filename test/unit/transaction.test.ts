@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../src/build/builder.js';
@@ -14,9 +13,9 @@ import type { TargetConfig } from '../../src/config/types.js';
 import { HotswapError } from '../../src/errors.js';
 import { phaseRunner } from '../../src/phase.js';
 import { newReport, type Report } from '../../src/report.js';
-import { HASH_FILE, INSTALL, LIST_BACKUPS, RESTORE } from '../../src/swap/scripts.js';
+import { HASH_FILE, INSTALL, INSTALL_ON_GO, LIST_BACKUPS, RESTORE } from '../../src/swap/scripts.js';
 import { swapBinary, type SwapResult } from '../../src/swap/transaction.js';
-import type { ContainerClient, ContainerState, ExecResult, LogOptions } from '../../src/target/client.js';
+import type { ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/target/client.js';
 import { silentProgress } from '../../src/ui/progress.js';
 
 const BINARY = '/usr/bin/ollama';
@@ -39,6 +38,8 @@ class FakeContainer implements ContainerClient {
   private starts = 0;
   /** Flip a byte of every upload (a truncated or altered copy). */
   corruptUploads = false;
+  /** The archive API fails (as on a broken engine): a stopped container cannot be restored. */
+  brokenArchive = false;
   /** The sha256 of a binary that exits with code 2 right after it starts. */
   crashesWith: string | null = null;
 
@@ -55,7 +56,7 @@ class FakeContainer implements ContainerClient {
     this.calls.push(`exec ${script}`);
     this.execs.push(argv);
     if (!this.running) throw new Error(`container ${this.name} is not running`); // as Docker answers 409
-    const [a = '', b = '', c = ''] = script === argv[0] ? argv.slice(1) : argv.slice(4);
+    const [a = '', b = '', c = '', d = ''] = script === argv[0] ? argv.slice(1) : argv.slice(4);
     const hashOf = (file: string): ExecResult => {
       const content = this.files.get(file);
       return content
@@ -63,14 +64,18 @@ class FakeContainer implements ContainerClient {
         : { exitCode: 1, stdout: '', stderr: `sha256sum: can't open '${file}'` };
     };
     switch (script) {
-      case 'INSTALL': { // $1 binary, $2 backup, $3 uploaded temp file
+      case 'INSTALL': { // $1 binary, $2 backup, $3 uploaded temp file, $4 expected sha256 or ''
         const content = this.files.get(c);
-        if (!content) return { exitCode: 1, stdout: '', stderr: `chmod: ${c}: No such file or directory` };
+        if (!content) return { exitCode: 1, stdout: '', stderr: `sha256sum: can't open '${c}'` };
+        if (d && sha(content) !== d) {
+          this.files.delete(c);
+          return { exitCode: 3, stdout: `mismatch ${sha(content)}\n`, stderr: '' };
+        }
         const current = this.files.get(a);
         if (current) this.files.set(b, current);
         this.files.delete(c);
         this.files.set(a, content);
-        return hashOf(a);
+        return { exitCode: 0, stdout: `${current ? 'backup\n' : ''}installed ${d ? sha(content) : ''}\n`, stderr: '' };
       }
       case 'RESTORE': {
         const content = this.files.get(b);
@@ -94,12 +99,26 @@ class FakeContainer implements ContainerClient {
     }
   }
 
-  async putFile(dir: string, name: string, content: Readable, size: number, mode: number): Promise<void> {
+  /** A prepared exec: `prepared` in the transcript, then the script's own exec line when it runs. */
+  async prepareExec(argv: readonly string[]): Promise<PreparedExec> {
+    this.calls.push('prepareExec');
+    if (!this.running) throw new Error(`container ${this.name} is not running`);
+    if (argv[2] !== INSTALL_ON_GO) throw new Error('only INSTALL is prepared');
+    return {
+      run: async (input) => {
+        this.calls.push('prepared run');
+        const [go, ...args] = input.split('\n');
+        if (go !== 'go') return { exitCode: 125, stdout: '', stderr: '' };
+        return this.exec(['sh', '-c', INSTALL, 'sh', ...args.slice(0, 4)]);
+      },
+      cancel: () => this.calls.push('cancel'),
+    };
+  }
+
+  async putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void> {
     this.calls.push('putFile');
-    this.uploads.push({ dir, name, size, mode });
-    const chunks: Buffer[] = [];
-    for await (const chunk of content) chunks.push(chunk as Buffer);
-    const data = Buffer.concat(chunks);
+    this.uploads.push({ dir, name, size: content.length, mode });
+    const data = Buffer.from(content);
     if (this.corruptUploads) data[0] = data[0]! ^ 0xff;
     await new Promise((r) => setTimeout(r, 5)); // an upload takes a while: a rename that does not wait for it is caught
     this.files.set(`${dir}/${name}`, data);
@@ -108,6 +127,7 @@ class FakeContainer implements ContainerClient {
 
   async copyWithin(from: string, toDir: string, toName: string): Promise<void> {
     this.calls.push('copyWithin');
+    if (this.brokenArchive) throw new Error('archive API failed');
     const content = this.files.get(from);
     if (!content) throw new Error(`no such file ${from}`);
     this.files.set(`${toDir}/${toName}`, content);
@@ -195,7 +215,7 @@ describe('swapBinary', () => {
     const result = await swap();
     expect(result.backup).toMatch(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/);
     expect(container.files.get(result.backup)).toEqual(OLD);
-    expect(container.scripts('INSTALL')).toEqual([['sh', '-c', INSTALL, 'sh', BINARY, result.backup, TEMP]]);
+    expect(container.scripts('INSTALL')).toEqual([['sh', '-c', INSTALL, 'sh', BINARY, result.backup, TEMP, sha(NEW)]]);
     expect(INSTALL.indexOf('"$1" "$2"')).toBeGreaterThan(-1);
     expect(INSTALL.indexOf('"$1" "$2"')).toBeLessThan(INSTALL.indexOf('mv -f "$3" "$1"'));
   });
@@ -203,7 +223,7 @@ describe('swapBinary', () => {
   it('never uploads onto the binary path, only to a temp name in the same directory', async () => {
     await swap();
     expect(container.uploads).toEqual([{ dir: '/usr/bin', name: '.ollama.hotswap-new', size: NEW.length, mode: 0o755 }]);
-    expect(container.scripts('INSTALL').map((argv) => argv.at(-1))).toEqual([TEMP]);
+    expect(container.scripts('INSTALL').map((argv) => argv.at(-2))).toEqual([TEMP]);
   });
 
   it('passes paths to the scripts as arguments, never inside the script text', async () => {
@@ -219,27 +239,45 @@ describe('swapBinary', () => {
     expect(container.indexOf('start')).toBeLessThan(container.indexOf('putFile'));
   });
 
-  it('rolls back a sha256 mismatch: restores the backup, restarts, and reports rolled-back', async () => {
+  it('refuses a corrupt upload before the rename: the old binary stays, nothing restarts, nothing to roll back', async () => {
     container.corruptUploads = true;
-    const result = await swap();
-    expect(result.outcome).toBe('rolled-back');
-    expect(result.failure).toBeInstanceOf(HotswapError);
-    expect(result.failure?.message).toContain('sha256 mismatch');
-    expect(result.failure?.exitCode).toBe(1);
-    expect(container.scripts('RESTORE')).toEqual([['sh', '-c', RESTORE, 'sh', BINARY, result.backup, TEMP]]);
-    expect(container.indexOf('exec RESTORE')).toBeLessThan(container.indexOf('restart'));
+    const error = await swap().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(HotswapError);
+    expect((error as HotswapError).message).toContain('sha256 mismatch');
+    expect((error as HotswapError).phase).toBe('verify');
+    expect((error as HotswapError).hint).toContain('the binary was not replaced');
     expect(container.files.get(BINARY)).toEqual(OLD);
-    expect(report.phases.rollback).toBeTypeOf('number');
+    expect(container.files.has(TEMP)).toBe(false);
+    expect(container.calls).not.toContain('restart');
+    expect(container.scripts('RESTORE')).toEqual([]);
   });
 
   it('throws with a `hotswap rollback` hint and restores nothing when rollbackOnFail is off', async () => {
-    container.corruptUploads = true;
+    container.crashesWith = sha(NEW);
     const error = await swap({ rollbackOnFail: false }).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(HotswapError);
-    expect((error as HotswapError).message).toContain('sha256 mismatch');
+    expect((error as HotswapError).message).toContain('exited with code 2');
     expect((error as HotswapError).hint).toMatch(/`hotswap rollback` restores \/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}/);
     expect(container.scripts('RESTORE')).toEqual([]);
-    expect(container.calls).not.toContain('restart');
+    expect(container.calls).not.toContain('copyWithin');
+  });
+
+  it('runs INSTALL through a prepared exec, and through a plain one when the prepared one was cancelled', async () => {
+    const prepared = container.prepareExec(['sh', '-c', INSTALL_ON_GO]);
+    const result = await swapBinary({
+      container, prepared, target: target(), artifact, version: null,
+      phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
+    });
+    expect(result.outcome).toBe('swapped');
+    expect(container.indexOf('prepared run')).toBeLessThan(container.indexOf('exec INSTALL'));
+    const cancelled: PreparedExec = { run: async () => ({ exitCode: 125, stdout: '', stderr: '' }), cancel: () => undefined };
+    container.calls.length = 0;
+    await swapBinary({
+      container, prepared: Promise.resolve(cancelled), target: target(), artifact, version: null,
+      phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
+    });
+    expect(container.calls).toContain('exec INSTALL');
+    expect(container.files.get(BINARY)).toEqual(NEW);
   });
 
   it('restores a binary that crashes at start through the archive API, then restarts the old one', async () => {
@@ -254,11 +292,11 @@ describe('swapBinary', () => {
   });
 
   it('says so when the rollback fails too, and how to retry it', async () => {
-    container.corruptUploads = true;
-    container.crashesWith = sha(OLD); // the old binary no longer starts either
+    container.crashesWith = sha(NEW);
+    container.brokenArchive = true; // the crashed container cannot get its old binary back
     const error = await swap().then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(HotswapError);
-    expect((error as HotswapError).message).toMatch(/sha256 mismatch.*the rollback failed too/);
+    expect((error as HotswapError).message).toMatch(/exited with code 2.*the rollback failed too/);
     expect((error as HotswapError).hint).toMatch(/hotswap rollback --to \/tmp\/ollama\.backup_/);
   });
 
