@@ -168,8 +168,8 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
         return files;
       });
       listed = asked.catch((e: unknown) => {
+        // Remembered as failed for this key: said once, asked again only when the graph's inputs change.
         options.warn?.(`go list failed, planning from the built-in parser alone: ${e instanceof Error ? e.message : String(e)}`);
-        goListed.delete(tree.inputsKey);
         return null;
       });
       goListed.set(tree.inputsKey, listed);

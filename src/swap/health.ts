@@ -3,6 +3,8 @@
  * and the container neither exits nor restart-loops meanwhile. Polls fast (intervalMs) because the
  * listener opens before the server is ready (DESIGN §5).
  */
+import http from 'node:http';
+import https from 'node:https';
 import { operationError } from '../errors.js';
 import type { HealthConfig } from '../config/types.js';
 import type { ContainerClient } from '../target/client.js';
@@ -18,13 +20,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Inspecting on every poll would double the load for nothing; every ~200 ms catches a crash quickly. */
 const INSPECT_EVERY_MS = 200;
 
-async function fetchText(url: string): Promise<{ status: number; body: string } | null> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return { status: response.status, body: await response.text() };
-  } catch {
-    return null; // not listening yet
-  }
+/**
+ * One GET with node:http, not fetch(): undici loads on the first fetch() of a process (~80–100 ms here),
+ * which a one-shot swap would pay inside its health phase. Loopback only (the config schema enforces it).
+ */
+function fetchText(url: string): Promise<{ status: number; body: string } | null> {
+  return new Promise((resolve) => {
+    const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, timeout: 2000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', () => resolve(null));
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(null)); // not listening yet
+  });
 }
 
 const reportedVersion = (body: string): string | null => {

@@ -32,21 +32,26 @@ const HASH_FN = 'hash() { local IFS=:; for d in $PATH; do if [ -x "$d/sha256sum"
 
 /**
  * One exec for the whole swap on disk. $1 binary, $2 backup, $3 the uploaded temp file, $4 the expected
- * sha256 ('' skips the check). The upload is hashed BEFORE the rename, so a corrupt copy never reaches the
- * binary path (it is removed, exit 3). The current file is kept as the backup: a hard link costs nothing
- * and still holds the old inode after the rename (a copy across file systems). The rename is atomic: the
- * path holds the whole old or the whole new file. The old file's hash is not taken here: that is work
- * for after the restart (the backup is the same bytes). Prints `backup` when it made one, then
- * `installed <sha256>`.
+ * sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep ('' keeps all).
+ * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (it is
+ *   removed, exit 3).
+ * - The current file is kept as the backup: a hard link costs nothing and still holds the old inode after
+ *   the rename (a copy across file systems). Older backups beyond $6 are removed (names sort by time).
+ * - The rename is atomic: the path holds the whole old or the whole new file.
+ * The old file's hash is not taken here: that is work for after the restart (the backup has the bytes).
+ * Prints `backup` when it made one, then `installed <sha256>`.
  */
-export const INSTALL = `set -e; ${HASH_FN}; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then rm -f "$3"; echo "mismatch $h"; exit 3; fi; fi; if [ -e "$1" ]; then ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"; echo backup; fi; chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
+export const INSTALL = `set -e; ${HASH_FN}; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then rm -f "$3"; echo "mismatch $h"; exit 3; fi; fi; ` +
+  `if [ -e "$1" ]; then ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"; echo backup; fi; ` +
+  `if [ -n "$6" ]; then n=0; for f in "$5"*; do [ -f "$f" ] && n=$((n+1)); done; for f in "$5"*; do [ "$n" -le "$6" ] && break; [ -f "$f" ] && rm -f "$f" && n=$((n-1)); done; fi; ` +
+  `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
 /**
- * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its four arguments, one
+ * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its six arguments, one
  * per line, so the exec's start-up (~60–90 ms here) is paid during the build. EOF or anything but `go`
  * exits 125 having done nothing.
  */
-export const INSTALL_ON_GO = `read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 || exit 125; set -- "$a1" "$a2" "$a3" "$a4"; ${INSTALL}`;
+export const INSTALL_ON_GO = `read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 || exit 125; set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6"; ${INSTALL}`;
 /** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
 export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
 export const CANCELLED = 125;

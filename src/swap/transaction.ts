@@ -66,7 +66,10 @@ async function install(req: SwapRequest, backup: string): Promise<{ backedUp: bo
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date());
   await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
-  const result = await runInstall(req, [target.binaryPath, backup, paths.temp, target.verify ? artifact.sha256 : '']);
+  // Pruning keeps this swap's own backup (at least 1) until the swap is decided: a rollback needs it.
+  const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
+  const args = [target.binaryPath, backup, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep];
+  const result = await runInstall(req, args);
   const { backedUp, installed, mismatch } = parseInstallOutput(result.stdout);
   if (mismatch !== null) {
     throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
@@ -150,8 +153,8 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   }
   // The backup holds the old bytes: hashing it once live costs the swap nothing.
   const previous = backedUp ? await hashInContainer(container, backup).catch(() => null) : null;
-  if (!target.keepBackup) {
-    await pruneBackups(container, target.binaryPath, target.keepBackups).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
+  if (!target.keepBackup && target.keepBackups === 0 && backedUp) {
+    await pruneBackups(container, target.binaryPath, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
   return { outcome: 'swapped', backup, previousSha256: previous, warnings };
 }

@@ -8,7 +8,7 @@
  * calls `invalidate` for every changed path, so an edited .gitignore takes effect on the next event.
  * .git/info/exclude is read with the root's rules; the watcher never sees .git, so edits to it need a restart.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
@@ -28,10 +28,12 @@ const parentOf = (rel: string): string => path.posix.dirname(rel);
 const isOutside = (rel: string): boolean => rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel);
 
 function readRules(file: string): string | null {
+  // Most directories have no .gitignore: asking first is far cheaper than building an ENOENT error.
+  if (!existsSync(file)) return null;
   try {
     return readFileSync(file, 'utf8');
   } catch {
-    return null; // missing or unreadable: no rules from this file, as git does
+    return null; // unreadable: no rules from this file, as git does
   }
 }
 
@@ -54,25 +56,32 @@ export function createIgnoreRules(repo: string, globs: readonly string[] = []): 
     return rules;
   }
 
-  /** git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule wins. */
-  function gitDecision(rel: string, isDir: boolean): boolean {
+  /**
+   * git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule
+   * wins. Both kinds at once when the kind is unknown: [as a file, as a directory].
+   */
+  function gitDecision(rel: string, kinds: readonly boolean[]): boolean[] {
     const dirs: string[] = [];
-    for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.unshift(d);
-    let ignored = false;
-    for (const dir of ['.', ...dirs]) {
+    for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.push(d);
+    const ignored = kinds.map(() => false);
+    for (let i = dirs.length; i >= 0; i--) {
+      const dir = i === dirs.length ? '.' : dirs[i]!;
       const rules = layer(dir);
       if (!rules) continue;
-      const local = dir === '.' ? rel : path.posix.relative(dir, rel);
-      const result = rules.test(isDir ? `${local}/` : local);
-      if (result.ignored) ignored = true;
-      else if (result.unignored) ignored = false;
+      const local = dir === '.' ? rel : rel.slice(dir.length + 1);
+      kinds.forEach((isDir, k) => {
+        const result = rules.test(isDir ? `${local}/` : local);
+        if (result.ignored) ignored[k] = true;
+        else if (result.unignored) ignored[k] = false;
+      });
     }
     return ignored;
   }
 
-  function selfIgnored(rel: string, isDir: boolean): boolean {
-    const base = path.posix.basename(rel);
-    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, isDir);
+  /** Ignored as every kind asked about (one kind when known; both when not, so only a sure answer drops it). */
+  function selfIgnored(rel: string, kinds: readonly boolean[]): boolean {
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, kinds).every(Boolean);
   }
 
   /** Ancestors first: git never looks inside an ignored directory, and no rule below can bring a file back. */
@@ -80,7 +89,7 @@ export function createIgnoreRules(repo: string, globs: readonly string[] = []): 
     if (dir === '.') return false;
     const known = dirDecisions.get(dir);
     if (known !== undefined) return known;
-    const ignored = dirIgnored(parentOf(dir)) || selfIgnored(dir, true);
+    const ignored = dirIgnored(parentOf(dir)) || selfIgnored(dir, [true]);
     dirDecisions.set(dir, ignored);
     return ignored;
   }
@@ -92,8 +101,7 @@ export function createIgnoreRules(repo: string, globs: readonly string[] = []): 
       // Outside the repo git has no say; editor temp files are still noise.
       if (isOutside(rel)) return isEphemeral(path.posix.basename(rel));
       if (dirIgnored(parentOf(rel))) return true;
-      if (isDir !== undefined) return selfIgnored(rel, isDir);
-      return selfIgnored(rel, false) && selfIgnored(rel, true);
+      return selfIgnored(rel, isDir === undefined ? [false, true] : [isDir]);
     },
     invalidate(relPath) {
       const rel = path.posix.normalize(relPath);

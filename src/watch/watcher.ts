@@ -39,7 +39,9 @@ const toPosix = (p: string): string => p.split(path.sep).join('/');
 export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   const { repo, log } = options;
   const rules = createIgnoreRules(repo, options.ignore);
-  const relative = (p: string) => toPosix(path.relative(repo, path.resolve(repo, p)));
+  const prefix = repo.endsWith(path.sep) ? repo : `${repo}${path.sep}`;
+  // chokidar hands back the absolute paths it was given: slicing the prefix off is the common, cheap case.
+  const relative = (p: string) => toPosix(p.startsWith(prefix) ? p.slice(prefix.length) : path.relative(repo, path.resolve(repo, p)));
 
   const fsw = watch([...options.paths], {
     // chokidar calls this twice per path, first without stats; `undefined` isDir means "decide only if sure".

@@ -114,7 +114,7 @@ describe('INSTALL in a real busybox shell', () => {
 
   it('checks the upload, backs up, renames, and says what it installed', () => {
     const dir = setUp();
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('new\n')]), dir);
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('new\n'), `${dir}/backup`, '']), dir);
     expect(r.status, r.stderr).toBe(0);
     expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: true, installed: sha('new\n'), mismatch: null });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
@@ -124,12 +124,21 @@ describe('INSTALL in a real busybox shell', () => {
 
   it('refuses an upload with the wrong hash and removes it, leaving the binary alone', () => {
     const dir = setUp();
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('other\n')]), dir);
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('other\n'), `${dir}/backup`, '']), dir);
     expect(r.status).toBe(3);
     expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('new\n'));
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
     expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'backup'))).toBe(false);
+  });
+
+  it('removes the oldest backups beyond the number to keep, after taking its own', () => {
+    const dir = setUp();
+    for (const stamp of ['1', '2', '3']) fs.writeFileSync(path.join(dir, `backup_${stamp}`), stamp);
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup_4`, `${dir}/.bin.new`, '', `${dir}/backup_`, '2']), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('backup_')).sort()).toEqual(['backup_3', 'backup_4']);
+    expect(fs.readFileSync(path.join(dir, 'backup_4'), 'utf8')).toBe('old\n');
   });
 
   it('does nothing and exits 125 when stdin closes without `go` (a cancelled or orphaned exec)', () => {
@@ -143,7 +152,7 @@ describe('INSTALL in a real busybox shell', () => {
   it('skips the hash when verify is off, and installs where there was no binary yet', () => {
     const dir = setUp();
     fs.rmSync(path.join(dir, 'bin'));
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, '']), dir);
+    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, '', `${dir}/backup`, '']), dir);
     expect(r.status, r.stderr).toBe(0);
     expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: false, installed: null, mismatch: null });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');

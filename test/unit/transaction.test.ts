@@ -56,7 +56,7 @@ class FakeContainer implements ContainerClient {
     this.calls.push(`exec ${script}`);
     this.execs.push(argv);
     if (!this.running) throw new Error(`container ${this.name} is not running`); // as Docker answers 409
-    const [a = '', b = '', c = '', d = ''] = script === argv[0] ? argv.slice(1) : argv.slice(4);
+    const [a = '', b = '', c = '', d = '', prefix = '', keep = ''] = script === argv[0] ? argv.slice(1) : argv.slice(4);
     const hashOf = (file: string): ExecResult => {
       const content = this.files.get(file);
       return content
@@ -73,6 +73,10 @@ class FakeContainer implements ContainerClient {
         }
         const current = this.files.get(a);
         if (current) this.files.set(b, current);
+        if (keep !== '') { // $5 prefix, $6 keep: the oldest backups beyond it go
+          const found = [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort();
+          for (const p of found.slice(0, Math.max(0, found.length - Number(keep)))) this.files.delete(p);
+        }
         this.files.delete(c);
         this.files.set(a, content);
         return { exitCode: 0, stdout: `${current ? 'backup\n' : ''}installed ${d ? sha(content) : ''}\n`, stderr: '' };
@@ -109,7 +113,7 @@ class FakeContainer implements ContainerClient {
         this.calls.push('prepared run');
         const [go, ...args] = input.split('\n');
         if (go !== 'go') return { exitCode: 125, stdout: '', stderr: '' };
-        return this.exec(['sh', '-c', INSTALL, 'sh', ...args.slice(0, 4)]);
+        return this.exec(['sh', '-c', INSTALL, 'sh', ...args.slice(0, 6)]);
       },
       cancel: () => this.calls.push('cancel'),
     };
@@ -215,7 +219,7 @@ describe('swapBinary', () => {
     const result = await swap();
     expect(result.backup).toMatch(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/);
     expect(container.files.get(result.backup)).toEqual(OLD);
-    expect(container.scripts('INSTALL')).toEqual([['sh', '-c', INSTALL, 'sh', BINARY, result.backup, TEMP, sha(NEW)]]);
+    expect(container.scripts('INSTALL')).toEqual([['sh', '-c', INSTALL, 'sh', BINARY, result.backup, TEMP, sha(NEW), '/tmp/ollama.backup_', '3']]);
     expect(INSTALL.indexOf('"$1" "$2"')).toBeGreaterThan(-1);
     expect(INSTALL.indexOf('"$1" "$2"')).toBeLessThan(INSTALL.indexOf('mv -f "$3" "$1"'));
   });
@@ -223,7 +227,7 @@ describe('swapBinary', () => {
   it('never uploads onto the binary path, only to a temp name in the same directory', async () => {
     await swap();
     expect(container.uploads).toEqual([{ dir: '/usr/bin', name: '.ollama.hotswap-new', size: NEW.length, mode: 0o755 }]);
-    expect(container.scripts('INSTALL').map((argv) => argv.at(-2))).toEqual([TEMP]);
+    expect(container.scripts('INSTALL').map((argv) => argv[6])).toEqual([TEMP]);
   });
 
   it('passes paths to the scripts as arguments, never inside the script text', async () => {

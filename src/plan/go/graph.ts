@@ -129,15 +129,15 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
   let frontier = [normalize(main)];
   chains.set(frontier[0]!, []);
   while (frontier.length > 0) {
-    const goFiles = frontier.flatMap((dir) => (byDir.get(dir) ?? []).filter((p) => p.endsWith('.go') && !p.endsWith('_test.go')));
-    const headers = await source.headers(goFiles.filter((p) => fileNameMatches(baseOf(p), context)));
+    const goFilesOf = new Map(frontier.map((dir) => [dir, (byDir.get(dir) ?? []).filter((p) => p.endsWith('.go') && !p.endsWith('_test.go'))]));
+    const headers = await source.headers([...goFilesOf.values()].flat().filter((p) => fileNameMatches(baseOf(p), context)));
     const next: string[] = [];
     for (const dir of frontier) {
       const chain = chains.get(dir)!;
       const label = packageLabel(dir);
       const packageWhy = importedBy(chain);
       let usesCgo = false;
-      for (const path of goFiles.filter((p) => parentOf(p) === dir)) {
+      for (const path of goFilesOf.get(dir)!) {
         const header = headers.get(path);
         const exclusion = exclusionOf(path, header, context);
         if (exclusion) {
