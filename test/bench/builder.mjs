@@ -1,12 +1,16 @@
 // Builder figures on the fixture: cold vs warm builder-container builds, the sync-mode overhead for a
 // one-file change (bind and sync alternating), and an artifact build. Writes bench-results/builder.{md,json}.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { buildImage, CLI, makeBenchRepo, median, ROOT, setMessage, writeBenchConfig } from './common.mjs';
+import { rmSync } from 'node:fs';
+import {
+  buildImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, row, sampleRow, setMessage, stats,
+  writeBenchConfig, writeResults,
+} from './common.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const NAME = 'hs-bench-builder-target';
+const RUNS = envNumber(['BENCH_BUILDER_RUNS', 'BENCH_RUNS'], 5);
+const NAME = containerName('builder-target');
+const BIND = containerName('bind');
+const SYNC = containerName('sync');
 const PORT = 18613;
 const docker = (...a) => spawnSync('docker', a, { encoding: 'utf8' });
 
@@ -25,35 +29,37 @@ function swapBuildMs() {
   return JSON.parse(r.stdout).phases.build;
 }
 const cleanup = () => {
-  for (const c of [NAME, 'hs-bench-bind', 'hs-bench-sync']) docker('rm', '-f', c);
-  for (const v of ['hs-bench-bind', 'hs-bench-sync']) docker('volume', 'rm', '-f', `${v}-gocache`, `${v}-gomodcache`);
+  for (const c of [NAME, BIND, SYNC]) docker('rm', '-f', c);
+  for (const v of [BIND, SYNC]) docker('volume', 'rm', '-f', `${v}-gocache`, `${v}-gomodcache`);
 };
 try {
   cleanup();
-  config('hs-bench-bind', false);
+  config(BIND, false);
   const cold = swapBuildMs();
   const warm = [swapBuildMs(), swapBuildMs(), swapBuildMs()];
-  config('hs-bench-sync', true);
+  config(SYNC, true);
   swapBuildMs(); // first sync: whole tree, cold cache
   const bind = []; const sync = [];
   for (let i = 0; i < RUNS; i++) {
-    config('hs-bench-bind', false); bind.push(swapBuildMs());
-    config('hs-bench-sync', true); sync.push(swapBuildMs());
+    config(BIND, false); bind.push(swapBuildMs());
+    config(SYNC, true); sync.push(swapBuildMs());
   }
+  const speedup = cold / median(warm);
+  const overhead = { median: median(sync) - median(bind), p90: p90(sync) - p90(bind) };
   const rows = [
-    ['builder container, cold build (new cache volumes)', cold],
-    ['builder container, warm build (median of 3)', median(warm)],
-    ['cold / warm', `${(cold / median(warm)).toFixed(1)}× (goal ≥ 4×)`],
-    [`one-file change, bind mount (median of ${RUNS})`, median(bind)],
-    [`one-file change, sync mode (median of ${RUNS})`, median(sync)],
-    ['sync-mode overhead', `${Math.round(median(sync) - median(bind))} ms (goal < 150 ms)`],
+    row('builder container, cold build (new cache volumes)', { median: cold }),
+    sampleRow('builder container, warm build (3 builds)', warm),
+    row('cold / warm', { median: speedup, unit: '×', goal: '≥ 4×', pass: speedup >= 4 }),
+    sampleRow(`one-file change, bind mount (${RUNS} builds)`, bind),
+    sampleRow(`one-file change, sync mode (${RUNS} builds, alternating with bind)`, sync),
+    row('sync-mode overhead (sync − bind)', { ...overhead, goal: '< 150 ms', pass: overhead.median < 150 }),
   ];
-  const md = [`# builder bench (${new Date().toISOString()})`, '', '| measure | value |', '| --- | ---: |',
-    ...rows.map(([k, v]) => `| ${k} | ${typeof v === 'number' ? `${Math.round(v)} ms` : v} |`), ''].join('\n');
-  mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench-results', 'builder.md'), md);
-  writeFileSync(path.join(ROOT, 'bench-results', 'builder.json'), JSON.stringify({ cold, warm, bind, sync }, null, 2));
-  console.log(md);
+  writeResults('builder', {
+    title: 'builders on the fixture',
+    rows,
+    notes: ['build phase of `hotswap swap --json` with build.mode container; each build follows a one-line source change'],
+    data: { runs: RUNS, cold, warm, bind, sync, stats: { warm: stats(warm), bind: stats(bind), sync: stats(sync) } },
+  });
 } finally {
   cleanup();
   rmSync(repo, { recursive: true, force: true });

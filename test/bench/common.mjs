@@ -1,6 +1,7 @@
-// What the benches share: the repo root, percentiles, a fixture repo in a temp dir and its config.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+// What the benches share: the repo root, percentiles, a fixture repo in a temp dir and its config, machine
+// info, and the result files (bench-results/<name>.{md,json}) that report.mjs merges into summary.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,130 @@ export function percentile(xs, q) {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(s.length * q) - 1))];
 }
 export const median = (xs) => percentile(xs, 0.5);
+export const p90 = (xs) => percentile(xs, 0.9);
+/** n, median, p90, min, max of a sample (null fields for an empty one). */
+export function stats(xs) {
+  if (!xs.length) return { n: 0, median: null, p90: null, min: null, max: null };
+  return { n: xs.length, median: median(xs), p90: p90(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** A positive number from the environment (e.g. BENCH_RUNS), else the default. */
+export function envNumber(names, fallback) {
+  for (const name of [names].flat()) {
+    const v = Number(process.env[name]);
+    if (process.env[name] !== undefined && process.env[name] !== '' && Number.isFinite(v) && v > 0) return v;
+  }
+  return fallback;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Every container a bench creates is named `hotswap-bench-*`, and removed at the end. */
+export const containerName = (name) => `hotswap-bench-${name}`;
+export const removeContainer = (name) => spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+
+/** Resolves when `url` answers 2xx; `intervalMs` between attempts. */
+export async function until2xx(url, { timeoutMs = 15000, intervalMs = 10 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return; } catch { /* not yet */ }
+    await sleep(intervalMs);
+  }
+  throw new Error(`${url} never answered 2xx within ${timeoutMs} ms`);
+}
+
+/** Resolves when GET `url` returns exactly `text`. */
+export async function untilServes(url, text, { timeoutMs = 30000, intervalMs = 5 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < deadline) {
+    try { last = await (await fetch(url, { signal: AbortSignal.timeout(500) })).text(); } catch { last = null; }
+    if (last === text) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`${url} never served ${JSON.stringify(text)} (last: ${JSON.stringify(last)})`);
+}
+
+/** The runs in the repo's .hotswap/state.json ([] before the first one is recorded). */
+export function stateRuns(repo) {
+  try { return JSON.parse(readFileSync(path.join(repo, '.hotswap', 'state.json'), 'utf8')).runs ?? []; } catch { return []; }
+}
+/** Resolves with the runs once at least `count` are recorded (a run is recorded after it is served). */
+export async function untilRuns(repo, count, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = stateRuns(repo);
+    if (runs.length >= count) return runs;
+    if (Date.now() > deadline) throw new Error(`${repo}: ${runs.length} runs recorded, waited for ${count}`);
+    await sleep(20);
+  }
+}
+
+/** CPU ms of a process and its reaped children, from /proc (USER_HZ = 100: 10 ms resolution). */
+export function cpuMsOf(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+}
+export const rssMbOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+const tryRun = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+};
+let machineCache = null;
+/** What the numbers were measured on; `load` is the 1-minute load average when the bench started. */
+export function machineInfo() {
+  machineCache ??= {
+    cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length,
+    ramGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10, kernel: `${os.type()} ${os.release()}`,
+    docker: tryRun('docker', ['version', '-f', '{{.Server.Version}}']) ?? 'unknown',
+    go: tryRun('go', ['version'])?.replace(/^go version /, '') ?? 'unknown', node: process.version,
+    load: Math.round(os.loadavg()[0] * 100) / 100,
+  };
+  return machineCache;
+}
+export const machineLine = (m = machineInfo()) =>
+  `${m.cores} × ${m.cpu}, ${m.ramGiB} GiB RAM, ${m.kernel}, Docker ${m.docker}, Go ${m.go}, Node ${m.node} (load ${m.load} at start)`;
+
+/**
+ * One line of a result table. `median`/`p90` are numbers in `unit` ('ms', 'MB', '%', '×', '' …) or null;
+ * `text` replaces them for a value that is not a sample; `goal` is a description and `pass` its verdict
+ * (null: no goal).
+ */
+export const row = (measure, { median = null, p90 = null, unit = 'ms', text = null, goal = null, pass = null } = {}) =>
+  ({ measure, median, p90, unit, text, goal, pass });
+export const sampleRow = (measure, xs, extra = {}) => row(measure, { median: median(xs), p90: p90(xs), ...extra });
+
+export function formatValue(v, unit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (unit === '×') return `${v.toFixed(2)}×`;
+  if (unit === '%') return `${v.toFixed(2)} %`;
+  if (unit === 'MB') return `${v.toFixed(1)} MB`;
+  if (unit === 'ms') return v >= 10000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+  return `${Math.round(v * 100) / 100}${unit ? ` ${unit}` : ''}`;
+}
+export const verdict = (pass) => (pass === true ? 'pass' : pass === false ? '**FAIL**' : '');
+
+export function renderTable(rows) {
+  return ['| measure | median | p90 | goal | result |', '| --- | ---: | ---: | --- | --- |',
+    ...rows.map((r) => `| ${r.measure} | ${r.text ?? formatValue(r.median, r.unit)} | ${r.text ? '' : formatValue(r.p90, r.unit)} | ${r.goal ?? ''} | ${verdict(r.pass)} |`),
+  ].join('\n');
+}
+
+/**
+ * Writes bench-results/<name>.md (title, machine, table, notes) and <name>.json ({bench, date, machine,
+ * rows, notes, data}); prints the Markdown. report.mjs reads the JSON's rows.
+ */
+export function writeResults(name, { title, rows, notes = [], data = {} }) {
+  const machine = machineInfo();
+  const date = new Date().toISOString();
+  const md = [`# ${title}`, '', `${date} · ${machineLine(machine)}`, '', renderTable(rows), '',
+    ...notes.map((n) => `- ${n}`), ''].join('\n');
+  const dir = path.join(ROOT, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.md`), md);
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ bench: name, title, date, machine, rows, notes, data }, null, 2)}\n`);
+  console.log(md);
+}
 
 export const buildImage = (script) => execFileSync('bash', [path.join(ROOT, 'scripts', script)]);
 
