@@ -32,6 +32,7 @@ export interface BuildGraph {
 /** Files go build hands to the C compiler or the assembler, and the headers they include. */
 const C_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inc|def|ipp|tcc|s|S|sx|m)$/;
 const SYSO = /\.syso$/;
+const CGO_ONLY = /\.(c|cc|cpp|cxx|m)$/;
 
 export const packageLabel = (dir: string) => (dir === '' ? '.' : `./${dir}`);
 const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
@@ -159,7 +160,10 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
         }
       }
       for (const path of byDir.get(dir) ?? []) {
-        if (SYSO.test(path) || (C_SOURCE.test(path) && fileNameMatches(baseOf(path), context))) add(path, `C or assembly source of ${label}`);
+        if (!SYSO.test(path) && !(C_SOURCE.test(path) && fileNameMatches(baseOf(path), context))) continue;
+        // C, C++ and Objective-C are compiled only through cgo; assembly and headers count either way.
+        if (!usesCgo && CGO_ONLY.test(path)) continue;
+        add(path, `C or assembly source of ${label}`);
       }
       // cgo code may #include files from below its own directory, as ggml's wrappers do.
       if (usesCgo) includeDirs.add(dir);
