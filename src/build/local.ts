@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { environmentError, operationError } from '../errors.js';
+import { diskFullError, environmentError, isDiskFull, operationError } from '../errors.js';
 import type { Artifact, BuildRequest } from './builder.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
@@ -20,10 +20,21 @@ function runGo(args: readonly string[], cwd: string, env: Record<string, string>
   });
 }
 
+/** go says "write /dir/file: no space left on device": the output's, GOCACHE's or its work dir's file system. */
+function fullDir(output: string, fallback: string): string {
+  const file = /(\/[^\s:'"]+): no space left on device/i.exec(output)?.[1];
+  return file ? dirname(file) : fallback;
+}
+
+const outputFull = (dir: string, cause: unknown) =>
+  diskFullError('go build could not write the binary', dir, { phase: 'build', cause, also: 'or point build.output at another disk' });
+
 export async function buildLocal(request: BuildRequest, reason: string): Promise<Artifact> {
   const { config, mainPackage, platform, version, log } = request;
   const output = config.build.output;
-  await mkdir(dirname(output), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(output), { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+    throw isDiskFull(e) ? outputFull(dirname(output), e) : e;
+  });
   const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
   log.info({ args: spec.args, env: spec.env }, 'go build');
   const run = await runGo(spec.args, config.repo, { ...spec.env });
@@ -32,6 +43,8 @@ export async function buildLocal(request: BuildRequest, reason: string): Promise
       hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',
     });
   }
+  // A full disk is no compile error: say which file system, not "fix the compile error".
+  if (run.code !== 0 && isDiskFull(run.output)) throw outputFull(fullDir(run.output, dirname(output)), run.output);
   if (run.code !== 0) {
     throw operationError(`go build failed (exit ${run.code})`, {
       phase: 'build', details: run.output.trimEnd(), hint: 'fix the compile error; the container was not touched',

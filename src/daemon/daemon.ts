@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
+import type { Report } from '../report.js';
 import { runTarget, type CheckedTargets, type TargetRun } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
 import { hashInContainer } from '../swap/restore.js';
@@ -42,6 +43,42 @@ async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
   }
 }
 
+/** A failure in these says nothing about the container: a retry would fail the same way. */
+const SOURCE_PHASES: ReadonlySet<string> = new Set(['config', 'plan', 'build']);
+/**
+ * Phases before the new binary runs: a container found stopped after a failure in one of them was stopped
+ * under the swap (an engine shutting down), not by the new binary. After `health` or `rollback`, a stopped
+ * container is what a crashing binary leaves: retrying would only crash it again.
+ */
+const BEFORE_GOING_LIVE: ReadonlySet<string> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
+
+/** How long a failed swap's container is watched for a removal or stop in flight (the kill comes first). */
+const SETTLE_MS = 1000;
+const SETTLE_POLL_MS = 150;
+
+/**
+ * Why a failed run is worth retrying although it did not exit 3: its container was removed or stopped, or
+ * Docker stopped answering, in the middle of the swap (the upload or the install exec then fail with exit 1).
+ * The retry recreates the container from `target.image` (or starts it) and swaps the same change. null when
+ * the container still runs: a failure of the swap itself is not retried (it would only fail again).
+ */
+async function lostTarget(opts: DaemonOptions, run: TargetRun, report: Report): Promise<string | null> {
+  const phase = report.error?.phase;
+  // Docker's and the swap's errors all name their phase; one without is git's or the file system's.
+  if (report.outcome !== 'failed' || !phase || SOURCE_PHASES.has(phase)) return null;
+  const name = run.config.target.container;
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const state = await opts.engine.container(name).inspect().then((s) => s, () => 'unreachable' as const);
+    if (state === 'unreachable') return 'Docker stopped answering during the run';
+    if (state === null || state.status === 'removing' || state.status === 'dead') return `container ${name} was removed during the run`;
+    if (!state.running || state.restarting) return BEFORE_GOING_LIVE.has(phase) ? `container ${name} was stopped during the run` : null;
+    // Still "running" while the engine has not yet seen the kill of a removal or a shutdown: look again, briefly.
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+  }
+}
+
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const { config, log, progress } = opts;
   const lock = await acquireLock(config.repo);
@@ -55,8 +92,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log,
     });
     await opts.notifier.notify(report);
-    if (error?.exitCode === 3) {
-      progress.warn(`${error.message}; retrying in ${backoffMs / 1000} s`);
+    const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
+    if (lost) {
+      progress.warn(`${lost}; retrying in ${backoffMs / 1000} s`);
       return false;
     }
     if (report.outcome !== 'failed') force.delete(run.name);

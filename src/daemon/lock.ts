@@ -2,18 +2,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { operationError } from '../errors.js';
-import { statePath } from '../state/store.js';
+import { isAlive, statePath } from '../state/store.js';
+
+export { isAlive };
 
 export const lockFile = (repo: string) => statePath(repo, 'watch.lock');
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid of a live daemon for this repo, or null. */
 export async function runningDaemon(repo: string): Promise<number | null> {

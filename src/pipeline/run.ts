@@ -15,6 +15,7 @@ import { createPlanner, type Planner } from '../plan/planner.js';
 import { buildContextFor, plannerOptions } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
+import { hashInContainer } from '../swap/restore.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
@@ -59,6 +60,17 @@ const targetName = (config: ResolvedConfig) => config.targets[0].name;
 const targetState = async (config: ResolvedConfig) =>
   ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
 
+/**
+ * Why a one-shot `swap --if-changed` must run although the sources match the last build: the container
+ * does not hold that build (a swap killed after going live, a manual `docker cp`). One exec; null when it
+ * does. Watch checks this once at start instead of on every skipped run.
+ */
+async function containerDrift(ready: ReadyTarget, config: ResolvedConfig, lastBuilt: LastBuilt | null): Promise<string | null> {
+  if (!lastBuilt) return null;
+  const held = await hashInContainer(ready.container, config.target.binaryPath).catch(() => null);
+  return held === lastBuilt.sha256 ? null : `the container does not hold the last build (sha256 ${held?.slice(0, 12) ?? 'unknown'}…, built ${lastBuilt.sha256.slice(0, 12)}…)`;
+}
+
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
 async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
   const { config, progress, log } = req;
@@ -100,8 +112,12 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     return null;
   }
   if (req.ifChanged && !plan.rebuild && !ready.created) {
-    report.outcome = 'skipped';
-    return null;
+    const drift = req.trigger === 'manual' ? await containerDrift(ready, config, state.lastBuilt) : null;
+    if (!drift) {
+      report.outcome = 'skipped';
+      return null;
+    }
+    report.plan = { ...plan, rebuild: true, reason: drift };
   }
   const imageInputs = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
   if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);

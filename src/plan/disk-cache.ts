@@ -3,7 +3,7 @@
  * changed since the last one: parsed headers by blob id, `go list` answers by inputs key. Both keys name
  * contents, so an entry never goes stale; files are only bounded. A damaged file is an empty cache.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Bump when what is cached changes shape or meaning (parser rules): old files are then ignored. */
@@ -22,6 +22,11 @@ export async function loadCache<T>(file: string): Promise<Map<string, T>> {
 export async function saveCache<T>(file: string, entries: ReadonlyMap<string, T>, max: number): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify({ version: VERSION, entries: Object.fromEntries([...entries].slice(-max)) }));
-  await rename(temp, file);
+  try {
+    await writeFile(temp, JSON.stringify({ version: VERSION, entries: Object.fromEntries([...entries].slice(-max)) }));
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true }); // half a cache is no cache
+    throw e;
+  }
 }

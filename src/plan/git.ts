@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { environmentError, messageOf, usageError } from '../errors.js';
-import { stateDir, statePath } from '../state/store.js';
+import { environmentError, messageOf, operationError, usageError } from '../errors.js';
+import { removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -81,6 +81,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = statePath(dir, `index.${process.pid}`);
   await mkdir(stateDir(dir), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
+  await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
   const stateIgnored = (await gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
@@ -95,14 +96,19 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   return {
     dir, top, prefix,
     async snapshot() {
-      await seedIndex();
-      const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
-      // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
-      // .hotswap, git refuses an exclude pathspec for it, and needs none.
-      // --verbose: simple-git waits 50 ms more for a command that printed nothing, and an edit is printed.
-      await git.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
-      const tree = (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
-      return tree;
+      try {
+        await seedIndex();
+        const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
+        // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
+        // .hotswap, git refuses an exclude pathspec for it, and needs none.
+        // --verbose: simple-git waits 50 ms more for a command that printed nothing, and an edit is printed.
+        await git.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
+        return (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
+      } catch (e) {
+        // git's message ends with the reason; before it `add --verbose` may have listed every file it added.
+        const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
+        throw operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
+      }
     },
     async diff(from, to) {
       const out = await gitAt(dir).raw(['diff', '--name-status', '--no-renames', '-z', from, to]);

@@ -2,8 +2,9 @@
  * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
  * written atomically (temp file + rename) so a crash never leaves half a file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskFullError, isDiskFull } from '../errors.js';
 import type { Report } from '../report.js';
 
 export const MAX_RUNS = 50;
@@ -68,11 +69,41 @@ export function withRun(state: State, report: Report, built: Built | null): Stat
 }
 
 export async function writeState(repo: string, state: State): Promise<void> {
-  await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
   const target = stateFile(repo);
   const temp = `${target}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  await rename(temp, target);
+  try {
+    await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+    await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    await rename(temp, target);
+  } catch (e) {
+    await rm(temp, { force: true }); // a half-written temp file (the disk filled up) is no state
+    // The caller says what it was saving ("could not save .hotswap/state.json: …").
+    if (isDiskFull(e)) throw diskFullError(null, stateDir(repo), { phase: 'state', cause: e });
+    throw e;
+  }
+}
+
+/** Is a process with this pid alive (EPERM: alive, someone else's)? */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Files in `.hotswap/` named after a process that died before removing them (SIGKILL): the private git
+ * index `index.<pid>` and the temp files `<name>.<pid>.tmp` of atomic writes. Nobody else removes them.
+ * A live process's files are its own business (a watch and a one-shot swap may run side by side).
+ */
+export async function removeDeadProcessFiles(repo: string): Promise<void> {
+  const names = await readdir(stateDir(repo)).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^index\.(\d+)$/.exec(name)?.[1] ?? /\.(\d+)\.tmp$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { force: true }).catch(() => undefined);
+  }
 }
 
 /** Read-modify-write of the state for one finished run. */

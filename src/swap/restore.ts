@@ -1,6 +1,7 @@
 /**
- * Putting a backup back. A running container restores by copy + atomic rename (exec); a stopped one
- * (the new binary crashed it) through the archive API, since exec needs a running container.
+ * Putting a backup back. A running container restores by copy + atomic rename (exec); a stopped or
+ * crash-looping one (the new binary crashed it) is stopped and restored through the archive API, since
+ * exec needs a running container.
  */
 import { operationError } from '../errors.js';
 import type { ContainerClient } from '../target/client.js';
@@ -10,13 +11,18 @@ export async function restoreBinary(container: ContainerClient, binaryPath: stri
   const paths = swapPaths(binaryPath, new Date());
   const state = await container.inspect();
   if (state?.running && !state.restarting) {
-    const result = await container.exec(['sh', '-c', RESTORE, 'sh', binaryPath, backup, paths.temp]);
-    if (result.exitCode !== 0) {
+    const result = await container.exec(['sh', '-c', RESTORE, 'sh', binaryPath, backup, paths.temp]).catch(() => null);
+    if (result?.exitCode === 0) return parseSha256(result.stdout);
+    // Still running: the restore itself failed. Otherwise the container died under the exec (a crash loop
+    // "runs" for milliseconds between restarts) and the archive path below applies.
+    const now = await container.inspect();
+    if (result && now?.running && !now.restarting) {
       throw operationError(`restoring ${backup} in ${container.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, { phase: 'rollback' });
     }
-    return parseSha256(result.stdout);
   }
-  // Stopped: nothing runs the file, so writing it in place is safe; the hash is checked after the start.
+  // Stopped or crash-looping: stop it for good (that also holds a restart policy back), then write the file
+  // in place, which nothing runs now. The caller starts it; the hash is checked after the start.
+  await container.stop(0);
   await container.copyWithin(backup, paths.dir, paths.base);
   return null;
 }

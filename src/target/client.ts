@@ -60,6 +60,8 @@ export interface ContainerClient {
   copyWithin(from: string, toDir: string, toName: string): Promise<void>;
   start(): Promise<void>;
   restart(timeoutS: number): Promise<void>;
+  /** Stops it (a no-op when stopped); a stopped container's restart policy stays quiet until a start. */
+  stop(timeoutS: number): Promise<void>;
   logs(options: LogOptions): Promise<string>;
   /** Follows the logs until the stream ends or `signal` aborts. */
   followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void>;

@@ -168,6 +168,14 @@ class DockerContainer implements ContainerClient {
     });
   }
 
+  stop(timeoutS: number): Promise<void> {
+    return attempt(`stopping ${this.name}`, async () => {
+      await this.handle.stop({ t: timeoutS }).catch((e: unknown) => {
+        if (statusOf(e) !== 304) throw e; // 304: already stopped
+      });
+    });
+  }
+
   logs(options: LogOptions): Promise<string> {
     return attempt(`reading the logs of ${this.name}`, async () => {
       const buffer = await this.handle.logs({

@@ -147,6 +147,11 @@ class FakeContainer implements ContainerClient {
     this.boot();
   }
 
+  async stop(): Promise<void> {
+    this.calls.push('stop');
+    this.running = false;
+  }
+
   async logs(_options: LogOptions): Promise<string> {
     return this.running ? '' : 'panic: boom at start\n';
   }
