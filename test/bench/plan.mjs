@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, median, percentile, ROOT } from './common.mjs';
+import { CLI, median, sampleRow, writeResults } from './common.mjs';
 import { openRepo } from '../../dist/plan/git.js';
 import { createPlanner } from '../../dist/plan/planner.js';
 import { buildContextFor, plannerOptions } from '../../dist/plan/build-context.js';
@@ -15,7 +15,6 @@ const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 10);
 const PACKAGES = 60;
 const FILES_PER_PACKAGE = 15;
-const p90 = (xs) => percentile(xs, 0.9);
 // Offline: the generated module has no dependencies, and nothing may reach a module proxy.
 Object.assign(process.env, { GOPROXY: 'off', GOFLAGS: '', GOWORK: 'off' });
 
@@ -159,26 +158,24 @@ async function main() {
     const cli = Array.from({ length: CLI_RUNS }, (_, i) => cliPlan(repo, i));
     rmSync(path.join(repo, '.hotswap'), { recursive: true, force: true }); // in-process starts cold too
     const { cold, warm } = await inProcess(repo);
-    const col = (xs, f) => xs.map(f);
+    const warmTotal = warm.map((w) => w.total);
+    const cliWall = cli.map((c) => c.wallMs);
     const rows = [
-      ['in-process plan after a one-file edit, warm (snapshot + plan)', median(col(warm, (w) => w.total)), p90(col(warm, (w) => w.total)), '≤ 300'],
-      ['  snapshot (git add -A, write-tree)', median(col(warm, (w) => w.snapshot)), p90(col(warm, (w) => w.snapshot)), ''],
-      ['  planner.plan', median(col(warm, (w) => w.plan)), p90(col(warm, (w) => w.plan)), ''],
-      ['in-process first plan, cold (snapshot + plan)', cold.total, cold.total, ''],
-      ['  … including openRepo and createPlanner', cold.withCreate, cold.withCreate, ''],
-      ['one-shot CLI `hotswap plan --from HEAD --json` (wall)', median(col(cli, (c) => c.wallMs)), p90(col(cli, (c) => c.wallMs)), '≤ 1000'],
-      ['  its own plan phase (report.phases.plan)', median(col(cli, (c) => c.planMs)), p90(col(cli, (c) => c.planMs)), ''],
-      ['one-shot CLI, first run (no .hotswap cache)', cliCold.wallMs, cliCold.wallMs, ''],
+      sampleRow('in-process plan after a one-file edit, warm (snapshot + plan)', warmTotal, { goal: '≤ 300 ms', pass: median(warmTotal) <= 300 }),
+      sampleRow('  snapshot (git add -A, write-tree)', warm.map((w) => w.snapshot)),
+      sampleRow('  planner.plan', warm.map((w) => w.plan)),
+      sampleRow('in-process first plan, cold (snapshot + plan)', [cold.total]),
+      sampleRow('  … including openRepo and createPlanner', [cold.withCreate]),
+      sampleRow('one-shot CLI `hotswap plan --from HEAD --json` (wall)', cliWall, { goal: '≤ 1000 ms', pass: median(cliWall) <= 1000 }),
+      sampleRow('  its own plan phase (report.phases.plan)', cli.map((c) => c.planMs)),
+      sampleRow('one-shot CLI, first run (no .hotswap cache)', [cliCold.wallMs]),
     ];
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()}`;
-    const md = [`# plan bench (${new Date().toISOString()}, ${WARM_RUNS} warm in-process runs, ${CLI_RUNS} CLI runs)`, '',
-      `machine: ${machine}`, '', `repo: ${files} files, ${PACKAGES} packages × ${FILES_PER_PACKAGE} Go files, main ./cmd/app; each run edits one function body first`, '',
-      '| measure | median ms | p90 ms | goal ms |', '| --- | ---: | ---: | ---: |',
-      ...rows.map(([n, m, p, goal]) => `| ${n} | ${Math.round(m)} | ${Math.round(p)} | ${goal} |`), ''].join('\n');
-    mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench-results', 'plan.md'), md);
-    writeFileSync(path.join(ROOT, 'bench-results', 'plan.json'), JSON.stringify({ machine, files, packages: PACKAGES, cold, warm, cliCold, cli }, null, 2));
-    console.log(md);
+    writeResults('plan', {
+      title: `plan bench (${WARM_RUNS} warm in-process runs, ${CLI_RUNS} CLI runs)`,
+      rows,
+      notes: [`repo: ${files} files, ${PACKAGES} packages × ${FILES_PER_PACKAGE} Go files, main ./cmd/app; each run edits one function body first`],
+      data: { files, packages: PACKAGES, cold, warm, cliCold, cli },
+    });
   } finally {
     if (!process.env.BENCH_KEEP) rmSync(repo, { recursive: true, force: true });
   }
