@@ -34,7 +34,7 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-const toPosix = (p: string): string => p.split(path.sep).join('/');
+const toPosix = (p: string): string => (path.sep === '/' ? p : p.split(path.sep).join('/'));
 
 export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   const { repo, log } = options;
