@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, median, sampleRow, writeResults } from './common.mjs';
+import { seededRandom } from './random.mjs';
 import { openRepo } from '../../dist/plan/git.js';
 import { createPlanner } from '../../dist/plan/planner.js';
 import { buildContextFor, plannerOptions } from '../../dist/plan/build-context.js';
@@ -18,16 +19,6 @@ const FILES_PER_PACKAGE = 15;
 // Offline: the generated module has no dependencies, and nothing may reach a module proxy.
 Object.assign(process.env, { GOPROXY: 'off', GOFLAGS: '', GOWORK: 'off' });
 
-/** mulberry32: the same repo on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pkgName = (i) => `pkg${String(i).padStart(2, '0')}`;
 
@@ -69,7 +60,7 @@ function goFile(pkg, n, deps, suffix = '') {
 
 /** Writes the repo and commits it; returns the number of files. */
 function generateRepo(repo) {
-  const rnd = prng(1300);
+  const rnd = seededRandom(1300);
   let files = 0;
   const write = (rel, content) => {
     mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { seededRandom } from './random.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -60,16 +61,6 @@ function cpuUs() { const u = process.cpuUsage(); return u.user + u.system; }
 
 // ---------------------------------------------------------------------------------------------------------
 // The tree.
-/** mulberry32: the same tree on every run. */
-const prng = (seed) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /**
  * A Go-like repo of about `total` files: packages of ~12 .go files (+ tests) under internal/, server/, cmd/…,
@@ -77,7 +68,7 @@ const prng = (seed) => {
  * repo-relative .go files to edit (one per package, first 40 packages).
  */
 function generateTree(dir, total) {
-  const rnd = prng(total);
+  const rnd = seededRandom(total);
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const files = new Map();
   const add = (rel, content) => files.set(rel, content);

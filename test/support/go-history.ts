@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './paths.js';
+import { seededRandom } from './random.js';
 
 const exec = promisify(execFile);
 export const GO_GRAPH_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'go-graph');
@@ -98,17 +99,6 @@ export async function makeGoGraphRepo(): Promise<GoGraphRepo> {
 // ---------------------------------------------------------------------------------------------------------
 // Generated history
 
-/** mulberry32: small, fast and the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Files = Map<string, string>;
 /** path → new content, or null to delete. */
@@ -351,7 +341,7 @@ export interface HistoryOptions {
 
 /** Plans the whole history in memory (pure, from the seed), then writes it with one fast-import. */
 export function planHistory({ seed, commits }: HistoryOptions): { subject: string; kind: string; edits: Edits }[] {
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const files = fixtureFiles();
   const steps = [{ subject: 'go-graph fixture', kind: 'fixture', edits: new Map(files) as Edits }];
   const done: Done[] = [];
