@@ -6,8 +6,8 @@ import { translateLegacyFlags } from './legacy-flags.js';
 import { errorLine } from './ui/terminal.js';
 
 type Action = (options: Record<string, unknown>) => Promise<number>;
-// Each command is imported when it runs: a one-shot `plan` or `status` does not load dockerode, pino and
-// chokidar, which is most of a start-up's time.
+// Each command is imported when it runs: a one-shot command loads only what it uses (`plan` neither
+// dockerode nor pino; nothing but `watch` loads chokidar), and imports are most of a start-up's time.
 
 const integer = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value)) throw new CommanderError(2, 'hotswap.badNumber', `${name} takes a whole number, not '${value}'`);

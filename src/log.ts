@@ -12,7 +12,7 @@ import type { LogLevel } from './config/types.js';
 export type { Logger };
 
 /** Appends each line with one write(2); what cannot be written is dropped. */
-export function appendOnlyDestination(file: string): DestinationStream {
+function appendOnlyDestination(file: string): DestinationStream {
   let fd: number | null = null;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });

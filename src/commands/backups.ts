@@ -1,5 +1,5 @@
 /** `hotswap backups [--prune N]`: the backups kept in the container. */
-import { environmentError } from '../errors.js';
+import { existingContainer } from '../pipeline/target.js';
 import type { PipelineFlags } from '../config/types.js';
 import { listBackups, pruneBackups } from '../swap/backups.js';
 import { commandContext, printJson } from './context.js';
@@ -11,9 +11,7 @@ export interface BackupsFlags extends PipelineFlags {
 export async function backupsCommand(flags: BackupsFlags): Promise<number> {
   const { config, engine } = commandContext(flags);
   const { target } = config;
-  await engine.ping();
-  const container = engine.container(target.container);
-  if (!(await container.inspect())) throw environmentError(`container ${target.container} does not exist`, { hint: 'check target.container or --container (docker ps -a lists containers)' });
+  const container = await existingContainer(engine, target.container);
   const pruned = flags.prune === undefined ? [] : await pruneBackups(container, target.binaryPath, flags.prune);
   const backups = await listBackups(container, target.binaryPath);
   if (config.output.json) {

@@ -10,6 +10,8 @@ import { resolveMainPackage } from '../build/main-package.js';
 import { usageError } from '../errors.js';
 import { configText, withGitignore, withMakeTarget, withPostStart } from '../init/files.js';
 import { openRepo } from '../plan/git.js';
+import { modulePathOf } from '../plan/go/modules.js';
+import { CONFIG_FILE_NAME } from '../config/load.js';
 
 export interface InitFlags {
   repo?: string;
@@ -31,7 +33,7 @@ async function update(file: string, change: (current: string) => string | null):
 /** `<module>/version.Version` when the repo has such a variable (ollama does), else no stamp. */
 async function versionVar(repo: string): Promise<string | null> {
   const gomod = await readFile(join(repo, 'go.mod'), 'utf8').catch(() => '');
-  const module = /^module\s+(\S+)/m.exec(gomod)?.[1];
+  const module = modulePathOf(gomod);
   if (!module) throw usageError(`no go.mod in ${repo}`, { hint: 'run hotswap init at the root of a Go module' });
   const source = await readFile(join(repo, 'version', 'version.go'), 'utf8').catch(() => '');
   return /\bvar\s+Version\b/.test(source) ? `${module}/version.Version` : null;
@@ -43,7 +45,7 @@ export async function initCommand(flags: InitFlags): Promise<number> {
   await git.close();
   const changed: string[] = [];
   const note = (did: boolean, what: string) => { if (did) changed.push(what); };
-  const configFile = join(repo, 'hotswap.config.json');
+  const configFile = join(repo, CONFIG_FILE_NAME);
   if (!existsSync(configFile)) {
     const [main, stamp] = await Promise.all([resolveMainPackage(repo, 'auto'), versionVar(repo)]);
     await writeFile(configFile, configText({ schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp }));

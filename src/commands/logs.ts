@@ -1,5 +1,5 @@
 /** `hotswap logs [-n N] [-f]`: the container's recent output. */
-import { environmentError } from '../errors.js';
+import { existingContainer } from '../pipeline/target.js';
 import type { PipelineFlags } from '../config/types.js';
 import { commandContext } from './context.js';
 
@@ -10,9 +10,7 @@ export interface LogsFlags extends PipelineFlags {
 
 export async function logsCommand(flags: LogsFlags): Promise<number> {
   const { config, engine } = commandContext(flags);
-  await engine.ping();
-  const container = engine.container(config.target.container);
-  if (!(await container.inspect())) throw environmentError(`container ${config.target.container} does not exist`, { hint: 'check target.container or --container (docker ps -a lists containers)' });
+  const container = await existingContainer(engine, config.target.container);
   const tail = flags.lines ?? 50;
   if (!flags.follow) {
     process.stdout.write(await container.logs({ tail }));

@@ -3,13 +3,10 @@
  * trees from git objects (no checkout, no Docker), so it also answers "does this PR need a rebuild?" in CI.
  * With several targets, one plan each (each against its own last build).
  */
-import { configForTarget } from '../config/targets.js';
-import type { PipelineFlags, ResolvedConfig, ResolvedTarget } from '../config/types.js';
+import type { PipelineFlags } from '../config/types.js';
+import { checkTargets, type TargetRun } from '../pipeline/inputs.js';
 import { hostPlatform } from '../pipeline/target.js';
-import { openRepo } from '../plan/git.js';
-import { buildContextFor, plannerOptions } from '../plan/build-context.js';
-import { createPlanner, type Planner } from '../plan/planner.js';
-import { resolveMainPackage } from '../build/main-package.js';
+import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Plan, type Report } from '../report.js';
 import { lastBuiltOf, readState, type State } from '../state/store.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -21,7 +18,6 @@ export interface PlanFlags extends PipelineFlags {
 }
 
 interface PlanInputs {
-  readonly planner: Planner;
   readonly state: State;
   /** --from's tree, or null: each target's last build. */
   readonly from: string | null;
@@ -31,13 +27,13 @@ interface PlanInputs {
 
 type Planned = Report & { plan: Plan };
 
-async function planTarget(config: ResolvedConfig, t: ResolvedTarget, { planner, state, from, to, workTree }: PlanInputs): Promise<Planned> {
+async function planTarget(run: TargetRun, { state, from, to, workTree }: PlanInputs): Promise<Planned> {
   const started = performance.now();
-  const view = configForTarget(config, t);
-  const base = from ?? lastBuiltOf(state, t.name)?.tree ?? null;
-  const main = await resolveMainPackage(view.repo, view.main);
-  const plan = await planner.plan(base, to, { main, context: await buildContextFor(view, hostPlatform()) }, { workTree });
-  const report = { ...newReport('manual', view.target.container), outcome: 'planned' as const, plan };
+  const { config, inputs } = run;
+  const base = from ?? lastBuiltOf(state, run.name)?.tree ?? null;
+  const context = await buildContextFor(config, hostPlatform());
+  const plan = await inputs.planner.plan(base, to, { main: inputs.mainPackage, context }, { workTree });
+  const report = { ...newReport('manual', config.target.container), outcome: 'planned' as const, plan };
   report.phases.plan = Math.round(performance.now() - started);
   report.totalMs = report.phases.plan;
   return report;
@@ -55,14 +51,14 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
   const started = performance.now();
   // No commandContext: a plan needs neither Docker nor the log, and a one-shot CLI should not load them.
   const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
-  const git = await openRepo(config.repo);
+  const targets = await checkTargets(config, (message) => process.stderr.write(`hotswap: warning: ${message}\n`));
   try {
+    const { git } = targets.runs[0].inputs;
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
     const from = flags.from ? await git.treeOf(flags.from) : null;
-    const planner = createPlanner(git, plannerOptions(config)); // one for every target: its caches are shared
-    const inputs = { planner, state: await readState(config.repo), from, to, workTree: !flags.to };
+    const inputs = { state: await readState(config.repo), from, to, workTree: !flags.to };
     const reports: Planned[] = [];
-    for (const t of config.targets) reports.push(await planTarget(config, t, inputs));
+    for (const run of targets.runs) reports.push(await planTarget(run, inputs));
     // The snapshot is part of planning: the first report's time includes it.
     reports[0]!.phases.plan = reports[0]!.totalMs = Math.round(performance.now() - started);
     const several = reports.length > 1;
@@ -70,6 +66,6 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     else config.targets.forEach((t, i) => printPlan(reports[i]!.plan, several ? `${t.name} (${t.main} → ${t.target.container}):` : null));
     return 0;
   } finally {
-    await git.close();
+    await targets.close();
   }
 }

@@ -1,13 +1,12 @@
 /** `hotswap rollback [--to NAME]`: put a backup back (the newest by default), restart, verify. */
-import { environmentError, operationError, usageError } from '../errors.js';
+import { operationError, usageError } from '../errors.js';
 import type { PipelineFlags } from '../config/types.js';
 import { phaseRunner } from '../phase.js';
 import { newReport } from '../report.js';
 import { recordRun } from '../state/store.js';
 import { listBackups, type Backup } from '../swap/backups.js';
-import { waitHealthy } from '../swap/health.js';
-import { restartContainer } from '../swap/restart.js';
-import { hashInContainer, restoreBinary } from '../swap/restore.js';
+import { existingContainer } from '../pipeline/target.js';
+import { restoreBackup } from '../swap/transaction.js';
 import { commandContext, printJson } from './context.js';
 
 export interface RollbackFlags extends PipelineFlags {
@@ -27,21 +26,14 @@ function pick(backups: readonly Backup[], to: string | undefined, container: str
 export async function rollbackCommand(flags: RollbackFlags): Promise<number> {
   const { config, engine, progress, log } = commandContext(flags);
   const { target } = config;
-  await engine.ping();
-  const container = engine.container(target.container);
-  if (!(await container.inspect())) throw environmentError(`container ${target.container} does not exist`, { hint: 'nothing to roll back' });
+  const started = performance.now();
+  const container = await existingContainer(engine, target.container, 'nothing to roll back');
   const backup = pick(await listBackups(container, target.binaryPath), flags.to, target.container);
   const report = newReport('manual', target.container);
-  const phase = phaseRunner(report, progress);
-  const expected = await hashInContainer(container, backup.path);
   progress.info(`restoring ${backup.path}`);
-  await phase('copy', () => restoreBinary(container, target.binaryPath, backup.path));
-  const startedAt = await phase('restart', () => restartContainer(container, target.stopTimeoutS));
-  await phase('health', () => waitHealthy(container, target.health, { version: null, startedAt }));
-  const onDisk = await phase('verify', () => hashInContainer(container, target.binaryPath));
-  if (onDisk !== expected) throw operationError(`after restoring, ${target.binaryPath} does not match ${backup.path}`, { phase: 'verify' });
+  const onDisk = await phaseRunner(report, progress)('rollback', () => restoreBackup(container, target, backup.path));
   Object.assign(report, { outcome: 'rolled-back', sha256: onDisk, backup: backup.path });
-  report.totalMs = Object.values(report.phases).reduce((a, b) => a + (b ?? 0), 0);
+  report.totalMs = Math.round(performance.now() - started);
   log.info({ report }, 'rollback');
   await recordRun(config.repo, report, null).catch(() => undefined);
   if (config.output.json) printJson(report);

@@ -1,6 +1,7 @@
 /** `hotswap stop`: SIGTERM to this repo's watch daemon; waits while it finishes its current swap. */
 import type { PipelineFlags } from '../config/types.js';
-import { isAlive, runningDaemon } from '../daemon/lock.js';
+import { runningDaemon } from '../daemon/lock.js';
+import { isAlive } from '../state/store.js';
 import { operationError } from '../errors.js';
 import { commandContext } from './context.js';
 

@@ -4,7 +4,8 @@
  */
 import type { PipelineFlags } from '../config/types.js';
 import { createNotifier } from '../notify/index.js';
-import { checkTargets, runTarget, worstExitCode } from '../pipeline/targets.js';
+import { checkTargets } from '../pipeline/inputs.js';
+import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
@@ -13,7 +14,7 @@ export interface SwapFlags extends PipelineFlags {
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
   const { config, log, progress, engine } = commandContext(flags);
-  const targets = await checkTargets(config);
+  const targets = await checkTargets(config, (m) => progress.warn(m));
   const notifier = createNotifier(config.notify, log);
   try {
     const results = [];

@@ -4,7 +4,7 @@ import { runDaemon } from '../daemon/daemon.js';
 import { detachDaemon, watchOutFile } from '../daemon/detach.js';
 import { runningDaemon } from '../daemon/lock.js';
 import { createNotifier } from '../notify/index.js';
-import { checkTargets } from '../pipeline/targets.js';
+import { checkTargets } from '../pipeline/inputs.js';
 import { commandContext } from './context.js';
 
 export interface WatchFlags extends PipelineFlags {
@@ -19,7 +19,7 @@ const argsWithoutDetach = () => process.argv.slice(3).filter((a) => a !== '--det
 
 export async function watchCommand(flags: WatchFlags): Promise<number> {
   const { config, log, progress, engine } = commandContext(flags);
-  const targets = await checkTargets(config);
+  const targets = await checkTargets(config, (m) => progress.warn(m));
   if (flags.detach) {
     await targets.close();
     const running = await runningDaemon(config.repo);

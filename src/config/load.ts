@@ -44,7 +44,7 @@ export function readConfigFile(path: string): ReturnType<typeof checkConfig> {
 }
 
 /** Validates parsed JSON against the file schema, collecting every problem rather than the first. */
-export function checkConfig(raw: unknown): { config: FileConfig } | { problems: ConfigProblem[] } {
+function checkConfig(raw: unknown): { config: FileConfig } | { problems: ConfigProblem[] } {
   const parsed = fileSchema.safeParse(raw);
   if (parsed.success) return { config: parsed.data };
   return { problems: parsed.error.issues.flatMap(problemsOf) };
@@ -98,7 +98,7 @@ function problemsOf(issue: z.core.$ZodIssue): ConfigProblem[] {
 }
 
 /** `target.create.ports[0]`; the root is `(top level)`. */
-export function keyPath(path: readonly PropertyKey[]): string {
+function keyPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(top level)';
   return path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))

@@ -116,7 +116,7 @@ const targetSchema = object({
 
 // A target's name keys its state and is what output and --container call it: a container name's characters,
 // but one is enough.
-export const TARGET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const TARGET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const targetName = () => str().regex(TARGET_NAME, 'must be a letter or digit, then letters, digits, _ . or -');
 const mainPackage = () => str().regex(MAIN_PACKAGE, mainPackageMessage);
 

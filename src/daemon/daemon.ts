@@ -8,9 +8,10 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
 import type { Report } from '../report.js';
-import { runTarget, type CheckedTargets, type TargetRun } from '../pipeline/targets.js';
+import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
+import { runTarget } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
-import { hashInContainer } from '../swap/restore.js';
+import { buildDrift } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import { detectSlowMount } from '../watch/mounts.js';
@@ -34,13 +35,8 @@ const MAX_BACKOFF_MS = 30_000;
 /** Does the target's container already run what its last build produced from the current sources? */
 async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
   const lastBuilt = lastBuiltOf(await readState(opts.config.repo), run.name);
-  if (!lastBuilt) return false;
-  try {
-    const { target } = run.config;
-    return (await hashInContainer(opts.engine.container(target.container), target.binaryPath)) === lastBuilt.sha256;
-  } catch {
-    return false;
-  }
+  const { target } = run.config;
+  return lastBuilt !== null && (await buildDrift(opts.engine.container(target.container), target.binaryPath, lastBuilt.sha256)) === null;
 }
 
 /** A failure in these says nothing about the container: a retry would fail the same way. */

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { operationError } from '../errors.js';
-import { isAlive, isReady } from './lock.js';
-import { stateDir, statePath } from '../state/store.js';
+import { isAlive, stateDir, statePath } from '../state/store.js';
+import { isReady } from './lock.js';
 
 const READY_TIMEOUT_MS = 60_000;
 

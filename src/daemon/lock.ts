@@ -4,9 +4,7 @@ import { dirname } from 'node:path';
 import { operationError } from '../errors.js';
 import { isAlive, statePath } from '../state/store.js';
 
-export { isAlive };
-
-export const lockFile = (repo: string) => statePath(repo, 'watch.lock');
+const lockFile = (repo: string) => statePath(repo, 'watch.lock');
 
 /** The pid of a live daemon for this repo, or null. */
 export async function runningDaemon(repo: string): Promise<number | null> {

@@ -4,14 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cgoEnabled, goVersionAtLeast, parseGoModVersion, parseGoVersion } from '../build/choose.js';
+import { cgoEnabled } from '../build/choose.js';
+import { hostTools, localGoCanAnswer } from '../build/host-tools.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import { linuxPrecheck } from '../notify/desktop.js';
 import { openRepo } from '../plan/git.js';
 import type { Engine } from '../target/client.js';
+import { dockerHost } from '../target/docker.js';
 import { detectSlowMount } from '../watch/mounts.js';
 
 export type Status = 'OK' | 'WARN' | 'FAIL';
@@ -33,17 +34,16 @@ async function git(config: ResolvedConfig): Promise<CheckResult> {
 }
 
 async function goToolchain(config: ResolvedConfig): Promise<CheckResult[]> {
-  const gomod = await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
-  const want = parseGoModVersion(gomod);
-  const have = await run('go', ['version']).then(({ stdout }) => parseGoVersion(stdout), () => null);
+  // The builders' own view of the host, so doctor and `auto` never disagree.
+  const tools = await hostTools(config.repo);
+  const [have, want] = [tools.goVersion, tools.goModVersion];
   const results: CheckResult[] = [];
   const container = 'builds will use the builder container (--builder container)';
   if (!have) results.push(warn('go', 'no Go toolchain on PATH', `install Go, or rely on the builder: ${container}`));
-  else if (want && !goVersionAtLeast(have, want)) results.push(warn('go', `Go ${have} is older than go.mod's go ${want}`, `install Go ${want}+, or ${container}`));
+  else if (!localGoCanAnswer(tools)) results.push(warn('go', `Go ${have} is older than go.mod's go ${want}`, `install Go ${want}+, or ${container}`));
   else results.push(ok('go', `Go ${have}${want ? ` (go.mod: ${want})` : ''}`));
   if (cgoEnabled(config.build.env, process.env)) {
-    const cc = await run(process.env.CC?.split(/\s+/)[0] ?? 'gcc', ['--version']).then(() => true, () => false);
-    results.push(cc ? ok('cgo', 'a C compiler is on PATH') : warn('cgo', 'cgo is on and no C compiler is on PATH', `install gcc, or ${container}`));
+    results.push(tools.cc ? ok('cgo', `a C compiler (${tools.ccName}) is on PATH`) : warn('cgo', 'cgo is on and no C compiler is on PATH', `install gcc, or ${container}`));
   }
   const flags = config.build.flags;
   results.push(flags.includes('-trimpath') && flags.includes('-buildvcs=false')
@@ -53,7 +53,7 @@ async function goToolchain(config: ResolvedConfig): Promise<CheckResult[]> {
 }
 
 async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResult[]> {
-  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const host = dockerHost();
   const results: CheckResult[] = [];
   if (/^tcp:\/\//.test(host) && process.env.DOCKER_TLS_VERIFY !== '1') {
     results.push(warn('docker host', `${host} is plain TCP: anyone on the network can drive the engine`, 'use a unix socket, ssh://, or TLS (DOCKER_TLS_VERIFY=1)'));

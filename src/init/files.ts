@@ -4,8 +4,8 @@
  */
 import { applyEdits, modify, parse } from 'jsonc-parser';
 
-export const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
-export const POST_START = 'npx hotswap watch --detach';
+const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
+const POST_START = 'npx hotswap watch --detach';
 
 export function withGitignore(current: string): string | null {
   if (/^\/?\.hotswap\/?\s*$/m.test(current)) return null;

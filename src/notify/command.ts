@@ -7,7 +7,7 @@ import type { Report } from '../report.js';
 import { lastLine, runWithTimeout } from './run.js';
 
 /** Long enough for a webhook over a slow network, short enough that a stuck hook is noticed. */
-export const COMMAND_TIMEOUT_MS = 10_000;
+const COMMAND_TIMEOUT_MS = 10_000;
 
 export interface CommandOptions {
   readonly env?: NodeJS.ProcessEnv;

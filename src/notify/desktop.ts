@@ -26,7 +26,7 @@ export interface DesktopOptions {
 }
 
 /** A healthy server answers in milliseconds; notify-send's own D-Bus timeout is 25 s. */
-export const DESKTOP_TIMEOUT_MS = 3000;
+const DESKTOP_TIMEOUT_MS = 3000;
 
 // Runs as `node -e HELPER <node-notifier path>` with the notification as JSON on stdin. node-notifier's
 // callback gets an Error when notify-send failed, and notify-send's stderr (a string) otherwise.

@@ -8,17 +8,15 @@ import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
-import { resolveMainPackage } from '../build/main-package.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
-import { openRepo, type GitRepo } from '../plan/git.js';
-import { createPlanner, type Planner } from '../plan/planner.js';
-import { buildContextFor, plannerOptions } from '../plan/build-context.js';
+import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
-import { hashInContainer } from '../swap/restore.js';
+import { buildDrift } from '../swap/restore.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
+import type { PipelineInputs } from './inputs.js';
 import { hostPlatform, prepareTarget, type ReadyTarget } from './target.js';
 
 export interface PipelineRequest {
@@ -39,19 +37,6 @@ export interface PipelineResult {
   readonly error: HotswapError | null;
 }
 
-/** Checks that need no Docker, so bad input exits 2 even when Docker is missing too (DESIGN §2). */
-export interface PipelineInputs {
-  readonly git: GitRepo;
-  readonly mainPackage: string;
-  /** Kept across runs by the watch daemon: its caches make the next plan cheap. */
-  readonly planner: Planner;
-}
-
-export async function checkInputs(config: ResolvedConfig): Promise<PipelineInputs> {
-  const git = await openRepo(config.repo);
-  const mainPackage = await resolveMainPackage(config.repo, config.main);
-  return { git, mainPackage, planner: createPlanner(git, plannerOptions(config)) };
-}
 
 /** The target this config runs: a config view (configForTarget) holds it alone, a whole config the first. */
 const targetName = (config: ResolvedConfig) => config.targets[0].name;
@@ -59,17 +44,6 @@ const targetName = (config: ResolvedConfig) => config.targets[0].name;
 /** The target's own last build: what its plan compares with, so another target's build never skips it. */
 const targetState = async (config: ResolvedConfig) =>
   ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
-
-/**
- * Why a one-shot `swap --if-changed` must run although the sources match the last build: the container
- * does not hold that build (a swap killed after going live, a manual `docker cp`). One exec; null when it
- * does. Watch checks this once at start instead of on every skipped run.
- */
-async function containerDrift(ready: ReadyTarget, config: ResolvedConfig, lastBuilt: LastBuilt | null): Promise<string | null> {
-  if (!lastBuilt) return null;
-  const held = await hashInContainer(ready.container, config.target.binaryPath).catch(() => null);
-  return held === lastBuilt.sha256 ? null : `the container does not hold the last build (sha256 ${held?.slice(0, 12) ?? 'unknown'}…, built ${lastBuilt.sha256.slice(0, 12)}…)`;
-}
 
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
 async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
@@ -112,7 +86,9 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     return null;
   }
   if (req.ifChanged && !plan.rebuild && !ready.created) {
-    const drift = req.trigger === 'manual' ? await containerDrift(ready, config, state.lastBuilt) : null;
+    // A one-shot run checks the container holds the last build; watch does that once at start instead.
+    const drift = req.trigger === 'manual' && state.lastBuilt
+      ? await buildDrift(ready.container, config.target.binaryPath, state.lastBuilt.sha256) : null;
     if (!drift) {
       report.outcome = 'skipped';
       return null;

@@ -29,6 +29,14 @@ async function createFromImage(engine: Engine, target: TargetConfig, progress: P
   await engine.container(target.container).start();
 }
 
+/** The configured container for commands that act on it as it is (rollback, backups, logs): exit 3 if missing. */
+export async function existingContainer(engine: Engine, name: string, hint = 'check target.container or --container (docker ps -a lists containers)') {
+  await engine.ping();
+  const container = engine.container(name);
+  if (!(await container.inspect())) throw environmentError(`container ${name} does not exist`, { hint });
+  return container;
+}
+
 export async function prepareTarget(engine: Engine, target: TargetConfig, progress: Progress): Promise<ReadyTarget> {
   await engine.ping();
   const container = engine.container(target.container);

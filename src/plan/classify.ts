@@ -6,7 +6,7 @@
  */
 import picomatch from 'picomatch';
 import type { FileClass } from '../report.js';
-import { packageLabel, type BuildGraph } from './go/graph.js';
+import { packageLabel, parentOf, type BuildGraph } from './go/graph.js';
 
 export interface Classified {
   readonly class: FileClass;
@@ -31,8 +31,6 @@ export interface Sides {
   /** The main package, for "not imported by ./cmd/ollama". */
   readonly main: string;
 }
-
-const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 
 export function classifyChange(path: string, sides: Sides, isImage: PathMatcher): Classified {
   const { before, after } = sides;

@@ -51,6 +51,7 @@ export interface BuildInputs {
 export interface Planner {
   /** `from` null: nothing built yet. */
   plan(from: string | null, to: string, target: PlanTarget, options?: PlanOptions): Promise<Plan>;
+  /** The inputs of one tree: what the tests compare with `go list` (plans use the same graphs). */
   inputs(tree: string, target: PlanTarget): Promise<BuildInputs>;
 }
 

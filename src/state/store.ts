@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { diskFullError, isDiskFull } from '../errors.js';
 import type { Report } from '../report.js';
 
-export const MAX_RUNS = 50;
+const MAX_RUNS = 50;
 
 export interface LastBuilt {
   readonly tree: string;
@@ -61,14 +61,14 @@ function fromSingleTarget(lastBuilt: LastBuilt | null | undefined, runs: readonl
 export const lastBuiltOf = (state: State, name: string): LastBuilt | null => state.built[name] ?? null;
 
 /** Adds a run (keeping the newest MAX_RUNS) and, when it swapped, records what was built for its target. */
-export function withRun(state: State, report: Report, built: Built | null): State {
+function withRun(state: State, report: Report, built: Built | null): State {
   return {
     built: built ? { ...state.built, [built.name]: built.lastBuilt } : state.built,
     runs: [...state.runs, report].slice(-MAX_RUNS),
   };
 }
 
-export async function writeState(repo: string, state: State): Promise<void> {
+async function writeState(repo: string, state: State): Promise<void> {
   const target = stateFile(repo);
   const temp = `${target}.${process.pid}.tmp`;
   try {

@@ -1,7 +1,6 @@
 /** Backups in the container: listing, choosing which to prune (pure), removing. */
-import { operationError } from '../errors.js';
 import type { ContainerClient } from '../target/client.js';
-import { LIST_BACKUPS, swapPaths } from './scripts.js';
+import { execFailure, LIST_BACKUPS, swapPaths } from './scripts.js';
 
 export interface Backup {
   readonly path: string;
@@ -24,9 +23,7 @@ export const backupsToPrune = (backups: readonly Backup[], keep: number): Backup
 export async function listBackups(container: ContainerClient, binaryPath: string): Promise<Backup[]> {
   const { backupPrefix } = swapPaths(binaryPath, new Date());
   const result = await container.exec(['sh', '-c', LIST_BACKUPS, 'sh', backupPrefix]);
-  if (result.exitCode !== 0) {
-    throw operationError(`listing backups in ${container.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
-  }
+  if (result.exitCode !== 0) throw execFailure('listing backups', container.name, result);
   return parseBackupList(result.stdout);
 }
 
@@ -34,6 +31,6 @@ export async function pruneBackups(container: ContainerClient, binaryPath: strin
   const doomed = backupsToPrune(await listBackups(container, binaryPath), keep);
   if (doomed.length === 0) return [];
   const result = await container.exec(['rm', '-f', '--', ...doomed.map((b) => b.path)]);
-  if (result.exitCode !== 0) throw operationError(`pruning backups in ${container.name}: ${result.stderr.trim()}`);
+  if (result.exitCode !== 0) throw execFailure('pruning backups', container.name, result);
   return doomed;
 }

@@ -3,9 +3,8 @@
  * crash-looping one (the new binary crashed it) is stopped and restored through the archive API, since
  * exec needs a running container.
  */
-import { operationError } from '../errors.js';
 import type { ContainerClient } from '../target/client.js';
-import { HASH_FILE, RESTORE, parseSha256, swapPaths } from './scripts.js';
+import { HASH_FILE, RESTORE, execFailure, parseSha256, swapPaths } from './scripts.js';
 
 export async function restoreBinary(container: ContainerClient, binaryPath: string, backup: string): Promise<string | null> {
   const paths = swapPaths(binaryPath, new Date());
@@ -17,7 +16,7 @@ export async function restoreBinary(container: ContainerClient, binaryPath: stri
     // "runs" for milliseconds between restarts) and the archive path below applies.
     const now = await container.inspect();
     if (result && now?.running && !now.restarting) {
-      throw operationError(`restoring ${backup} in ${container.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, { phase: 'rollback' });
+      throw execFailure(`restoring ${backup}`, container.name, result, 'rollback');
     }
   }
   // Stopped or crash-looping: stop it for good (that also holds a restart policy back), then write the file
@@ -31,9 +30,16 @@ export async function hashInContainer(container: ContainerClient, path: string):
   const result = await container.exec(['sh', '-c', HASH_FILE, 'sh', path]);
   const sha = parseSha256(result.stdout);
   if (result.exitCode !== 0 || !sha) {
-    throw operationError(`hashing ${path} in ${container.name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {
-      phase: 'verify', hint: result.exitCode === 127 ? 'the image has no sha256sum; use an image with coreutils or busybox' : undefined,
-    });
+    throw execFailure(`hashing ${path}`, container.name, result, 'verify');
   }
   return sha;
+}
+
+/**
+ * Why the container does not hold the build with this sha256 (a swap killed after going live, a manual
+ * `docker cp`), or null when it does. One exec.
+ */
+export async function buildDrift(container: ContainerClient, binaryPath: string, sha256: string): Promise<string | null> {
+  const held = await hashInContainer(container, binaryPath).catch(() => null);
+  return held === sha256 ? null : `the container does not hold the last build (sha256 ${held?.slice(0, 12) ?? 'unknown'}…, built ${sha256.slice(0, 12)}…)`;
 }

@@ -3,6 +3,18 @@
  * never spliced into the script, so no config value ever reaches a shell as code.
  */
 
+import { operationError, type Phase } from '../errors.js';
+
+/**
+ * A container step that failed, as an error: the action, then its stderr (or exit code). Exit 127 is the
+ * shell's "not found": the image lacks the tools these steps use.
+ */
+export const execFailure = (action: string, container: string, r: { exitCode: number; stderr: string }, phase?: Phase) =>
+  operationError(`${action} in ${container}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
+    phase,
+    hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
+  });
+
 /** Names beside and behind the target: `/usr/bin/.ollama.hotswap-new`, `/tmp/ollama.backup_<ts>`. */
 export function swapPaths(binaryPath: string, now: Date) {
   const slash = binaryPath.lastIndexOf('/');

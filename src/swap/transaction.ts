@@ -15,7 +15,7 @@ import { pruneBackups } from './backups.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, restoreBinary } from './restore.js';
-import { CANCELLED, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface SwapRequest {
   readonly container: ContainerClient;
@@ -38,12 +38,6 @@ export interface SwapResult {
   /** Set when rolled back: why the new binary was refused. */
   readonly failure?: HotswapError;
 }
-
-const execFailure = (action: string, name: string, r: { exitCode: number; stderr: string }) =>
-  operationError(`${action} in ${name}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
-    phase: 'copy',
-    hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
-  });
 
 /** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
 export function prepareInstall(container: ContainerClient): Promise<PreparedExec | null> {
@@ -76,7 +70,7 @@ async function install(req: SwapRequest, backup: string): Promise<{ backedUp: bo
       phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
     });
   }
-  if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result);
+  if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
   return { backedUp, installed };
 }
 
@@ -110,23 +104,20 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
 }
 
 /**
- * Restores the backup, restarts, checks health, and proves the path holds the backup's bytes again.
- * Returns the backup's (the old binary's) hash.
+ * Restores a backup, restarts, checks health, and proves the path holds the backup's bytes again.
+ * Returns that hash. A swap's rollback and `hotswap rollback` both come here.
  */
-async function rollBack(req: SwapRequest, backup: string): Promise<string> {
-  const { container, target, phase } = req;
-  return phase('rollback', async () => {
-    const restored = await restoreBinary(container, target.binaryPath, backup);
-    const startedAt = await restartContainer(container, target.stopTimeoutS);
-    await waitHealthy(container, target.health, { version: null, startedAt });
-    const [onDisk, old] = await Promise.all([
-      restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
-    ]);
-    if (onDisk !== old) {
-      throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
-    }
-    return old;
-  });
+export async function restoreBackup(container: ContainerClient, target: TargetConfig, backup: string): Promise<string> {
+  const restored = await restoreBinary(container, target.binaryPath, backup);
+  const startedAt = await restartContainer(container, target.stopTimeoutS);
+  await waitHealthy(container, target.health, { version: null, startedAt });
+  const [onDisk, old] = await Promise.all([
+    restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
+  ]);
+  if (onDisk !== old) {
+    throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
+  }
+  return old;
 }
 
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
@@ -142,7 +133,7 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
     progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
     let previous: string;
     try {
-      previous = await rollBack(req, backup);
+      previous = await phase('rollback', () => restoreBackup(container, target, backup));
     } catch (rollbackError) {
       throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
         phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,

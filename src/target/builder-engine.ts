@@ -4,30 +4,9 @@
  */
 import Docker from 'dockerode';
 import { Writable, type Readable } from 'node:stream';
-import { attempt } from './docker.js';
+import { attempt, exitCodeOf, orNull } from './docker.js';
 import type { BuilderEngine, BuilderSpec, BuilderState, ExecSpec, ImageBuildResult, ImageBuildSpec } from './builder-client.js';
 import { buildImage, extractFromImage, pruneTags, writeSingleFile } from './image-build.js';
-
-const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
-
-/** Resolves with null on a 404 (the thing does not exist), rethrows anything else. */
-async function orNull<T>(call: () => Promise<T>): Promise<T | null> {
-  try {
-    return await call();
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
-}
-
-/** The stream can end a moment before the engine records the exit code; wait for it briefly. */
-async function exitCodeOf(exec: Docker.Exec): Promise<number> {
-  for (let tries = 0; ; tries++) {
-    const info = await exec.inspect();
-    if (!info.Running || tries >= 50) return info.ExitCode ?? -1;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const envList = (env: Readonly<Record<string, string>>) => Object.entries(env).map(([k, v]) => `${k}=${v}`);
 

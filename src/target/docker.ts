@@ -10,12 +10,32 @@ import { environmentError, messageOf, operationError } from '../errors.js';
 import type { ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
 import { createBody } from './create-options.js';
 
-const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+/** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
+export const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 
 const isUnreachable = (e: unknown) =>
   /ECONNREFUSED|ENOENT|EACCES|ETIMEDOUT|EHOSTUNREACH|socket hang up/.test(messageOf(e));
 
 const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+/** Resolves with null on a 404 (the thing does not exist), rethrows anything else. */
+export async function orNull<T>(call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+}
+
+/** The stream can end a moment before the engine records the exit code; wait for it briefly. */
+export async function exitCodeOf(exec: Docker.Exec): Promise<number> {
+  for (let tries = 0; ; tries++) {
+    const info = await exec.inspect();
+    if (!info.Running || tries >= 50) return info.ExitCode ?? -1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Wraps a failed Docker call: unreachable engine → exit 3, anything else → exit 1 naming the action. */
 function dockerFailure(action: string, e: unknown) {
@@ -92,17 +112,12 @@ class DockerContainer implements ContainerClient {
   }
 
   async inspect(): Promise<ContainerState | null> {
-    try {
-      const info = await this.handle.inspect();
-      return {
-        id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
-        running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-        exitCode: info.State.ExitCode, imageId: info.Image,
-      };
-    } catch (e) {
-      if (statusOf(e) === 404) return null;
-      throw dockerFailure(`inspecting container ${this.name}`, e);
-    }
+    const info = await attempt(`inspecting container ${this.name}`, () => orNull(() => this.handle.inspect()));
+    return info && {
+      id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
+      running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
+      exitCode: info.State.ExitCode, imageId: info.Image,
+    };
   }
 
   exec(argv: readonly string[]): Promise<ExecResult> {
@@ -110,8 +125,7 @@ class DockerContainer implements ContainerClient {
       const exec = await this.handle.exec({ Cmd: [...argv], AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
       const output = await demux(this.docker, stream);
-      const { ExitCode } = await exec.inspect();
-      return { exitCode: ExitCode ?? -1, ...output };
+      return { exitCode: await exitCodeOf(exec), ...output };
     });
   }
 
@@ -125,8 +139,7 @@ class DockerContainer implements ContainerClient {
         run: (input) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
           stream.end(input); // half-close: the process sees EOF after the input
           const collected = await output;
-          const { ExitCode } = await exec.inspect();
-          return { exitCode: ExitCode ?? -1, ...collected };
+          return { exitCode: await exitCodeOf(exec), ...collected };
         }),
         cancel: () => {
           if (!stream.writableEnded) stream.end();
@@ -225,14 +238,8 @@ class DockerEngine implements Engine {
   }
 
   async imagePlatform(ref: string): Promise<Platform | null> {
-    try {
-      const info = await this.docker.getImage(ref).inspect();
-      const variant = (info as { Variant?: string }).Variant ?? null;
-      return { os: info.Os, arch: info.Architecture, variant };
-    } catch (e) {
-      if (statusOf(e) === 404) return null;
-      throw dockerFailure(`inspecting image ${ref}`, e);
-    }
+    const info = await attempt(`inspecting image ${ref}`, () => orNull(() => this.docker.getImage(ref).inspect()));
+    return info && { os: info.Os, arch: info.Architecture, variant: (info as { Variant?: string }).Variant ?? null };
   }
 
   createContainer(spec: CreateSpec): Promise<void> {

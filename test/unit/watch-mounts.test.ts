@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectSlowMount, isWslKernel, mountOf, parseMounts, slowMountReason } from '../../src/watch/mounts.js';
 
@@ -78,9 +79,12 @@ describe('isWslKernel', () => {
 });
 
 describe('detectSlowMount', () => {
-  it('reads this machine without throwing', () => {
-    const reason = detectSlowMount(process.cwd());
-    expect(reason === null || typeof reason === 'string').toBe(true);
-    expect(() => detectSlowMount('/does/not/exist')).not.toThrow();
+  it("reads this machine's mount table: the same verdict as the pure rules on /proc/mounts", () => {
+    const mounts = parseMounts(fs.readFileSync('/proc/mounts', 'utf8'));
+    const wsl = isWslKernel(fs.readFileSync('/proc/version', 'utf8'));
+    expect(mounts.length).toBeGreaterThan(0);
+    expect(detectSlowMount(process.cwd())).toBe(slowMountReason(mounts, fs.realpathSync(process.cwd()), wsl));
+    expect(detectSlowMount('/proc')).toBeNull(); // proc is no network or 9p file system
+    expect(detectSlowMount('/does/not/exist')).toBe(slowMountReason(mounts, '/does/not/exist', wsl));
   });
 });

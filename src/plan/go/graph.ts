@@ -35,7 +35,7 @@ const SYSO = /\.syso$/;
 const CGO_ONLY = /\.(c|cc|cpp|cxx|m)$/;
 
 export const packageLabel = (dir: string) => (dir === '' ? '.' : `./${dir}`);
-const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+export const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const under = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`);
 const relativeTo = (dir: string, path: string) => (dir === '' ? path : path.slice(dir.length + 1));
