@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Go builder image the tests use for `--builder container` and `--builder artifact`: FROM
-# scratch, this machine's Go toolchain (Debian's golang-go, symlinks resolved), the glibc it links
+# scratch, this machine's Go toolchain (`go env GOROOT`: /usr/local/go, or Debian's symlink tree, resolved), the glibc it links
 # against, and Debian's static busybox for sh/sleep/rm/tar. No registry is needed. Skipped when an
 # image built from the same recipe and toolchain already exists.
 set -euo pipefail

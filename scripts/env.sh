@@ -13,6 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # --- apt packages ---------------------------------------------------------------------------------
 # package -> a command that proves it is there ("" = ask dpkg only). busybox-static is checked with
 # dpkg because Debian's dynamic `busybox` also ships /bin/busybox, which cannot run in a scratch image.
+# golang-go is skipped whenever some `go` is on PATH: Debian 12's Go 1.19 must never shadow a newer toolchain
+# (this machine has Go 1.26 in /usr/local/go), and the builder image copies whichever `go` is first.
 declare -A PROBE=(
   [docker.io]=dockerd [golang-go]=go [busybox-static]="" [git]=git [gcc]=gcc [libc6-dev]=""
   [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send
