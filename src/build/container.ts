@@ -5,6 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { BuildConfig } from '../config/types.js';
+import { builderImageFor } from '../config/resolve.js';
 import { environmentError, operationError } from '../errors.js';
 import type { BuilderEngine } from '../target/builder-client.js';
 import type { Progress } from '../ui/progress.js';
@@ -34,8 +35,8 @@ async function ensureBuilder(engine: BuilderEngine, build: BuildConfig, repo: st
   const name = build.builderContainer;
   const imageId = await engine.imageId(build.builderImage);
   if (!imageId) {
-    throw environmentError(`builder image ${build.builderImage} is not present on this Docker engine`, {
-      hint: `pull or build ${build.builderImage} (build.builderImage), or use --builder local`, phase: 'build',
+    throw environmentError(`builder image ${build.builderImage} (${build.builderImageWhy}) is not present on this Docker engine`, {
+      hint: `docker pull ${build.builderImage}, or set build.builderImage to an image you have, or use --builder local`, phase: 'build',
     });
   }
   const action = builderAction(await engine.builderState(name), imageId, sync ? 'sync' : 'bind');
@@ -91,7 +92,7 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
   if (shown < output.length) progress.output(output.slice(shown));
   if (code === 126 || code === 127) {
     throw environmentError(`the builder image ${config.build.builderImage} has no usable \`go\` (exit ${code})`, {
-      phase: 'build', details: output.trimEnd(), hint: 'set build.builderImage to a Go image such as golang:1.24-bookworm',
+      phase: 'build', details: output.trimEnd(), hint: `set build.builderImage to a Go image such as ${builderImageFor(null).builderImage}`,
     });
   }
   if (code !== 0) {

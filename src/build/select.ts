@@ -1,5 +1,5 @@
 /** Which builder runs, and why (the reason is logged and reported). */
-import { HotswapError } from '../errors.js';
+import { environmentError, HotswapError } from '../errors.js';
 import type { BuilderEngine } from '../target/builder-client.js';
 import { connectBuilderEngine } from '../target/builder-engine.js';
 import { buildArtifact } from './artifact.js';
@@ -14,7 +14,9 @@ async function buildAuto(request: BuildRequest, engine: () => BuilderEngine): Pr
   const choice = chooseBuilder(await hostTools(request.config.repo), cgoEnabled(request.config.build.env, process.env));
   if (choice.builder === 'container') {
     request.progress.info(choice.reason);
-    return buildInContainer(request, choice.reason, engine());
+    return buildInContainer(request, choice.reason, engine()).catch((e: unknown) => {
+      throw noBuilder(e, choice.reason);
+    });
   }
   try {
     return await buildLocal(request, choice.reason);
@@ -26,6 +28,13 @@ async function buildAuto(request: BuildRequest, engine: () => BuilderEngine): Pr
     request.progress.warn(reason);
     return buildInContainer(request, reason, engine());
   }
+}
+
+/** The builder container was the only way left and cannot run: say both halves (exit 3). */
+function noBuilder(e: unknown, reason: string): unknown {
+  if (!(e instanceof HotswapError) || e.exitCode !== 3) return e;
+  const why = reason.replace(/^auto: /, '').replace(/, using the builder container$/, '');
+  return environmentError(`no builder can build this repo: ${why}, and ${e.message}`, { hint: e.hint, phase: 'build', cause: e });
 }
 
 export async function build(request: BuildRequest, engine: () => BuilderEngine = connectBuilderEngine): Promise<Artifact> {

@@ -3,8 +3,9 @@
  * (STYLE §8). Every input is validated before anything touches Docker, and all problems found are
  * reported in one usage error (DESIGN §2: exit 2, every bad key path, not only the first).
  */
-import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseGoModVersion } from '../build/choose.js';
 import { usageError } from '../errors.js';
 import { findConfigFile, readConfigFile, SCHEMA_HINT } from './load.js';
 import {
@@ -20,7 +21,7 @@ const DEFAULTS = deepFreeze({
   build: {
     mode: 'auto', output: '.hotswap/bin/ollama-dev', env: { CGO_ENABLED: '1' }, flags: ['-trimpath', '-buildvcs=false'],
     ldflags: '-w -s', tags: [], versionVar: 'github.com/ollama/ollama/version.Version', versionBase: '0.0.0',
-    builderImage: 'golang:1.24-bookworm', builderContainer: 'ollama-build', dockerfile: 'Dockerfile.dev', target: null,
+    builderContainer: 'ollama-build', dockerfile: 'Dockerfile.dev', target: null,
     artifactPath: '/ollama-dev', sync: false, hostRepo: null,
   },
   target: {
@@ -128,13 +129,36 @@ function resolveWatch(file: FileConfig, fromFlags: ParsedFlags, repo: string): R
 
 function resolveBuild(fileBuild: FileTarget['build'], flags: TargetFlags, repo: string, output: string): ResolvedConfig['build'] {
   const build = { ...DEFAULTS.build, ...fileBuild };
+  const builder = fileBuild.builderImage !== undefined
+    ? { builderImage: fileBuild.builderImage, builderImageWhy: 'build.builderImage' }
+    : builderImageFor(parseGoModVersion(readGoMod(repo)));
   return {
     ...build,
+    ...builder,
     mode: builderMode(flags.builder ?? build.mode, flags.local),
     output: resolve(repo, fileBuild.output ?? output),
     dockerfile: resolve(repo, build.dockerfile),
   };
 }
+
+/**
+ * The default builder image follows go.mod's go line: official golang images set GOTOOLCHAIN=local, so
+ * only an image of that release (or newer) can build the module. Without a go line, the newest image.
+ */
+export function builderImageFor(goLine: string | null): Pick<ResolvedConfig['build'], 'builderImage' | 'builderImageWhy'> {
+  const release = goLine?.match(/^(\d+\.\d+)/)?.[1];
+  return release
+    ? { builderImage: `golang:${release}-bookworm`, builderImageWhy: `go.mod's go ${goLine}` }
+    : { builderImage: 'golang:bookworm', builderImageWhy: 'go.mod has no go line' };
+}
+
+const readGoMod = (repo: string): string => {
+  try {
+    return readFileSync(join(repo, 'go.mod'), 'utf8');
+  } catch {
+    return ''; // no go.mod: the main-package check reports it
+  }
+};
 
 function fileOrProblems(path: string, problems: Problem[]): FileConfig {
   const result = readConfigFile(path); // throws for a missing file or bad JSON: nothing else to check then

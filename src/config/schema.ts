@@ -77,7 +77,7 @@ const buildSchema = object({
     .describe('Variable stamped through -X with the dev version; null stamps nothing.')
     .optional(),
   versionBase: nonEmpty().regex(/^\S+$/, 'must not contain spaces').describe('Base of the stamp <base>-hotswap.<tree8>.').optional(),
-  builderImage: nonEmpty().describe('Image of the builder container.').optional(),
+  builderImage: nonEmpty().describe('Image of the builder container. Default: golang:<major.minor>-bookworm from go.mod\'s go line (official golang images build only their own release and older).').optional(),
   builderContainer: containerName().describe('Name of the long-lived builder container.').optional(),
   dockerfile: nonEmpty().describe('Dockerfile of the artifact builder, relative to the repo.').optional(),
   target: z.nullable(nonEmpty('a build stage name or null')).describe('Dockerfile stage of the artifact builder.').optional(),

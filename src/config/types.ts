@@ -26,7 +26,10 @@ export interface BuildConfig {
   readonly versionVar: string | null;
   /** Base of the stamped version: `<versionBase>-hotswap.<tree8>`. */
   readonly versionBase: string;
+  /** Image of the builder container: build.builderImage, else `golang:<go.mod's go line>-bookworm`. */
   readonly builderImage: string;
+  /** Where builderImage came from ("build.builderImage", "go.mod's go 1.26.0"), for doctor and errors. */
+  readonly builderImageWhy: string;
   readonly builderContainer: string;
   readonly dockerfile: string;
   readonly target: string | null;

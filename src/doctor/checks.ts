@@ -74,7 +74,7 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
   }
   if (image) results.push(await imageCheck(engine, 'image', image, `build or pull ${image}`));
   if (config.build.mode === 'container' || config.build.mode === 'auto') {
-    results.push(await imageCheck(engine, 'builder image', config.build.builderImage, `docker pull ${config.build.builderImage} (needed when the builder container is used)`, true));
+    results.push(await builderImageCheck(config, engine));
   }
   return results;
 }
@@ -83,6 +83,20 @@ async function imageCheck(engine: Engine, name: string, ref: string, fix: string
   const platform = await engine.imagePlatform(ref);
   if (platform) return ok(name, `${ref} (${platform.os}/${platform.arch})`);
   return optional ? warn(name, `${ref} is not present`, fix) : fail(name, `${ref} is not present`, fix);
+}
+
+/**
+ * The image the builder container would use and where its name came from. Missing, it fails when nothing
+ * else can build (auto with a local Go older than go.mod, or --builder container), else it warns.
+ */
+async function builderImageCheck(config: ResolvedConfig, engine: Engine): Promise<CheckResult> {
+  const { builderImage: image, builderImageWhy: why } = config.build;
+  const platform = await engine.imagePlatform(image);
+  if (platform) return ok('builder image', `${image} (${why}), present (${platform.os}/${platform.arch})`);
+  const needed = config.build.mode === 'container' || !localGoCanAnswer(await hostTools(config.repo));
+  const detail = `${image} (${why}) is not present${needed ? ', and no other builder can build this repo' : ''}`;
+  const fix = `docker pull ${image}${needed ? '' : ' (needed when the builder container is used)'}`;
+  return needed ? fail('builder image', detail, fix) : warn('builder image', detail, fix);
 }
 
 async function notifications(config: ResolvedConfig): Promise<CheckResult> {

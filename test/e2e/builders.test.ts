@@ -20,6 +20,7 @@ const VOLUMES = [`${BUILDER}-gocache`, `${BUILDER}-gomodcache`];
 let repo: FixtureRepo;
 let port: number;
 let noGoPath: string;
+/** A `go` that says it is 1.21.0 (see oldGoWrapper). */
 let oldGoPath: string;
 const timings: Record<string, number> = {};
 
@@ -55,15 +56,15 @@ async function pathWithoutGo(): Promise<string> {
 }
 
 /**
- * A PATH whose `go` says it is Go 1.21.0 and passes everything else to the real toolchain: a host Go
+ * A `go` that says it is Go 1.21.0 and passes everything else to the real toolchain: a host Go
  * older than go.mod asks, while the builder image (this machine's Go) can build the module.
  */
-async function pathWithOldGo(): Promise<string> {
+async function oldGoWrapper(): Promise<string> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'hotswap-oldgo-'));
   const real = (await run('sh', ['-c', 'command -v go'])).stdout.trim();
   const script = `#!/bin/sh\nif [ "$1" = version ]; then echo 'go version go1.21.0 linux/amd64'; exit 0; fi\nexec '${real}' "$@"\n`;
   fs.writeFileSync(path.join(dir, 'go'), script, { mode: 0o755 });
-  return `${dir}${path.delimiter}${process.env.PATH ?? ''}`;
+  return path.join(dir, 'go');
 }
 
 const DOCKERFILE = (stamp: boolean, step = 'RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$HOTSWAP_LDFLAGS" -o /ollama-dev .') => [
@@ -87,7 +88,7 @@ beforeAll(async () => {
   repo = await makeFixtureRepo();
   port = await freePort();
   noGoPath = await pathWithoutGo();
-  oldGoPath = await pathWithOldGo();
+  oldGoPath = await oldGoWrapper();
   configure({ mode: 'container' });
   await startContainer({ name: NAME, port });
 });
@@ -98,7 +99,7 @@ afterAll(async () => {
   if (process.env.HOTSWAP_TEST_KEEP !== '1') await removeBuilderLeftovers();
   await repo?.remove();
   if (noGoPath) await fs.promises.rm(noGoPath, { recursive: true, force: true });
-  if (oldGoPath) await fs.promises.rm(oldGoPath.split(path.delimiter)[0], { recursive: true, force: true });
+  if (oldGoPath) await fs.promises.rm(path.dirname(oldGoPath), { recursive: true, force: true });
 });
 
 describe('the builder container', () => {
@@ -233,7 +234,7 @@ describe('the auto builder', () => {
     repo.write('go.mod', gomod.replace(/^go .*$/m, 'go 1.22'));
     repo.setMessage('hello newer go');
     try {
-      const { code, stderr, report } = await swapJson({ PATH: oldGoPath });
+      const { code, stderr, report } = await swapJson({ PATH: `${path.dirname(oldGoPath)}${path.delimiter}${process.env.PATH ?? ''}` });
       expect(code, stderr).toBe(0);
       expect(report.builder.mode).toBe('container');
       expect(report.builder.reason).toMatch(/local Go 1\.21\.0 is older than go\.mod's go 1\.22/);

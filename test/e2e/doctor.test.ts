@@ -5,18 +5,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { removeContainer, startContainer } from '../support/docker.js';
+import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { freePort } from '../support/ports.js';
 
 const NAME = 'hs-test-doctor';
 let repo: FixtureRepo;
+let port: number;
 /** The line of one check: status (4 wide), a space, the name padded to 14. */
 const line = (out: string, name: string) => out.split('\n').find((l) => l.slice(5, 19).trim() === name) ?? '';
 
 beforeAll(async () => {
   repo = await makeFixtureRepo();
-  const port = await freePort();
+  port = await freePort();
   writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: 'hotswap-test/builder:latest' } } });
   await startContainer({ name: NAME, port });
 });
@@ -35,6 +36,41 @@ describe('hotswap doctor', () => {
     }
     expect(line(r.stdout, 'container')).toMatch(/^OK .*is running/);
     expect(line(r.stdout, 'docker')).toMatch(/^OK .*engine \d+\.\d+/);
+  });
+
+  it("names the builder image go.mod's go line asks for, and the exact pull when it is missing", async () => {
+    const gomod = repo.read('go.mod');
+    repo.write('go.mod', gomod.replace(/^go .*$/m, 'go 1.26.0'));
+    writeTestConfig(repo.dir, { container: NAME, port: 1 });
+    try {
+      const r = await runCli(['doctor'], { cwd: repo.dir });
+      expect(line(r.stdout, 'builder image')).toMatch(/^WARN builder image +golang:1\.26-bookworm \(go\.mod's go 1\.26\.0\) is not present → docker pull golang:1\.26-bookworm /);
+    } finally {
+      repo.write('go.mod', gomod);
+      writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: 'hotswap-test/builder:latest' } } });
+    }
+  });
+
+  it('fails when go.mod asks for a Go that neither this host nor any present image has; swap exits 3 with the fix', async () => {
+    const gomod = repo.read('go.mod');
+    repo.write('go.mod', gomod.replace(/^go .*$/m, 'go 1.99'));
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { mode: 'auto' } } });
+    try {
+      const r = await runCli(['doctor'], { cwd: repo.dir });
+      expect(r.code).toBe(1);
+      expect(line(r.stdout, 'go')).toMatch(/^WARN .*older than go\.mod's go 1\.99/);
+      expect(line(r.stdout, 'builder image')).toMatch(/^FAIL builder image +golang:1\.99-bookworm \(go\.mod's go 1\.99\) is not present, and no other builder can build this repo → docker pull golang:1\.99-bookworm$/);
+      const served = await containerSha256(NAME);
+      const swap = await runCli(['swap'], { cwd: repo.dir });
+      expect(swap.code, swap.stderr).toBe(3);
+      expect(swap.stderr).toMatch(/^hotswap: failed \(build\): no builder can build this repo: the local Go [\d.]+ is older than go\.mod's go 1\.99, and builder image golang:1\.99-bookworm \(go\.mod's go 1\.99\) is not present on this Docker engine/m);
+      expect(swap.stderr).toContain('docker pull golang:1.99-bookworm');
+      expect(swap.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(await containerSha256(NAME)).toBe(served); // the container was not touched
+    } finally {
+      repo.write('go.mod', gomod);
+      writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: 'hotswap-test/builder:latest' } } });
+    }
   });
 
   it('fails with the fix on a broken one: no git repo, no Docker, an engine over plain TCP', async () => {

@@ -50,7 +50,7 @@ describe('resolveConfig defaults', () => {
         mode: 'auto', output: path.join(dir, '.hotswap/bin/ollama-dev'), env: { CGO_ENABLED: '1' },
         flags: ['-trimpath', '-buildvcs=false'], ldflags: '-w -s', tags: [],
         versionVar: 'github.com/ollama/ollama/version.Version', versionBase: '0.0.0',
-        builderImage: 'golang:1.24-bookworm', builderContainer: 'ollama-build', dockerfile: path.join(dir, 'Dockerfile.dev'),
+        builderImage: 'golang:bookworm', builderImageWhy: 'go.mod has no go line', builderContainer: 'ollama-build', dockerfile: path.join(dir, 'Dockerfile.dev'),
         target: null, artifactPath: '/ollama-dev', sync: false, hostRepo: null,
       },
       target: {
@@ -114,6 +114,13 @@ describe('finding and reading the config file', () => {
     fs.mkdirSync(path.join(dir, 'other'));
     writeConfig({ repo: '.' }, 'conf');
     expect(resolveIn({ config: 'conf/hotswap.config.json', repo: 'other' }).repo).toBe(path.join(dir, 'other'));
+  });
+
+  it("follows go.mod's go line for the builder image, and an explicit build.builderImage wins", () => {
+    fs.writeFileSync(path.join(dir, 'go.mod'), 'module github.com/ollama/ollama\n\ngo 1.26.0\n\ntoolchain go1.26.3\n');
+    expect(resolveIn().build).toMatchObject({ builderImage: 'golang:1.26-bookworm', builderImageWhy: "go.mod's go 1.26.0" });
+    writeConfig({ build: { builderImage: 'my/go:tip' } });
+    expect(resolveIn().build).toMatchObject({ builderImage: 'my/go:tip', builderImageWhy: 'build.builderImage' });
   });
 
   it('validates the ollama preset', () => {

@@ -9,7 +9,7 @@ const AMD64 = { os: 'linux', arch: 'amd64', variant: null };
 const buildConfig = (over: Partial<BuildConfig> = {}): BuildConfig => ({
   mode: 'local', output: '/repo/.hotswap/bin/ollama-dev', env: { CGO_ENABLED: '0' },
   flags: ['-trimpath', '-buildvcs=false'], ldflags: '-w -s', tags: [], versionVar: VERSION_VAR, versionBase: '0.0.0',
-  builderImage: 'golang:1.24-bookworm', builderContainer: 'ollama-build', dockerfile: '/repo/Dockerfile.dev', target: null,
+  builderImage: 'golang:1.24-bookworm', builderImageWhy: 'build.builderImage', builderContainer: 'ollama-build', dockerfile: '/repo/Dockerfile.dev', target: null,
   artifactPath: '/ollama-dev', sync: false, hostRepo: null, ...over,
 });
 
