@@ -2,7 +2,6 @@
  * The Engine over dockerode: the only module that imports it. Honours DOCKER_HOST through docker-modem.
  * Errors name the action that failed ("copying the binary into ollama-gpu: …").
  */
-import './dockerode-lean.js'; // before dockerode: skips its gRPC load
 import Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';

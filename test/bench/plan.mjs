@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI, median, sampleRow, writeResults } from './common.mjs';
 import { seededRandom } from './random.mjs';
-import { openRepo } from '../../dist/plan/git.js';
-import { createPlanner } from '../../dist/plan/planner.js';
-import { buildContextFor, plannerOptions } from '../../dist/plan/build-context.js';
-import { resolveConfig } from '../../dist/config/resolve.js';
+import { openRepo } from '../../dist/lib/plan/git.js';
+import { createPlanner } from '../../dist/lib/plan/planner.js';
+import { buildContextFor, plannerOptions } from '../../dist/lib/plan/build-context.js';
+import { resolveConfig } from '../../dist/lib/config/resolve.js';
 
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 10);

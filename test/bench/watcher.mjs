@@ -1,4 +1,4 @@
-// `npm run bench`: hotswap's watcher (dist/watch/watcher.js, as the daemon starts it) against raw chokidar (the
+// `npm run bench`: hotswap's watcher (dist/lib/watch/watcher.js, as the daemon starts it) against raw chokidar (the
 // same chokidar from node_modules, `watch(dir, { ignoreInitial: true })` ignoring only .git) on generated Go-like
 // trees of 1,300 and 50,000 files (git repos in temp dirs: the watcher honours .gitignore). Each side runs in a
 // child process of its own (this file with `--child`), so RSS and CPU are its alone; sides alternate A, B, A, B.
@@ -29,7 +29,7 @@ if (process.argv[2] === '--child') {
   let startAt;
   if (side === 'hotswap') {
     const root = path.resolve(path.dirname(SELF), '..', '..');
-    const { startWatcher } = await import(pathToFileURL(path.join(root, 'dist', 'watch', 'watcher.js')).href);
+    const { startWatcher } = await import(pathToFileURL(path.join(root, 'dist', 'lib', 'watch', 'watcher.js')).href);
     // A no-op logger: only the watcher's own cost is measured (the daemon's pino is the same on every path).
     const noop = () => {};
     const log = { debug: noop, info: noop, warn: noop, error: noop, trace: noop, fatal: noop };
@@ -309,7 +309,7 @@ if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  notes.push('each side in its own child process (`node test/bench/watcher.mjs --child <side> <dir>`); hotswap: dist/watch/watcher.js startWatcher with a no-op logger; chokidar: `watch(dir, { ignoreInitial: true, ignored: .git })`');
+  notes.push('each side in its own child process (`node test/bench/watcher.mjs --child <side> <dir>`); hotswap: dist/lib/watch/watcher.js startWatcher with a no-op logger; chokidar: `watch(dir, { ignoreInitial: true, ignored: .git })`');
   notes.push(`ready = module import + start → ready inside the child; idle CPU from process.cpuUsage() over ${IDLE_S} s (${ROUNDS} × ${IDLE_S / ROUNDS} s); latency = file written → the child's line for that path read by the parent`);
   writeResults('watcher', { title: `watcher vs raw chokidar (${ROUNDS} alternating runs per side)`, rows, notes, data });
 }

@@ -1,0 +1,45 @@
+// `npm run build`: src/ typechecked by tsc, then bundled by esbuild into dist/cli.js, one ES module that Node
+// reads and compiles at once instead of ~300 files (start-up), and that a packed install needs no
+// node_modules for, but node-notifier (its vendored notifier binaries are found by path at run time).
+// Commands stay lazy: esbuild keeps each `await import()` of a bundled module as a deferred init.
+import { build } from 'esbuild';
+
+// dockerode requires ./session (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load;
+// hotswap never opens a BuildKit session, so it is replaced by a stub that says so.
+const noBuildkitSession = {
+  name: 'no-buildkit-session',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/session$/ }, (args) => (/dockerode[\\/]lib/.test(args.importer) ? { path: 'session', namespace: 'stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "module.exports = () => { throw new Error('hotswap does not open BuildKit sessions'); };",
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // ESM builds first: jsonc-parser's CommonJS build is UMD, whose require('./impl/…') esbuild cannot follow.
+  mainFields: ['module', 'main'],
+  // Optional native parts of ssh2 (each required in a try/catch, with a JS fallback) and node-notifier.
+  external: ['node-notifier', 'cpu-features', '*.node'],
+  // Bundled CommonJS (dockerode, pino, ssh2) calls require() for Node's own modules and reads __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __hotswapRequire } from 'node:module';",
+      "import { fileURLToPath as __hotswapPath } from 'node:url';",
+      "import { dirname as __hotswapDirname } from 'node:path';",
+      'const require = __hotswapRequire(import.meta.url);',
+      'const __filename = __hotswapPath(import.meta.url);',
+      'const __dirname = __hotswapDirname(__filename);',
+    ].join(' '),
+  },
+  plugins: [noBuildkitSession],
+};
+
+await build({ ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]', entryPoints: { cli: 'src/cli.ts', 'config/gen-schema': 'src/config/gen-schema.ts' }, outdir: 'dist' });
