@@ -1,6 +1,10 @@
-// vitest globalSetup: fail fast with a clear message when the environment is missing, clear leftovers
-// of earlier runs, and make sure the runtime image exists (built once, reused while the fixture is unchanged).
+// vitest globalSetup of the e2e project: fail fast with a clear message when the environment is missing,
+// take the engine for this run, clear leftovers of earlier runs, and make sure the test images exist (built
+// once, reused while the fixture is unchanged).
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CLI } from './paths.js';
 import { docker, ensureBuilderImage, ensureRuntimeImage, removeLabelled } from './docker.js';
 
@@ -14,10 +18,43 @@ export default async function setup(): Promise<() => Promise<void>> {
     throw new Error(`Docker is not reachable (${info.stderr.trim().split('\n')[0]}). Run: bash scripts/env.sh`);
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing. Run: npm run build`);
+  const release = takeEngine();
   await removeLabelled();
   await Promise.all([ensureRuntimeImage(), ensureBuilderImage()]);
   // Leave nothing running after the suite (containers bind host ports); HOTSWAP_TEST_KEEP=1 keeps them to debug.
   return async () => {
     if (process.env.HOTSWAP_TEST_KEEP !== '1') await removeLabelled();
+    release();
   };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One e2e run per engine: the suites use fixed container names and the set-up removes every test
+ * container, so a second run on the same engine would break the first. A run whose pid is gone left a stale
+ * lock, which is taken over. Returns the release.
+ */
+function takeEngine(): () => void {
+  const engine = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const file = path.join(os.tmpdir(), `hotswap-e2e-${createHash('sha256').update(engine).digest('hex').slice(0, 12)}.lock`);
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch {
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      if (owner && alive(owner)) {
+        throw new Error(`another e2e run (pid ${owner}) is using the engine ${engine}: wait for it, or point DOCKER_HOST at another engine`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
 }
