@@ -16,6 +16,12 @@ describe('ChangeBatch', () => {
     expect(batch.dueAt(200, 2000)).toBe(2000);
   });
 
+  it('never cuts the quiet period short when maxWait is smaller than the debounce', () => {
+    const batch = new ChangeBatch();
+    batch.add(['a.go'], 1000);
+    expect(batch.dueAt(500, 100)).toBe(1500);
+  });
+
   it('hands out every path once, sorted, and is empty afterwards', () => {
     const batch = new ChangeBatch();
     batch.add(['b.go', 'a.go'], 0);
@@ -94,6 +100,19 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(starts).toHaveLength(2);
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('starts no run after stop(), even one that was waiting out minIntervalMs (SIGTERM during the wait)', async () => {
+    const r = recorder(10);
+    const s = new Scheduler({ debounceMs: 10, maxWaitMs: 100, minIntervalMs: 3000, run: r.run, now: () => Date.now() });
+    s.add(['a.go']);
+    await vi.advanceTimersByTimeAsync(50); // the first run has started and ended
+    s.add(['b.go']);
+    await vi.advanceTimersByTimeAsync(50); // the second is due, and waits out the interval
+    const stopped = s.stop();
+    await vi.advanceTimersByTimeAsync(5000);
+    await stopped;
+    expect(r.calls).toEqual([['a.go']]);
   });
 
   it('stops taking changes and waits for the current run on stop()', async () => {
