@@ -2,8 +2,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { hostTools, localGoCanAnswer } from '../build/host-tools.js';
-import { cgoEnabled } from '../build/choose.js';
+import { hostTools } from '../build/host-tools.js';
+import { cgoEnabled, whyLocalGoCannotAnswer } from '../build/choose.js';
 import { goListFiles } from './go/golist.js';
 import { goMinorOf } from './go/modules.js';
 import type { PlannerOptions } from './planner.js';
@@ -25,11 +25,19 @@ export async function buildContextFor(config: ResolvedConfig, platform: { goos: 
   return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config) };
 }
 
-/** `go list` on the work tree when the local toolchain can answer for this repo (asked once). */
-function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
+/**
+ * `go list` on the work tree when the local toolchain can answer for this repo (asked once); when it
+ * cannot, `warn` hears why, once, since plans then rest on the parser alone.
+ */
+function goListWhenAvailable(repo: string, warn?: (message: string) => void): PlannerOptions['goList'] {
   let available: Promise<string | null> | null = null;
   return async (main, context) => {
-    available ??= hostTools(repo).then(async (tools) => (localGoCanAnswer(tools) ? realpath(repo) : null));
+    available ??= hostTools(repo).then(async (tools) => {
+      const why = whyLocalGoCannotAnswer(tools);
+      if (why === null) return realpath(repo);
+      warn?.(`go list not used: ${why}; planning with hotswap's own Go parser`);
+      return null;
+    });
     const dir = await available;
     return dir ? goListFiles(dir, main, context) : null;
   };
@@ -39,6 +47,6 @@ function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
 export const plannerOptions = (config: ResolvedConfig, warn?: (message: string) => void): PlannerOptions => ({
   imageInputs: config.plan.imageInputs,
   cacheDir: stateDir(config.repo),
-  goList: goListWhenAvailable(config.repo),
+  goList: goListWhenAvailable(config.repo, warn),
   warn,
 });

@@ -39,6 +39,8 @@ export interface PlannerOptions {
 export interface PlanOptions {
   /** `to` is a snapshot of the work tree, so `go list` on the work tree describes it. */
   readonly workTree?: boolean;
+  /** Said with the plan (Plan.comparedWith) when `from` is not the last build. */
+  readonly comparedWith?: string;
 }
 
 /** The files of one tree that go into one binary, each with why (repo-relative paths). */
@@ -192,15 +194,16 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
 
   return {
     async plan(from, to, target, planOptions = {}) {
-      if (from === null) return makePlan(to, null, []);
+      const { comparedWith } = planOptions;
+      if (from === null) return makePlan(to, null, [], comparedWith);
       const changes = from === to ? [] : await git.diff(from, to);
-      if (changes.length === 0) return makePlan(to, from, []);
+      if (changes.length === 0) return makePlan(to, from, [], comparedWith);
       const [before, toGraph] = await Promise.all([graphOf(from, target), graphOf(to, target)]);
       const after = planOptions.workTree ? await withGoList(toGraph, target) : toGraph.graph;
       const sides = { before: before.graph, after, main: target.main };
       const files = changes.map(({ path }) => ({ path, ...classifyChange(path, sides, isImage) }));
       await persist();
-      return makePlan(to, from, files);
+      return makePlan(to, from, files, comparedWith);
     },
     async inputs(tree, target) {
       const { graph } = await graphOf(tree, target);
