@@ -26,15 +26,17 @@ interface PlanInputs {
   readonly from: PlanBase | null;
   readonly to: string;
   readonly workTree: boolean;
+  /** The --to tree's go.mod (its go line sets go1.N tags); undefined: the work tree's. */
+  readonly goMod?: string;
 }
 
 type Planned = Report & { plan: Plan };
 
-async function planTarget(run: TargetRun, { state, from, to, workTree }: PlanInputs): Promise<Planned> {
+async function planTarget(run: TargetRun, { state, from, to, workTree, goMod }: PlanInputs): Promise<Planned> {
   const started = performance.now();
   const { config, inputs } = run;
   const base = from ?? await previewBase(inputs.git, lastBuiltOf(state, run.name)?.tree ?? null);
-  const context = await buildContextFor(config, hostPlatform());
+  const context = await buildContextFor(config, hostPlatform(), goMod);
   const plan = await inputs.planner.plan(base.tree, to, { main: inputs.mainPackage, context }, { workTree, comparedWith: base.comparedWith });
   const report = { ...newReport('manual', config.target.container), outcome: 'planned' as const, plan };
   report.phases.plan = Math.round(performance.now() - started);
@@ -61,7 +63,9 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     const { git } = targets.runs[0].inputs;
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
     const from = flags.from ? { tree: await git.treeOf(flags.from), comparedWith: flags.from } : null;
-    const inputs = { state: await readState(config.repo), from, to, workTree: !flags.to };
+    // cat-file resolves `<tree>:<path>` too; no go.mod there reads as an empty one.
+    const goMod = flags.to ? [...(await git.readBlobs([`${to}:go.mod`])).values()][0]?.toString('utf8') ?? '' : undefined;
+    const inputs = { state: await readState(config.repo), from, to, workTree: !flags.to, goMod };
     const reports: Planned[] = [];
     for (const run of targets.runs) reports.push(await planTarget(run, inputs));
     // The snapshot is part of planning: the first report's time includes it.

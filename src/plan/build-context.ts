@@ -14,15 +14,16 @@ import type { BuildContext } from './go/context.js';
  * go1.N tags hold up to the newest release that may build it: the builder image's (golang:1.24-…) or
  * go.mod's go line, whichever is newer.
  */
-async function goMinorFor(config: ResolvedConfig): Promise<number> {
+async function goMinorFor(config: ResolvedConfig, goMod: string | undefined): Promise<number> {
   const fromImage = /golang:1\.(\d+)/.exec(config.build.builderImage);
-  const goMod = await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
-  return Math.max(fromImage ? Number(fromImage[1]) : 0, goMinorOf(goMod));
+  const text = goMod ?? await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
+  return Math.max(fromImage ? Number(fromImage[1]) : 0, goMinorOf(text));
 }
 
-export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }): Promise<BuildContext> {
+/** `goMod`: the text of the planned tree's go.mod when that is not the work tree's (`plan --to`). */
+export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }, goMod?: string): Promise<BuildContext> {
   const cgo = cgoEnabled(config.build.env, process.env);
-  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config) };
+  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config, goMod) };
 }
 
 /**

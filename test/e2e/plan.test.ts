@@ -1,6 +1,6 @@
 /** `hotswap plan` on a real git history: no checkout, no Docker. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,29 @@ describe('the planner in process', () => {
     } finally {
       await repo.git('checkout', '--', '.');
       await git.close();
+    }
+  });
+});
+
+describe('plan --from/--to in a clone without a checkout, on its own history', () => {
+  it("takes go1.N tags from the --to tree's go.mod, not from the absent work tree's", async () => {
+    repo.write('go.mod', repo.read('go.mod').replace(/^go .*$/m, 'go 1.22'));
+    repo.write('server/newer.go', '//go:build go1.22\n\npackage server\n');
+    await repo.commit('go 1.22, and a file only go1.22 builds');
+    repo.write('server/newer.go', '//go:build go1.22\n\npackage server\n\n// edited\n');
+    await repo.commit('edit the go1.22 file');
+    const dir = await mkdtemp(join(tmpdir(), 'hotswap-nocheckout-'));
+    try {
+      const clone = join(dir, 'clone');
+      await repo.git('clone', '-q', '--no-checkout', repo.dir, clone);
+      // A builder image whose name says no Go version: only go.mod's go line says go1.22 holds.
+      const config = join(dir, 'hotswap.config.json');
+      writeFileSync(config, JSON.stringify({ build: { builderImage: 'local/builder:dev' } }));
+      const r = await runCli(['plan', '--json', '--config', config, '--repo', clone, '--from', 'HEAD~1', '--to', 'HEAD'], { cwd: clone });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).plan).toMatchObject({ rebuild: true, files: [{ path: 'server/newer.go', class: 'binary' }] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
