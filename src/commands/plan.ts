@@ -9,11 +9,11 @@ import { hostPlatform } from '../pipeline/target.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Plan, type Report } from '../report.js';
 import { lastBuiltOf, readState, type State } from '../state/store.js';
-import type { PlanBase } from '../plan/base.js';
 import { resolveConfig } from '../config/resolve.js';
 import { printJson } from '../ui/json.js';
 import { planFileLines, planHeadline } from '../ui/plan.js';
-import { previewBase } from '../plan/base.js';
+import { previewBase, type PlanBase } from '../plan/base.js';
+import type { GitRepo } from '../plan/git.js';
 
 export interface PlanFlags extends PipelineFlags {
   from?: string;
@@ -52,6 +52,9 @@ function printPlan(plan: Plan, heading: string | null): void {
   for (const line of planFileLines(plan, `${indent}  `)) out(line);
 }
 
+/** A tree's go.mod, '' when it has none (cat-file resolves `<tree>:<path>` names too). */
+const goModOf = async (git: GitRepo, tree: string) => [...(await git.readBlobs([`${tree}:go.mod`])).values()][0]?.toString('utf8') ?? '';
+
 export async function planCommand(flags: PlanFlags): Promise<number> {
   const started = performance.now();
   // No commandContext: a plan needs neither Docker nor the log, and a one-shot CLI should not load them.
@@ -63,8 +66,7 @@ export async function planCommand(flags: PlanFlags): Promise<number> {
     const { git } = targets.runs[0].inputs;
     const to = flags.to ? await git.treeOf(flags.to) : await git.snapshot();
     const from = flags.from ? { tree: await git.treeOf(flags.from), comparedWith: flags.from } : null;
-    // cat-file resolves `<tree>:<path>` too; no go.mod there reads as an empty one.
-    const goMod = flags.to ? [...(await git.readBlobs([`${to}:go.mod`])).values()][0]?.toString('utf8') ?? '' : undefined;
+    const goMod = flags.to ? await goModOf(git, to) : undefined;
     const inputs = { state: await readState(config.repo), from, to, workTree: !flags.to, goMod };
     const reports: Planned[] = [];
     for (const run of targets.runs) reports.push(await planTarget(run, inputs));

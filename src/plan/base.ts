@@ -8,7 +8,7 @@ export interface PlanBase {
   readonly comparedWith?: string;
 }
 
-export const FIRST_LOOK = 'HEAD; nothing built yet';
+const FIRST_LOOK = 'HEAD; nothing built yet';
 
 /**
  * The last build; with nothing built yet, HEAD's tree, so a first look still says what the edits touch,

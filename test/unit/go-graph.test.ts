@@ -146,8 +146,8 @@ describe("go/build's file-name rule for C-side files", () => {
 
 describe('parseIncludes', () => {
   it('reads #include and #import lines of C files and cgo preambles, as written', () => {
-    const source = '#include <stdio.h>\n  # include "a/b_darwin.h"\n// #include "pre.h"\n#import "x.h"\nint include;\n#define X "y.h"\n#include "a/b_darwin.h"\n';
-    expect(parseIncludes(source)).toEqual(['stdio.h', 'a/b_darwin.h', 'pre.h', 'x.h']);
+    const source = '#include <stdio.h>\n  # include "a/b_darwin.h"\n// #include "pre.h"\n * #include "star.h"\n#import "x.h"\nint include;\n#define X "y.h"\n#include "a/b_darwin.h"\n';
+    expect(parseIncludes(source)).toEqual(['stdio.h', 'a/b_darwin.h', 'pre.h', 'star.h', 'x.h']);
   });
 });
 

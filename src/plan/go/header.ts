@@ -426,7 +426,7 @@ function splitQuoted(text: string): string[] {
 
 // #include lines (C sources and cgo preambles)
 
-const INCLUDE_LINE = /^[ \t]*(?:\/\/[ \t]*)?#[ \t]*(?:include|import)[ \t]*[<"]([^>"\n]+)[>"]/gm;
+const INCLUDE_LINE = /^[ \t]*(?:(?:\/\/|\*)[ \t]*)?#[ \t]*(?:include|import)[ \t]*[<"]([^>"\n]+)[>"]/gm;
 
 /**
  * What a C, C++, Objective-C or assembly file, or a cgo preamble (also in `//` comments), #includes, as
