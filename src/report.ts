@@ -20,6 +20,8 @@ export interface Plan {
   /** The snapshot's tree id and the last built one it was compared with. */
   readonly tree: string;
   readonly base: string | null;
+  /** What `base` is when it is not the last build: the --from revision, or HEAD when nothing was built yet. */
+  readonly comparedWith?: string;
 }
 
 export interface Report {

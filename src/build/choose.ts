@@ -38,6 +38,16 @@ export function goVersionAtLeast(have: string, want: string): boolean {
 export const parseGoVersion = (output: string): string | null => /\bgo(\d+(?:\.\d+)*)/.exec(output)?.[1] ?? null;
 export const parseGoModVersion = (gomod: string): string | null => /^go\s+(\d+(?:\.\d+)*)\s*$/m.exec(gomod)?.[1] ?? null;
 
+/** Why the local Go cannot answer `go list` for this repo, or null when it can. */
+export function whyLocalGoCannotAnswer(tools: HostTools): string | null {
+  if (!tools.go) return '`go` is not on PATH';
+  if (tools.goVersion === null) return '`go version` did not say which Go it is';
+  if (tools.goModVersion && !goVersionAtLeast(tools.goVersion, tools.goModVersion)) {
+    return `the local Go ${tools.goVersion} is older than go.mod's go ${tools.goModVersion}`;
+  }
+  return null;
+}
+
 export function chooseBuilder(tools: HostTools, cgo: boolean): Choice {
   if (!tools.go) return { builder: 'container', reason: 'auto: `go` is not on PATH, using the builder container' };
   // Go before 1.21 does not check go.mod's line and fails with confusing compile errors instead.

@@ -13,16 +13,19 @@ export interface CommandContext {
   readonly log: Logger;
   readonly progress: Progress;
   readonly engine: Engine;
+  /** A warning for the person (the terminal) and for later (the log). */
+  readonly warn: (message: string) => void;
 }
 
 export function commandContext(flags: PipelineFlags): CommandContext {
   const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
-  return {
-    config,
-    log: createLogger(statePath(config.repo, 'hotswap.log'), config.output.logLevel),
-    progress: createTerminalProgress({ stream: process.stderr, quiet: config.output.quiet }),
-    engine: connectDocker(),
+  const log = createLogger(statePath(config.repo, 'hotswap.log'), config.output.logLevel);
+  const progress = createTerminalProgress({ stream: process.stderr, quiet: config.output.quiet });
+  const warn = (message: string) => {
+    progress.warn(message);
+    log.warn(message);
   };
+  return { config, log, progress, engine: connectDocker(), warn };
 }
 
 export { printJson } from '../ui/json.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveMainPackage } from '../build/main-package.js';
+import { resolveMainPackage, workTreeSources } from '../build/main-package.js';
 import { usageError } from '../errors.js';
 import { configText, withGitignore, withMakeTarget, withPostStart } from '../init/files.js';
 import { openRepo } from '../plan/git.js';
@@ -47,7 +47,7 @@ export async function initCommand(flags: InitFlags): Promise<number> {
   const note = (did: boolean, what: string) => { if (did) changed.push(what); };
   const configFile = join(repo, CONFIG_FILE_NAME);
   if (!existsSync(configFile)) {
-    const [main, stamp] = await Promise.all([resolveMainPackage(repo, 'auto'), versionVar(repo)]);
+    const [main, stamp] = await Promise.all([resolveMainPackage(workTreeSources(repo), 'auto'), versionVar(repo)]);
     await writeFile(configFile, configText({ schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp }));
     changed.push(`hotswap.config.json (main ${main})`);
   }

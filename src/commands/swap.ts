@@ -13,8 +13,8 @@ export interface SwapFlags extends PipelineFlags {
 }
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
-  const { config, log, progress, engine } = commandContext(flags);
-  const targets = await checkTargets(config, (m) => progress.warn(m));
+  const { config, log, progress, engine, warn } = commandContext(flags);
+  const targets = await checkTargets(config, { warn });
   const notifier = createNotifier(config.notify, log);
   try {
     const results = [];

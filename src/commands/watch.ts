@@ -18,8 +18,8 @@ export interface WatchFlags extends PipelineFlags {
 const argsWithoutDetach = () => process.argv.slice(3).filter((a) => a !== '--detach');
 
 export async function watchCommand(flags: WatchFlags): Promise<number> {
-  const { config, log, progress, engine } = commandContext(flags);
-  const targets = await checkTargets(config, (m) => progress.warn(m));
+  const { config, log, progress, engine, warn } = commandContext(flags);
+  const targets = await checkTargets(config, { warn });
   if (flags.detach) {
     await targets.close();
     const running = await runningDaemon(config.repo);

@@ -2,11 +2,12 @@
  * What runs need besides the config, checked before Docker is contacted: the git repo, the planner and
  * each target's main package. No Docker or builder code is imported here, so `plan` stays light.
  */
-import { resolveMainPackage } from '../build/main-package.js';
+import { resolveMainPackage, workTreeSources, type PackageSources } from '../build/main-package.js';
 import { configForTarget } from '../config/targets.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { plannerOptions } from '../plan/build-context.js';
 import { openRepo, type GitRepo } from '../plan/git.js';
+import { parentOf } from '../plan/go/graph.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
 
 export interface PipelineInputs {
@@ -29,18 +30,38 @@ export interface CheckedTargets {
   close(): Promise<void>;
 }
 
+export interface CheckOptions {
+  /** Hears what the planner falls back from (`go list` failing or not usable). */
+  readonly warn?: (message: string) => void;
+  /** A revision whose tree holds the main packages (`plan --to`), so no checkout is needed; else the work tree. */
+  readonly at?: string;
+}
+
+/** The non-test .go files of a directory of `rev`'s tree, read from git objects. */
+async function treeSources(git: GitRepo, rev: string): Promise<PackageSources> {
+  const entries = await git.listTree(await git.treeOf(rev));
+  return {
+    where: `in ${git.dir} at ${rev}`,
+    async goSources(dir) {
+      const wanted = dir.split('/').filter((part) => part !== '' && part !== '.').join('/');
+      const blobs = entries.filter((e) => parentOf(e.path) === wanted && e.path.endsWith('.go') && !e.path.endsWith('_test.go')).map((e) => e.blob);
+      return [...(await git.readBlobs(blobs)).values()].map((content) => content.toString('utf8'));
+    },
+  };
+}
+
 /**
  * Checks that need no Docker, so bad input exits 2 even when Docker is missing too (DESIGN §2): the git
- * repo and each target's main package. One repo and one planner serve every target. `warn` hears what the
- * planner falls back from (a failing `go list`).
+ * repo and each target's main package. One repo and one planner serve every target.
  */
-export async function checkTargets(config: ResolvedConfig, warn?: (message: string) => void): Promise<CheckedTargets> {
+export async function checkTargets(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckedTargets> {
   const git = await openRepo(config.repo);
   try {
-    const planner = createPlanner(git, plannerOptions(config, warn));
+    const planner = createPlanner(git, plannerOptions(config, options.warn));
+    const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);
-      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(view.repo, view.main) } };
+      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main) } };
     }));
     return { runs: runs as [TargetRun, ...TargetRun[]], close: () => git.close() };
   } catch (e) {

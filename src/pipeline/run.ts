@@ -10,6 +10,7 @@ import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
+import { previewBase } from '../plan/base.js';
 import { newReport, type Report, type Trigger } from '../report.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
@@ -76,8 +77,10 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
-    const base = state.lastBuilt?.tree ?? null;
-    return planner.plan(base, tree, { main: mainPackage, context: await buildContextFor(config, platform) }, { workTree: true });
+    const lastBuilt = state.lastBuilt?.tree ?? null;
+    const base = req.dryRun ? await previewBase(git, lastBuilt) : { tree: lastBuilt };
+    const context = await buildContextFor(config, platform);
+    return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
   });
   report.plan = plan;
   log.info({ plan }, 'plan');

@@ -2,8 +2,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { hostTools, localGoCanAnswer } from '../build/host-tools.js';
-import { cgoEnabled } from '../build/choose.js';
+import { hostTools } from '../build/host-tools.js';
+import { cgoEnabled, whyLocalGoCannotAnswer } from '../build/choose.js';
 import { goListFiles } from './go/golist.js';
 import { goMinorOf } from './go/modules.js';
 import type { PlannerOptions } from './planner.js';
@@ -14,22 +14,31 @@ import type { BuildContext } from './go/context.js';
  * go1.N tags hold up to the newest release that may build it: the builder image's (golang:1.24-…) or
  * go.mod's go line, whichever is newer.
  */
-async function goMinorFor(config: ResolvedConfig): Promise<number> {
+async function goMinorFor(config: ResolvedConfig, goMod: string | undefined): Promise<number> {
   const fromImage = /golang:1\.(\d+)/.exec(config.build.builderImage);
-  const goMod = await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
-  return Math.max(fromImage ? Number(fromImage[1]) : 0, goMinorOf(goMod));
+  const text = goMod ?? await readFile(join(config.repo, 'go.mod'), 'utf8').catch(() => '');
+  return Math.max(fromImage ? Number(fromImage[1]) : 0, goMinorOf(text));
 }
 
-export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }): Promise<BuildContext> {
+/** `goMod`: the text of the planned tree's go.mod when that is not the work tree's (`plan --to`). */
+export async function buildContextFor(config: ResolvedConfig, platform: { goos: string; goarch: string }, goMod?: string): Promise<BuildContext> {
   const cgo = cgoEnabled(config.build.env, process.env);
-  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config) };
+  return { goos: platform.goos, goarch: platform.goarch, cgo, tags: config.build.tags, goMinor: await goMinorFor(config, goMod) };
 }
 
-/** `go list` on the work tree when the local toolchain can answer for this repo (asked once). */
-function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
+/**
+ * `go list` on the work tree when the local toolchain can answer for this repo (asked once); when it
+ * cannot, `warn` hears why, once, since plans then rest on the parser alone.
+ */
+function goListWhenAvailable(repo: string, warn?: (message: string) => void): PlannerOptions['goList'] {
   let available: Promise<string | null> | null = null;
   return async (main, context) => {
-    available ??= hostTools(repo).then(async (tools) => (localGoCanAnswer(tools) ? realpath(repo) : null));
+    available ??= hostTools(repo).then(async (tools) => {
+      const why = whyLocalGoCannotAnswer(tools);
+      if (why === null) return realpath(repo);
+      warn?.(`go list not used: ${why}; planning with hotswap's own Go parser`);
+      return null;
+    });
     const dir = await available;
     return dir ? goListFiles(dir, main, context) : null;
   };
@@ -39,6 +48,6 @@ function goListWhenAvailable(repo: string): PlannerOptions['goList'] {
 export const plannerOptions = (config: ResolvedConfig, warn?: (message: string) => void): PlannerOptions => ({
   imageInputs: config.plan.imageInputs,
   cacheDir: stateDir(config.repo),
-  goList: goListWhenAvailable(config.repo),
+  goList: goListWhenAvailable(config.repo, warn),
   warn,
 });

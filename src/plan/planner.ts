@@ -10,7 +10,7 @@ import { classifyChange, imageMatcher } from './classify.js';
 import type { GitRepo, TreeEntry } from './git.js';
 import type { BuildContext } from './go/context.js';
 import { buildGraph, type BuildGraph, type GraphSource } from './go/graph.js';
-import { parseGoHeader, type GoFileHeader } from './go/header.js';
+import { parseGoHeader, parseIncludes, type GoFileHeader } from './go/header.js';
 import { makePlan } from './plan.js';
 import { join } from 'node:path';
 import { loadCache, saveCache } from './disk-cache.js';
@@ -39,6 +39,8 @@ export interface PlannerOptions {
 export interface PlanOptions {
   /** `to` is a snapshot of the work tree, so `go list` on the work tree describes it. */
   readonly workTree?: boolean;
+  /** Said with the plan (Plan.comparedWith) when `from` is not the last build. */
+  readonly comparedWith?: string;
 }
 
 /** The files of one tree that go into one binary, each with why (repo-relative paths). */
@@ -82,6 +84,8 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
   const isImage = imageMatcher(options.imageInputs);
   const headers = new Map<string, GoFileHeader>();
   const texts = new Map<string, string>();
+  /** A C file's or cgo preamble's #include names, by blob id. */
+  const includesOf = new Map<string, readonly string[]>();
   const graphs = new Map<string, Promise<TreeGraph>>();
   const goListed = new Map<string, Promise<ReadonlyMap<string, string> | null>>();
   /** go list's files by inputs key, as loaded from and saved to the cache directory. */
@@ -105,6 +109,12 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
     unsaved = true;
   }
 
+  /** Only read when a file named for another platform may be #included: rare, and kept in memory only. */
+  async function readIncludes(blobs: readonly string[]): Promise<void> {
+    const missing = [...new Set(blobs)].filter((blob) => !includesOf.has(blob));
+    for (const [blob, content] of await git.readBlobs(missing)) includesOf.set(blob, parseIncludes(content.toString('utf8')));
+  }
+
   async function sourceOf(tree: string): Promise<TreeSource> {
     const entries: TreeEntry[] = await git.listTree(tree);
     const blobOf = new Map(entries.map((e) => [e.path, e.blob]));
@@ -117,6 +127,10 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
         await loadDiskCache();
         await readHeaders(paths.map((p) => blobOf.get(p)!));
         return new Map(paths.map((p) => [p, headers.get(blobOf.get(p)!)!]));
+      },
+      async includes(paths) {
+        await readIncludes(paths.map((p) => blobOf.get(p)!));
+        return new Map(paths.map((p) => [p, includesOf.get(blobOf.get(p)!) ?? []]));
       },
       async text(path) {
         const blob = blobOf.get(path);
@@ -192,15 +206,16 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
 
   return {
     async plan(from, to, target, planOptions = {}) {
-      if (from === null) return makePlan(to, null, []);
+      const { comparedWith } = planOptions;
+      if (from === null) return makePlan(to, null, [], comparedWith);
       const changes = from === to ? [] : await git.diff(from, to);
-      if (changes.length === 0) return makePlan(to, from, []);
+      if (changes.length === 0) return makePlan(to, from, [], comparedWith);
       const [before, toGraph] = await Promise.all([graphOf(from, target), graphOf(to, target)]);
       const after = planOptions.workTree ? await withGoList(toGraph, target) : toGraph.graph;
       const sides = { before: before.graph, after, main: target.main };
       const files = changes.map(({ path }) => ({ path, ...classifyChange(path, sides, isImage) }));
       await persist();
-      return makePlan(to, from, files);
+      return makePlan(to, from, files, comparedWith);
     },
     async inputs(tree, target) {
       const { graph } = await graphOf(tree, target);

@@ -4,6 +4,7 @@
  */
 import type { PhaseName, Report } from '../report.js';
 import type { Progress } from './progress.js';
+import { planFileLines, planHeadline } from './plan.js';
 
 export interface TerminalOptions {
   readonly stream: NodeJS.WriteStream;
@@ -25,7 +26,7 @@ export function summaryLine(report: Report): string {
     case 'skipped':
       return `· skipped: ${report.plan?.reason ?? 'nothing to do'} (${total})`;
     case 'planned':
-      return `· planned: ${report.plan?.reason ?? ''}`;
+      return `· planned: ${report.plan ? planHeadline(report.plan) : ''}`;
     case 'rolled-back':
       return `✗ rolled back ${report.container} after ${report.error?.phase ?? 'a failure'}: ${report.error?.message ?? ''} (${total})`;
     case 'failed':
@@ -75,6 +76,8 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
         stream.write(`${errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint)}\n`);
       } else {
         write(`${summaryLine(report)}\n`);
+        // A dry run's plan file by file, as `hotswap plan` prints it.
+        if (report.outcome === 'planned' && report.plan) for (const line of planFileLines(report.plan, '    ')) write(`${line}\n`);
       }
     },
   };

@@ -12,6 +12,7 @@ import { writeTestConfig } from '../support/config.js';
 import { BUILDER_IMAGE, docker, dockerExec, removeContainer, run, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
+import { pathWithOldGo, type OldGoPath } from '../support/old-go.js';
 import { freePort } from '../support/ports.js';
 
 const NAME = 'hs-test-builders';
@@ -20,8 +21,7 @@ const VOLUMES = [`${BUILDER}-gocache`, `${BUILDER}-gomodcache`];
 let repo: FixtureRepo;
 let port: number;
 let noGoPath: string;
-/** A `go` that says it is 1.21.0 (see oldGoWrapper). */
-let oldGoPath: string;
+let oldGo: OldGoPath | null = null;
 const timings: Record<string, number> = {};
 
 const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
@@ -55,18 +55,6 @@ async function pathWithoutGo(): Promise<string> {
   return dir;
 }
 
-/**
- * A `go` that says it is Go 1.21.0 and passes everything else to the real toolchain: a host Go
- * older than go.mod asks, while the builder image (this machine's Go) can build the module.
- */
-async function oldGoWrapper(): Promise<string> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'hotswap-oldgo-'));
-  const real = (await run('sh', ['-c', 'command -v go'])).stdout.trim();
-  const script = `#!/bin/sh\nif [ "$1" = version ]; then echo 'go version go1.21.0 linux/amd64'; exit 0; fi\nexec '${real}' "$@"\n`;
-  fs.writeFileSync(path.join(dir, 'go'), script, { mode: 0o755 });
-  return path.join(dir, 'go');
-}
-
 const DOCKERFILE = (stamp: boolean, step = 'RUN CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$HOTSWAP_LDFLAGS" -o /ollama-dev .') => [
   `FROM ${BUILDER_IMAGE}`,
   ...(stamp ? ['ARG HOTSWAP_LDFLAGS'] : []),
@@ -88,7 +76,7 @@ beforeAll(async () => {
   repo = await makeFixtureRepo();
   port = await freePort();
   noGoPath = await pathWithoutGo();
-  oldGoPath = await oldGoWrapper();
+  oldGo = await pathWithOldGo();
   configure({ mode: 'container' });
   await startContainer({ name: NAME, port });
 });
@@ -99,7 +87,7 @@ afterAll(async () => {
   if (process.env.HOTSWAP_TEST_KEEP !== '1') await removeBuilderLeftovers();
   await repo?.remove();
   if (noGoPath) await fs.promises.rm(noGoPath, { recursive: true, force: true });
-  if (oldGoPath) await fs.promises.rm(path.dirname(oldGoPath), { recursive: true, force: true });
+  await oldGo?.remove();
 });
 
 describe('the builder container', () => {
@@ -234,11 +222,15 @@ describe('the auto builder', () => {
     repo.write('go.mod', gomod.replace(/^go .*$/m, 'go 1.22'));
     repo.setMessage('hello newer go');
     try {
-      const { code, stderr, report } = await swapJson({ PATH: `${path.dirname(oldGoPath)}${path.delimiter}${process.env.PATH ?? ''}` });
+      const { code, stderr, report } = await swapJson({ PATH: oldGo!.path });
       expect(code, stderr).toBe(0);
       expect(report.builder.mode).toBe('container');
       expect(report.builder.reason).toMatch(/local Go 1\.21\.0 is older than go\.mod's go 1\.22/);
       expect(await hello()).toBe('hello newer go');
+      // The plan says once, on the terminal and in the log, that it could not ask go list.
+      const notUsed = /go list not used: the local Go 1\.21\.0 is older than go\.mod's go 1\.22; planning with hotswap's own Go parser/g;
+      expect(stderr.match(notUsed), stderr).toHaveLength(1);
+      expect(repo.read('.hotswap/hotswap.log').match(notUsed)).toHaveLength(1);
     } finally {
       repo.write('go.mod', gomod);
     }

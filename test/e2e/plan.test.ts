@@ -1,12 +1,15 @@
 /** `hotswap plan` on a real git history: no checkout, no Docker. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realpath, rm } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRepo } from '../../src/plan/git.js';
 import { goListFiles } from '../../src/plan/go/golist.js';
 import { createPlanner } from '../../src/plan/planner.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { pathWithOldGo } from '../support/old-go.js';
 
 let repo: FixtureRepo;
 const plan = async (...args: string[]) => {
@@ -52,16 +55,83 @@ describe('hotswap plan', () => {
     expect((await plan('--from', 'HEAD~1', '--to', 'HEAD')).plan.rebuild).toBe(false);
   });
 
-  it('compares the work tree with the last build by default, and reads as lines for a person', async () => {
-    expect((await plan()).plan.reason).toBe('nothing built yet');
+  it('reads as lines for a person, saying what it compared with', async () => {
     const human = await runCli(['plan', '--from', 'HEAD~3', '--to', 'HEAD~2'], { cwd: repo.dir });
-    expect(human.stdout).toMatch(/^rebuild: 1 binary input changed\n {2}binary +server\/message\.go {2}\(imported by \.\/cmd via \.\)\n$/);
+    expect(human.stdout).toMatch(/^rebuild: 1 binary input changed \(compared with HEAD~3\)\n {2}binary +server\/message\.go {2}\(imported by \.\/cmd via \.\)\n$/);
   });
 
-  it('exits 2 for an unknown revision', async () => {
-    const r = await runCli(['plan', '--from', 'no-such-rev'], { cwd: repo.dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('hotswap: unknown revision no-such-rev');
+  it('exits 2 with one line for an unknown revision in --from or --to', async () => {
+    for (const args of [['--from', 'no-such-rev'], ['--from', 'HEAD~1', '--to', 'no-such-rev']]) {
+      const r = await runCli(['plan', ...args], { cwd: repo.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^hotswap: unknown revision no-such-rev .*\n$/);
+    }
+  });
+
+  it('plans between revisions in a clone without a checkout', async () => {
+    const clone = await mkdtemp(join(tmpdir(), 'hotswap-nocheckout-'));
+    try {
+      await repo.git('clone', '-q', '--no-checkout', repo.dir, clone);
+      expect(existsSync(join(clone, 'go.mod'))).toBe(false);
+      const r = await runCli(['plan', '--json', '--from', 'HEAD~3', '--to', 'HEAD~2'], { cwd: clone });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).plan).toMatchObject({ rebuild: true, files: [{ path: 'server/message.go', class: 'binary' }] });
+      const unknown = await runCli(['plan', '--from', 'HEAD~3', '--to', 'no-such-rev'], { cwd: clone });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/^hotswap: unknown revision no-such-rev .*\n$/);
+    } finally {
+      await rm(clone, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a first plan, with nothing built', () => {
+  afterEach(async () => {
+    await repo.git('checkout', '--', '.');
+  });
+
+  it('compares the work tree with HEAD and says so: docs edits no rebuild, Go edits rebuild, file by file', async () => {
+    expect((await plan()).plan).toMatchObject({ rebuild: false, reason: 'no change', comparedWith: 'HEAD; nothing built yet' });
+    repo.write('docs/more.md', 'edited docs\n');
+    const docs = (await plan()).plan;
+    expect(docs).toMatchObject({ rebuild: false, comparedWith: 'HEAD; nothing built yet', files: [{ path: 'docs/more.md', class: 'ignored' }] });
+    expect(docs.base).toBe(await repo.git('rev-parse', 'HEAD^{tree}'));
+    repo.setMessage('first plan');
+    const human = await runCli(['plan'], { cwd: repo.dir });
+    expect(human.stdout).toBe([
+      'rebuild: 1 binary input changed (compared with HEAD; nothing built yet)',
+      '  ignored docs/more.md  (documentation)',
+      '  binary  server/message.go  (imported by ./cmd via .)',
+      '',
+    ].join('\n'));
+  });
+
+  it('does the same in watch --dry-run, without Docker', async () => {
+    const watch = startCli(['watch', '--dry-run'], { cwd: repo.dir, env: { DOCKER_HOST: 'unix:///nonexistent.sock' } });
+    try {
+      await watch.waitForOutput(/planned: no rebuild: no change \(compared with HEAD; nothing built yet\)/, 20_000);
+      repo.write('docs/more.md', 'edited docs\n');
+      await watch.waitForOutput(/planned: no rebuild: no binary input changed \(1 file ignored\) \(compared with HEAD; nothing built yet\)\n +ignored docs\/more\.md/, 20_000);
+      repo.setMessage('first dry run');
+      await watch.waitForOutput(/planned: rebuild: 1 binary input changed \(compared with HEAD; nothing built yet\)\n.*\n +binary +server\/message\.go/, 20_000);
+    } finally {
+      await watch.stop('SIGTERM');
+    }
+  });
+
+  it("says once that go list was not used when the local Go is older than go.mod's go line", async () => {
+    const oldGo = await pathWithOldGo();
+    try {
+      repo.write('go.mod', repo.read('go.mod').replace(/^go .*$/m, 'go 1.22'));
+      repo.setMessage('planned by the parser');
+      const r = await runCli(['plan'], { cwd: repo.dir, env: { PATH: oldGo.path } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^rebuild: 2 binary inputs changed/);
+      const notUsed = /go list not used: the local Go 1\.21\.0 is older than go\.mod's go 1\.22; planning with hotswap's own Go parser/g;
+      expect(r.stderr.match(notUsed), r.stderr).toHaveLength(1);
+    } finally {
+      await oldGo.remove();
+    }
   });
 });
 
@@ -119,6 +189,29 @@ describe('the planner in process', () => {
     } finally {
       await repo.git('checkout', '--', '.');
       await git.close();
+    }
+  });
+});
+
+describe('plan --from/--to in a clone without a checkout, on its own history', () => {
+  it("takes go1.N tags from the --to tree's go.mod, not from the absent work tree's", async () => {
+    repo.write('go.mod', repo.read('go.mod').replace(/^go .*$/m, 'go 1.22'));
+    repo.write('server/newer.go', '//go:build go1.22\n\npackage server\n');
+    await repo.commit('go 1.22, and a file only go1.22 builds');
+    repo.write('server/newer.go', '//go:build go1.22\n\npackage server\n\n// edited\n');
+    await repo.commit('edit the go1.22 file');
+    const dir = await mkdtemp(join(tmpdir(), 'hotswap-nocheckout-'));
+    try {
+      const clone = join(dir, 'clone');
+      await repo.git('clone', '-q', '--no-checkout', repo.dir, clone);
+      // A builder image whose name says no Go version: only go.mod's go line says go1.22 holds.
+      const config = join(dir, 'hotswap.config.json');
+      writeFileSync(config, JSON.stringify({ build: { builderImage: 'local/builder:dev' } }));
+      const r = await runCli(['plan', '--json', '--config', config, '--repo', clone, '--from', 'HEAD~1', '--to', 'HEAD'], { cwd: clone });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).plan).toMatchObject({ rebuild: true, files: [{ path: 'server/newer.go', class: 'binary' }] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

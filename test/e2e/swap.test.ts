@@ -32,6 +32,17 @@ afterAll(async () => {
 });
 
 describe('hotswap swap', () => {
+  it('rebuilds on the first run even for a docs-only edit: nobody knows what the container holds', async () => {
+    repo.write('docs/README.md', 'edited before anything was built\n');
+    const result = await swap('--if-changed', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('swapped');
+    expect(report.plan).toEqual(expect.objectContaining({ rebuild: true, reason: 'nothing built yet', base: null }));
+    expect(report.plan).not.toHaveProperty('comparedWith');
+    expect(await hello()).toBe('hello v1');
+  });
+
   it('serves the edited code after one swap, stamped with the tree version', async () => {
     expect(await hello()).toBe('hello v1');
     repo.setMessage('hello v2');
@@ -122,7 +133,7 @@ describe('hotswap swap', () => {
     expect(status.daemon).toEqual({ running: false, pid: null });
     expect(status.runs.map((r: { outcome: string }) => r.outcome)).toEqual(
       // The corrupt copy is refused before the rename: failed, with nothing to roll back.
-      ['swapped', 'swapped', 'swapped', 'rolled-back', 'rolled-back', 'failed', 'swapped']);
+      ['swapped', 'swapped', 'swapped', 'swapped', 'rolled-back', 'rolled-back', 'failed', 'swapped']);
   });
 
   it('prints the new container logs after a swap, and nothing but errors with --quiet', async () => {

@@ -26,7 +26,7 @@ export interface TruthTarget {
 export type Truth = Map<string, string>;
 
 /** The file lists of `go list -json` that name build inputs (all relative to the package's Dir). */
-const FILE_FIELDS = ['GoFiles', 'CgoFiles', 'CFiles', 'CXXFiles', 'HFiles', 'SFiles', 'MFiles', 'SysoFiles', 'EmbedFiles'] as const;
+const FILE_FIELDS = ['GoFiles', 'CgoFiles', 'CFiles', 'CXXFiles', 'HFiles', 'SFiles', 'MFiles', 'FFiles', 'SwigFiles', 'SwigCXXFiles', 'SysoFiles', 'EmbedFiles'] as const;
 /** cgo's compiler flags, with ${SRCDIR} expanded: where the C compiler looks for headers. */
 const FLAG_FIELDS = ['CgoCPPFLAGS', 'CgoCFLAGS', 'CgoCXXFLAGS'] as const;
 const MODULE_FILES = ['go.mod', 'go.sum', 'vendor/modules.txt'];

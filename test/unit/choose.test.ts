@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
   artifactTag, builderAction, cgoEnabled, chooseBuilder, declaresLdflagsArg, goVersionAtLeast, parseGoModVersion,
-  parseGoVersion, toolchainFailure, useSync,
+  parseGoVersion, toolchainFailure, useSync, whyLocalGoCannotAnswer,
 } from '../../src/build/choose.js';
 import { syncDelta } from '../../src/build/sync.js';
 
 const tools = (go: boolean, cc: boolean, goVersion: string | null = '1.24.1', goModVersion: string | null = '1.24') =>
   ({ go, cc, ccName: 'gcc/cc', goVersion, goModVersion });
+
+describe('whyLocalGoCannotAnswer (go list)', () => {
+  it('says why the local Go cannot list the packages, or nothing when it can', () => {
+    expect(whyLocalGoCannotAnswer(tools(true, true))).toBeNull();
+    expect(whyLocalGoCannotAnswer(tools(true, true, '1.24.1', null))).toBeNull();
+    expect(whyLocalGoCannotAnswer(tools(false, true))).toBe('`go` is not on PATH');
+    expect(whyLocalGoCannotAnswer(tools(true, true, null))).toBe('`go version` did not say which Go it is');
+    expect(whyLocalGoCannotAnswer(tools(true, true, '1.21.0', '1.26'))).toBe("the local Go 1.21.0 is older than go.mod's go 1.26");
+  });
+});
 
 describe('chooseBuilder (auto)', () => {
   it('builds locally when go is on PATH and cgo has a C compiler', () => {

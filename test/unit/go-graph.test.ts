@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/plan/go/context.js';
 import { buildGraph, embeddedFiles, type GraphSource } from '../../src/plan/go/graph.js';
-import { parseGoHeader } from '../../src/plan/go/header.js';
+import { parseGoHeader, parseIncludes } from '../../src/plan/go/header.js';
 import { packageDirOf, readModuleLayout } from '../../src/plan/go/modules.js';
 
 const LINUX: BuildContext = { goos: 'linux', goarch: 'amd64', cgo: true, tags: [], goMinor: 24 };
@@ -12,6 +12,9 @@ function sourceOf(tree: Record<string, string>): GraphSource {
     paths: Object.keys(tree),
     async headers(paths) {
       return new Map(paths.map((p) => [p, parseGoHeader(tree[p]!)]));
+    },
+    async includes(paths) {
+      return new Map(paths.map((p) => [p, parseIncludes(tree[p]!)]));
     },
     async text(path) {
       return tree[path] ?? null;
@@ -97,6 +100,54 @@ describe('buildGraph', () => {
     const noCgo = await buildGraph(sourceOf({ ...tree, 'llama/llama.go': `package llama\n\n${tree['llama/llama.go']}` }), '.', { ...LINUX, cgo: false });
     expect(noCgo.excluded.get('llama/llama.go')).toBe('uses cgo, and cgo is off');
     expect(noCgo.files.has('include/x.h')).toBe(false);
+  });
+});
+
+describe("go/build's file-name rule for C-side files", () => {
+  const tree = {
+    'go.mod': 'module m\n\ngo 1.22\n',
+    'main.go': go('main', 'm/native'),
+    'native/native.go': 'package native\n\n// #include "native.h"\nimport "C"\n',
+    'native/native.h': '#include "chain_darwin.h"\n',
+    'native/chain_darwin.h': '#  include <deep_ios.h>\n',
+    'native/deep_ios.h': '',
+    'native/native.c': '#include "v_darwin.h"\n',
+    'native/v_darwin.h': '',
+    'native/x_darwin.h': '',
+    'native/w_linux.h': '',
+    'native/y_windows.c': '#include "helper_windows.h"\n',
+    'native/helper_windows.h': '',
+    'native/z_arm64.s': '',
+    'native/gpu_darwin.m': '',
+    'native/rsrc_windows_amd64.syso': '',
+    'native/rsrc_linux_amd64.syso': '',
+  };
+
+  it('leaves out files named for another platform, unless a file of this build #includes them', async () => {
+    const graph = await buildGraph(sourceOf(tree), '.', LINUX);
+    const native = [...graph.files.keys()].filter((p) => p.startsWith('native/')).sort();
+    expect(native).toEqual([
+      'native/chain_darwin.h', 'native/deep_ios.h', 'native/native.c', 'native/native.go', 'native/native.h',
+      'native/rsrc_linux_amd64.syso', 'native/v_darwin.h', 'native/w_linux.h',
+    ]);
+    expect(graph.files.get('native/v_darwin.h')).toMatch(/#included by this build although named for another platform$/);
+    // helper_windows.h: only a file left out of this build includes it.
+    for (const path of ['native/x_darwin.h', 'native/y_windows.c', 'native/helper_windows.h', 'native/z_arm64.s', 'native/gpu_darwin.m', 'native/rsrc_windows_amd64.syso']) {
+      expect(graph.excluded.get(path), path).toBe('built only for another platform than linux/amd64');
+    }
+  });
+
+  it('takes them for their own platform', async () => {
+    const darwin = await buildGraph(sourceOf(tree), '.', { ...LINUX, goos: 'darwin', goarch: 'arm64' });
+    expect([...darwin.files.keys()]).toEqual(expect.arrayContaining(['native/x_darwin.h', 'native/z_arm64.s', 'native/gpu_darwin.m']));
+    expect(darwin.files.has('native/w_linux.h')).toBe(false);
+  });
+});
+
+describe('parseIncludes', () => {
+  it('reads #include and #import lines of C files and cgo preambles, as written', () => {
+    const source = '#include <stdio.h>\n  # include "a/b_darwin.h"\n// #include "pre.h"\n * #include "star.h"\n#import "x.h"\nint include;\n#define X "y.h"\n#include "a/b_darwin.h"\n';
+    expect(parseIncludes(source)).toEqual(['stdio.h', 'a/b_darwin.h', 'pre.h', 'star.h', 'x.h']);
   });
 });
 

@@ -18,6 +18,14 @@ describe('makePlan', () => {
     expect(makePlan(TREE, null, [])).toEqual({ rebuild: true, reason: 'nothing built yet', files: [], tree: TREE, base: null });
   });
 
+  it('says what the base is when it is not the last build, and decides the same', () => {
+    const plan = makePlan(TREE, BASE, changed('docs/api.md'), 'HEAD; nothing built yet');
+    expect(plan).toMatchObject({ rebuild: false, reason: 'no binary input changed (1 file ignored)', base: BASE, comparedWith: 'HEAD; nothing built yet' });
+    expect(makePlan(TREE, BASE, changed('server/routes.go'), 'HEAD; nothing built yet').rebuild).toBe(true);
+    expect(makePlan(TREE, BASE, [], 'v1.0').reason).toBe('no change');
+    expect(makePlan(TREE, BASE, [])).not.toHaveProperty('comparedWith');
+  });
+
   it('skips when nothing changed since the last build', () => {
     expect(makePlan(TREE, BASE, [])).toEqual({
       rebuild: false, reason: 'no change since the last build', files: [], tree: TREE, base: BASE,

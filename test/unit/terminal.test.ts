@@ -42,6 +42,21 @@ describe('terminal progress', () => {
     expect(text()).toBe('server/routes.go:3:1: syntax error\nhotswap: failed (build): go build failed (exit 1) (400 ms) (fix the compile error)\n');
   });
 
+  it("prints a dry run's plan as hotswap plan does: the verdict, what it compared with, then file by file", () => {
+    const { stream, text } = fakeStream(false);
+    const progress = createTerminalProgress({ stream, quiet: false });
+    const plan = {
+      rebuild: false, reason: 'no binary input changed (1 file ignored)', tree: 'b'.repeat(40), base: 'a'.repeat(40),
+      comparedWith: 'HEAD; nothing built yet', files: [{ path: 'docs/api.md', class: 'ignored' as const, why: 'documentation' }],
+    };
+    progress.finished({ ...newReport('watch', 'ollama-gpu'), outcome: 'planned', plan });
+    expect(text()).toBe([
+      '· planned: no rebuild: no binary input changed (1 file ignored) (compared with HEAD; nothing built yet)',
+      '    ignored docs/api.md  (documentation)',
+      '',
+    ].join('\n'));
+  });
+
   it('prints nothing for a success with --quiet', () => {
     const { stream, text } = fakeStream(true);
     const progress = createTerminalProgress({ stream, quiet: true });

@@ -14,7 +14,7 @@ interface ListedPackage {
   readonly [files: string]: unknown;
 }
 
-const FILE_LISTS = ['GoFiles', 'CgoFiles', 'CFiles', 'CXXFiles', 'HFiles', 'SFiles', 'MFiles', 'SysoFiles', 'EmbedFiles'];
+const FILE_LISTS = ['GoFiles', 'CgoFiles', 'CFiles', 'CXXFiles', 'HFiles', 'SFiles', 'MFiles', 'FFiles', 'SwigFiles', 'SwigCXXFiles', 'SysoFiles', 'EmbedFiles'];
 const TIMEOUT_MS = 60_000;
 
 /** `go list -json` prints one object after another, not an array. */

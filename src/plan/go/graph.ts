@@ -15,6 +15,8 @@ export interface GraphSource {
   readonly paths: readonly string[];
   /** Headers of the given .go files (all in one call, so a git-backed source reads one batch). */
   headers(paths: readonly string[]): Promise<ReadonlyMap<string, GoFileHeader>>;
+  /** What each of the given files #includes, as written (parseIncludes; all in one call). */
+  includes(paths: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
   readonly text: ReadText;
 }
 
@@ -29,10 +31,10 @@ export interface BuildGraph {
   readonly includeDirs: readonly string[];
 }
 
-/** Files go build hands to the C compiler or the assembler, and the headers they include. */
-const C_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inc|def|ipp|tcc|s|S|sx|m)$/;
+/** Files go build hands to the C, C++, Objective-C or Fortran compiler, SWIG or the assembler, and the headers they include. */
+const C_SOURCE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inc|def|ipp|tcc|s|S|sx|m|mm|f|F|for|f90|swig|swigcxx)$/;
 const SYSO = /\.syso$/;
-const CGO_ONLY = /\.(c|cc|cpp|cxx|m)$/;
+const CGO_ONLY = /\.(c|cc|cpp|cxx|m|mm|f|F|for|f90)$/;
 
 export const packageLabel = (dir: string) => (dir === '' ? '.' : `./${dir}`);
 export const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
@@ -115,6 +117,65 @@ function exclusionOf(path: string, header: GoFileHeader | undefined, context: Bu
   return null;
 }
 
+interface Walked {
+  readonly files: Map<string, string>;
+  readonly excluded: Map<string, string>;
+  /** Package directories of the closure. */
+  readonly packageDirs: readonly string[];
+  readonly includeDirs: ReadonlySet<string>;
+  /** Go files of the build that import "C": their preambles #include. */
+  readonly cgoFiles: readonly string[];
+}
+
+const addOnce = (files: Map<string, string>, path: string, why: string) => {
+  if (!files.has(path)) files.set(path, why);
+};
+
+/**
+ * The files go build reads besides Go files: each package's C, assembly and .syso files, and what is below
+ * its cgo include directories. go/build's file-name rule holds for them too (x_darwin.h, y_windows.c).
+ */
+async function addNonGoFiles(walked: Walked, source: GraphSource, byDir: ReadonlyMap<string, string[]>, context: BuildContext): Promise<void> {
+  const otherPlatform = new Map<string, string>();
+  const take = (path: string, why: string) => {
+    if (fileNameMatches(baseOf(path), context)) addOnce(walked.files, path, why);
+    else otherPlatform.set(path, why);
+  };
+  const cgoDirs = new Set(walked.cgoFiles.map(parentOf));
+  for (const dir of walked.packageDirs) {
+    for (const path of byDir.get(dir) ?? []) {
+      // C, C++ and Objective-C are compiled only through cgo; assembly and headers count either way.
+      if ((SYSO.test(path) || C_SOURCE.test(path)) && (cgoDirs.has(dir) || !CGO_ONLY.test(path))) take(path, `C or assembly source of ${packageLabel(dir)}`);
+    }
+  }
+  for (const dir of walked.includeDirs) {
+    for (const path of source.paths) {
+      if (under(dir, path) && C_SOURCE.test(path)) take(path, `C header or source below ${packageLabel(dir)}, which cgo code may #include`);
+    }
+  }
+  const includers = [...walked.cgoFiles, ...[...walked.files.keys()].filter((p) => C_SOURCE.test(p))];
+  await addIncluded(source, includers, otherPlatform, walked.files);
+  const elsewhere = `built only for another platform than ${context.goos}/${context.goarch}`;
+  for (const path of otherPlatform.keys()) if (!walked.files.has(path)) walked.excluded.set(path, elsewhere);
+}
+
+/**
+ * A file named for another platform still counts when a file of this build #includes it, directly or
+ * through another such file. Matched by file name, not resolved by include path: that can only count one
+ * file too many, never miss one.
+ */
+async function addIncluded(source: GraphSource, includers: readonly string[], otherPlatform: Map<string, string>, files: Map<string, string>): Promise<void> {
+  let scan = includers;
+  while (scan.length > 0 && otherPlatform.size > 0) {
+    const named = new Set([...(await source.includes(scan)).values()].flat().map(baseOf));
+    scan = [...otherPlatform.keys()].filter((path) => named.has(baseOf(path)));
+    for (const path of scan) {
+      addOnce(files, path, `${otherPlatform.get(path)!}; #included by this build although named for another platform`);
+      otherPlatform.delete(path);
+    }
+  }
+}
+
 export async function buildGraph(source: GraphSource, main: string, context: BuildContext): Promise<BuildGraph> {
   const layout = await readModuleLayout(source.text);
   const byDir = indexByDirectory(source.paths);
@@ -122,9 +183,8 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
   const excluded = new Map<string, string>();
   const chains = new Map<string, readonly string[]>();
   const includeDirs = new Set<string>();
-  const add = (path: string, why: string) => {
-    if (!files.has(path)) files.set(path, why);
-  };
+  const cgoFiles: string[] = [];
+  const add = (path: string, why: string) => addOnce(files, path, why);
   for (const path of layout.definitionFiles) if (byDir.get(parentOf(path))?.includes(path)) add(path, 'module definition');
 
   let frontier = [normalize(main)];
@@ -137,7 +197,6 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
       const chain = chains.get(dir)!;
       const label = packageLabel(dir);
       const packageWhy = importedBy(chain);
-      let usesCgo = false;
       for (const path of goFilesOf.get(dir)!) {
         const header = headers.get(path);
         const exclusion = exclusionOf(path, header, context);
@@ -147,7 +206,11 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
         }
         add(path, chain.length ? packageWhy : `in the main package ${label}`);
         if (!header) continue;
-        usesCgo ||= header.imports.includes('C');
+        // cgo code may #include files from below its own directory, as ggml's wrappers do.
+        if (header.imports.includes('C')) {
+          cgoFiles.push(path);
+          includeDirs.add(dir);
+        }
         for (const pattern of header.embeds) {
           for (const file of embeddedFiles(pattern, dir, source.paths)) add(file, `embedded by ${label} (//go:embed ${pattern})`);
         }
@@ -159,22 +222,10 @@ export async function buildGraph(source: GraphSource, main: string, context: Bui
           next.push(target);
         }
       }
-      for (const path of byDir.get(dir) ?? []) {
-        if (!SYSO.test(path) && !(C_SOURCE.test(path) && fileNameMatches(baseOf(path), context))) continue;
-        // C, C++ and Objective-C are compiled only through cgo; assembly and headers count either way.
-        if (!usesCgo && CGO_ONLY.test(path)) continue;
-        add(path, `C or assembly source of ${label}`);
-      }
-      // cgo code may #include files from below its own directory, as ggml's wrappers do.
-      if (usesCgo) includeDirs.add(dir);
     }
     frontier = next;
   }
-  for (const dir of includeDirs) {
-    for (const path of source.paths) {
-      if (under(dir, path) && C_SOURCE.test(path)) add(path, `C header or source below ${packageLabel(dir)}, which cgo code may #include`);
-    }
-  }
+  await addNonGoFiles({ files, excluded, packageDirs: [...chains.keys()], includeDirs, cgoFiles }, source, byDir, context);
   const packages = new Map([...chains].map(([dir, chain]) => [dir, importedBy(chain)]));
   return { files, packages, excluded, includeDirs: [...includeDirs] };
 }

@@ -423,3 +423,15 @@ function splitQuoted(text: string): string[] {
   if (quoted || field !== '') fields.push(field);
   return fields;
 }
+
+// #include lines (C sources and cgo preambles)
+
+const INCLUDE_LINE = /^[ \t]*(?:(?:\/\/|\*)[ \t]*)?#[ \t]*(?:include|import)[ \t]*[<"]([^>"\n]+)[>"]/gm;
+
+/**
+ * What a C, C++, Objective-C or assembly file, or a cgo preamble (also in `//` comments), #includes, as
+ * written. Conditional includes count too: a header only some builds include is still worth a rebuild.
+ */
+export function parseIncludes(source: string): string[] {
+  return [...new Set([...source.matchAll(INCLUDE_LINE)].map((match) => match[1]!))];
+}
