@@ -119,7 +119,7 @@ describe('a first plan, with nothing built', () => {
     }
   });
 
-  it("says once that go list was not used when the local Go is older than go.mod's go line", async () => {
+  it("says once (plan, and watch also in its log) that go list was not used when the local Go is older than go.mod's go line", async () => {
     const oldGo = await pathWithOldGo();
     try {
       repo.write('go.mod', repo.read('go.mod').replace(/^go .*$/m, 'go 1.22'));
@@ -129,6 +129,17 @@ describe('a first plan, with nothing built', () => {
       expect(r.stdout).toMatch(/^rebuild: 2 binary inputs changed/);
       const notUsed = /go list not used: the local Go 1\.21\.0 is older than go\.mod's go 1\.22; planning with hotswap's own Go parser/g;
       expect(r.stderr.match(notUsed), r.stderr).toHaveLength(1);
+      // watch says it once too, on the terminal and in the log, however many runs follow.
+      const watch = startCli(['watch', '--dry-run'], { cwd: repo.dir, env: { PATH: oldGo.path, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+      try {
+        await watch.waitForOutput(/planned: rebuild: 2 binary inputs changed/, 20_000);
+        repo.setMessage('planned by the parser again');
+        await watch.waitForOutput(/changed: server\/message\.go[\s\S]*planned: rebuild: 2 binary inputs changed/, 20_000);
+      } finally {
+        await watch.stop('SIGTERM');
+      }
+      expect(watch.stderr().match(notUsed), watch.stderr()).toHaveLength(1);
+      expect(repo.read('.hotswap/hotswap.log').match(notUsed)).toHaveLength(1);
     } finally {
       await oldGo.remove();
     }
