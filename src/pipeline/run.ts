@@ -100,7 +100,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
   const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
-  report.backup = result.backup;
+  if (result.backup) report.backup = result.backup;
   report.previousSha256 = result.previousSha256;
   report.warnings.push(...result.warnings);
   report.outcome = result.outcome;

@@ -11,11 +11,12 @@ import type { Logger } from '../log.js';
 import type { PhaseRunner } from '../phase.js';
 import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
-import { pruneBackups } from './backups.js';
+import { backUpViaArchive, backupFailed, backupOf, pruneBackups, type Backup } from './backups.js';
+import { runsSteadily } from './either-way.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, restoreBinary } from './restore.js';
-import { CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface SwapRequest {
   readonly container: ContainerClient;
@@ -31,7 +32,8 @@ export interface SwapRequest {
 
 export interface SwapResult {
   readonly outcome: 'swapped' | 'rolled-back';
-  readonly backup: string;
+  /** The backup holding what the path held before (null when it held nothing). */
+  readonly backup: string | null;
   /** The binary's hash before the swap (null when the path held none). */
   readonly previousSha256: string | null;
   readonly warnings: string[];
@@ -39,48 +41,95 @@ export interface SwapResult {
   readonly failure?: HotswapError;
 }
 
+interface Installed {
+  readonly backup: Backup | null;
+  /** The sha256 now at the binary path (null when verify is off). */
+  readonly installed: string | null;
+}
+
 /** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
 export function prepareInstall(container: ContainerClient): Promise<PreparedExec | null> {
   return container.prepareExec(['sh', '-c', INSTALL_ON_GO]).catch(() => null);
 }
 
+/**
+ * Did the prepared exec run INSTALL? Not when it was cancelled, lost, or killed before its first word (the
+ * container was stopped or restarted during the build): then a plain exec runs it.
+ */
+const ranScript = (r: ExecResult | null): r is ExecResult =>
+  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && r.stdout === '');
+
 /** The prepared exec if it is still there (the container may have restarted since), else a plain one. */
 async function runInstall(req: SwapRequest, args: readonly string[]): Promise<ExecResult> {
   const prepared = await req.prepared;
   const result = prepared ? await prepared.run(installInput(args)).catch(() => null) : null;
-  if (result && result.exitCode !== CANCELLED && result.exitCode !== -1) return result;
+  if (ranScript(result)) return result;
   return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args]);
 }
 
-/**
- * Upload beside the target (one archive, from memory), then INSTALL: verify the upload's hash, back up,
- * rename. The old file's hash is taken after going live (`previousHash`), off the swap's critical path.
- */
-async function install(req: SwapRequest, backup: string): Promise<{ backedUp: boolean; installed: string | null }> {
+/** INSTALL's exit as an error, or its outcome. */
+function installOutcome(req: SwapRequest, result: ExecResult): Installed {
   const { container, target, artifact } = req;
-  const paths = swapPaths(target.binaryPath, new Date());
-  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
-  // Pruning keeps this swap's own backup (at least 1) until the swap is decided: a rollback needs it.
-  const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
-  const args = [target.binaryPath, backup, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep];
-  const result = await runInstall(req, args);
-  const { backedUp, installed, mismatch } = parseInstallOutput(result.stdout);
+  const { backup, installed, mismatch, backupNeeds } = parseInstallOutput(result.stdout);
   if (mismatch !== null) {
     throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
       phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
     });
   }
+  if (result.exitCode === BACKUP_FAILED) throw backupFailed(container.name, target, backupNeeds, result.stderr);
   if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
-  return { backedUp, installed };
+  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed };
 }
 
-async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
+/**
+ * A running container: upload beside the target (one archive, from memory), then INSTALL: verify the
+ * upload's hash, back up, rename. An upload left by a failure is removed.
+ */
+async function installRunning(req: SwapRequest): Promise<Installed> {
+  const { container, target, artifact } = req;
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
+  const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
+  const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
+  try {
+    await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
+    return installOutcome(req, await runInstall(req, args));
+  } catch (error) {
+    await container.exec(['rm', '-f', '--', paths.temp]).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A stopped, exited or crash-looping container, where exec cannot run: stopped for good (its restart policy
+ * cannot race the writes), backed up and written through the archive API. Pruning waits for a running one.
+ */
+async function installStopped(req: SwapRequest): Promise<Installed> {
+  const { container, target, artifact } = req;
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  await container.stop(0);
+  const live = await container.readFile(target.binaryPath);
+  const backup = live ? await backUpViaArchive(container, target, live) : null;
+  await container.putFile(paths.dir, paths.base, await readFile(artifact.path), 0o755);
+  const installed = target.verify ? (await container.readFile(target.binaryPath))?.sha256 ?? null : null;
+  return { backup, installed };
+}
+
+/** By exec while the container runs steadily, else (or when it stops under the exec) through the archive API. */
+async function install(req: SwapRequest): Promise<Installed> {
+  const { container, progress } = req;
   const state = await container.inspect();
-  if (state?.running && !state.restarting) return;
-  progress.warn(`${container.name} is ${state?.status ?? 'missing'}; starting it before the swap`);
-  await container.start();
+  if (runsSteadily(state)) {
+    try {
+      return await installRunning(req);
+    } catch (error) {
+      if (runsSteadily(await container.inspect())) throw error;
+    }
+  }
+  void req.prepared?.then((exec) => exec?.cancel());
+  progress.warn(`${container.name} is ${state?.status ?? 'missing'}${state?.restarting ? ' (restart loop)' : ''}: installing through the archive API`);
+  return installStopped(req);
 }
-
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
 async function goLive(req: SwapRequest, installedSha: string | null, warnings: string[]): Promise<void> {
   const { container, target, artifact, phase } = req;
@@ -107,49 +156,51 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
  * Restores a backup, restarts, checks health, and proves the path holds the backup's bytes again.
  * Returns that hash. A swap's rollback and `hotswap rollback` both come here.
  */
-export async function restoreBackup(container: ContainerClient, target: TargetConfig, backup: string): Promise<string> {
-  const restored = await restoreBinary(container, target.binaryPath, backup);
+export async function restoreBackup(container: ContainerClient, target: TargetConfig, backup: Backup): Promise<string> {
+  await restoreBinary(container, target, backup);
   const startedAt = await restartContainer(container, target.stopTimeoutS);
   await waitHealthy(container, target.health, { version: null, startedAt });
-  const [onDisk, old] = await Promise.all([
-    restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
-  ]);
-  if (onDisk !== old) {
-    throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
+  const onDisk = await hashInContainer(container, target.binaryPath);
+  if (onDisk !== backup.sha256) {
+    throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${backup.sha256.slice(0, 12)}…`, { phase: 'rollback' });
   }
-  return old;
+  return onDisk;
+}
+
+/** The new binary failed going live: put the backup back (or say how), and report what runs. */
+async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown): Promise<string> {
+  const { container, target, phase, progress } = req;
+  if (!target.rollbackOnFail || !backup) {
+    const how = backup ? `\`hotswap rollback\` restores ${backup.path}` : `${target.binaryPath} held no binary before, so there is no backup`;
+    throw withHint(error, `the new binary stays in place; ${how}`);
+  }
+  progress.warn(`rolling back to ${backup.path}: ${messageOf(error)}`);
+  try {
+    return await phase('rollback', () => restoreBackup(container, target, backup));
+  } catch (rollbackError) {
+    throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
+      phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup.path}\``,
+      details: error instanceof HotswapError ? error.details : undefined,
+    });
+  }
 }
 
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
-  const { container, target, phase, progress } = req;
-  const backup = swapPaths(target.binaryPath, new Date()).backup;
+  const { container, target, phase } = req;
   const warnings: string[] = [];
-  await ensureRunning(container, progress);
-  const { backedUp, installed } = await phase('copy', () => install(req, backup));
+  const { backup, installed } = await phase('copy', () => install(req));
+  const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
-    if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
-    progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
-    let previous: string;
-    try {
-      previous = await phase('rollback', () => restoreBackup(container, target, backup));
-    } catch (rollbackError) {
-      throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
-        phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,
-        details: error instanceof HotswapError ? error.details : undefined,
-      });
-    }
-    return { outcome: 'rolled-back', backup, previousSha256: previous, warnings, failure: asHotswapError(error) };
+    const previous = await rollBack(req, backup, error);
+    return { ...result, outcome: 'rolled-back', previousSha256: previous, failure: asHotswapError(error) };
   }
-  // The backup holds the old bytes: hashing it once live costs the swap nothing.
-  const previous = backedUp ? await hashInContainer(container, backup).catch(() => null) : null;
-  if (!target.keepBackup && target.keepBackups === 0 && backedUp) {
-    await pruneBackups(container, target.binaryPath, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
+  if (!target.keepBackup && target.keepBackups === 0 && backup) {
+    await pruneBackups(container, target, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
-  return { outcome: 'swapped', backup, previousSha256: previous, warnings };
+  return { ...result, outcome: 'swapped' };
 }
-
 const asHotswapError = (e: unknown) => (e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e }));
 
 function withHint(e: unknown, hint: string): HotswapError {
