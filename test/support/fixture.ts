@@ -13,6 +13,8 @@ export interface FixtureRepo {
   read(rel: string): string;
   /** Rewrites `const Message = "..."` in server/message.go (served at /api/hello). */
   setMessage(text: string): void;
+  /** Makes the binary panic as it starts (exit 2, before it listens); returns the undo. */
+  crashAtStart(): () => void;
   /** `git add -A && git commit`; resolves with the new HEAD sha. */
   commit(msg: string): Promise<string>;
   /** Any git command in the repo; resolves with trimmed stdout, throws on failure. */
@@ -52,6 +54,13 @@ export async function makeFixtureRepo(): Promise<FixtureRepo> {
       const next = src.replace(/const Message = ".*"/, () => `const Message = ${JSON.stringify(text)}`);
       if (next === src && !src.includes(`const Message = ${JSON.stringify(text)}`)) throw new Error(`setMessage: no Message constant in ${file}`);
       repo.write(file, next);
+    },
+    crashAtStart() {
+      const main = repo.read('main.go');
+      const broken = main.replace('func main() {', 'func main() {\n\tpanic("crash at start")');
+      if (broken === main) throw new Error('crashAtStart: no func main in main.go');
+      repo.write('main.go', broken);
+      return () => repo.write('main.go', main);
     },
     async commit(msg) {
       await git('add', '-A');
