@@ -7,6 +7,13 @@ import type { ContainerClient, ContainerState } from '../target/client.js';
 
 export const runsSteadily = (state: ContainerState | null): boolean => !!state?.running && !state.restarting;
 
+/**
+ * Stopped by someone (`docker stop`: SIGTERM 143 or SIGKILL 137, no restart loop, no OOM kill), not by its
+ * binary: a swap cut off so says nothing about the new binary, and is neither rolled back nor given up.
+ */
+export const stoppedFromOutside = (state: ContainerState | null): boolean =>
+  !!state && !state.running && !state.restarting && !state.oomKilled && (state.exitCode === 137 || state.exitCode === 143);
+
 export async function eitherWay<T>(container: ContainerClient, viaExec: () => Promise<T>, viaArchive: () => Promise<T>): Promise<T> {
   if (runsSteadily(await container.inspect())) {
     try {

@@ -12,7 +12,7 @@ import type { PhaseRunner } from '../phase.js';
 import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, pruneBackups, type Backup } from './backups.js';
-import { runsSteadily } from './either-way.js';
+import { runsSteadily, stoppedFromOutside } from './either-way.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, restoreBinary } from './restore.js';
@@ -45,6 +45,13 @@ interface Installed {
   readonly backup: Backup | null;
   /** The sha256 now at the binary path (null when verify is off). */
   readonly installed: string | null;
+  /** Written through the archive API: an upload an earlier, cut-off exec left is removed once it runs. */
+  readonly viaArchive: boolean;
+}
+
+/** Removes an upload left beside the binary (best effort: it needs a running container). */
+async function removeUpload(container: ContainerClient, binaryPath: string): Promise<void> {
+  await container.exec(['rm', '-f', '--', swapPaths(binaryPath, new Date()).temp]).catch(() => undefined);
 }
 
 /** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
@@ -78,7 +85,7 @@ function installOutcome(req: SwapRequest, result: ExecResult): Installed {
   }
   if (result.exitCode === BACKUP_FAILED) throw backupFailed(container.name, target, backupNeeds, result.stderr);
   if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
-  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed };
+  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed, viaArchive: false };
 }
 
 /**
@@ -95,7 +102,7 @@ async function installRunning(req: SwapRequest): Promise<Installed> {
     await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
     return installOutcome(req, await runInstall(req, args));
   } catch (error) {
-    await container.exec(['rm', '-f', '--', paths.temp]).catch(() => undefined);
+    await removeUpload(container, target.binaryPath);
     throw error;
   }
 }
@@ -112,24 +119,26 @@ async function installStopped(req: SwapRequest): Promise<Installed> {
   const backup = live ? await backUpViaArchive(container, target, live) : null;
   await container.putFile(paths.dir, paths.base, await readFile(artifact.path), 0o755);
   const installed = target.verify ? (await container.readFile(target.binaryPath))?.sha256 ?? null : null;
-  return { backup, installed };
+  return { backup, installed, viaArchive: true };
 }
 
 /** By exec while the container runs steadily, else (or when it stops under the exec) through the archive API. */
 async function install(req: SwapRequest): Promise<Installed> {
   const { container, progress } = req;
-  const state = await container.inspect();
+  let state = await container.inspect();
   if (runsSteadily(state)) {
     try {
       return await installRunning(req);
     } catch (error) {
-      if (runsSteadily(await container.inspect())) throw error;
+      state = await container.inspect();
+      if (runsSteadily(state)) throw error;
     }
   }
   void req.prepared?.then((exec) => exec?.cancel());
   progress.warn(`${container.name} is ${state?.status ?? 'missing'}${state?.restarting ? ' (restart loop)' : ''}: installing through the archive API`);
   return installStopped(req);
 }
+
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
 async function goLive(req: SwapRequest, installedSha: string | null, warnings: string[]): Promise<void> {
   const { container, target, artifact, phase } = req;
@@ -170,6 +179,9 @@ export async function restoreBackup(container: ContainerClient, target: TargetCo
 /** The new binary failed going live: put the backup back (or say how), and report what runs. */
 async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown): Promise<string> {
   const { container, target, phase, progress } = req;
+  if (stoppedFromOutside(await container.inspect().catch(() => null))) {
+    throw withHint(error, 'the container was stopped under the swap, which says nothing of the new binary: it stays in place; start the container or swap again');
+  }
   if (!target.rollbackOnFail || !backup) {
     const how = backup ? `\`hotswap rollback\` restores ${backup.path}` : `${target.binaryPath} held no binary before, so there is no backup`;
     throw withHint(error, `the new binary stays in place; ${how}`);
@@ -188,19 +200,23 @@ async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown)
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const { container, target, phase } = req;
   const warnings: string[] = [];
-  const { backup, installed } = await phase('copy', () => install(req));
+  const { backup, installed, viaArchive } = await phase('copy', () => install(req));
   const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
+  const tidy = () => (viaArchive ? removeUpload(container, target.binaryPath) : Promise.resolve());
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
     const previous = await rollBack(req, backup, error);
+    await tidy();
     return { ...result, outcome: 'rolled-back', previousSha256: previous, failure: asHotswapError(error) };
   }
+  await tidy();
   if (!target.keepBackup && target.keepBackups === 0 && backup) {
     await pruneBackups(container, target, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
   return { ...result, outcome: 'swapped' };
 }
+
 const asHotswapError = (e: unknown) => (e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e }));
 
 function withHint(e: unknown, hint: string): HotswapError {

@@ -12,6 +12,8 @@ export interface ContainerState {
   readonly restarting: boolean;
   readonly startedAt: string;
   readonly exitCode: number;
+  /** Killed by the kernel for memory: a 137 that is the binary's doing, not a stop. */
+  readonly oomKilled: boolean;
   readonly imageId: string;
 }
 

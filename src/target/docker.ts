@@ -141,7 +141,7 @@ class DockerContainer implements ContainerClient {
     return info && {
       id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
       running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-      exitCode: info.State.ExitCode, imageId: info.Image,
+      exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, imageId: info.Image,
     };
   }
 

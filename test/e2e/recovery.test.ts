@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess, type CliResult } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { containerSha256, docker, removeContainer, run, startContainer } from '../support/docker.js';
-import { containerStatus, runBinaryVersion, sharedDocker, tempFilesBeside, waitForMatch, waitRunning } from '../support/faults.js';
+import { containerStatus, expectWholeBinary, sharedDocker, tempFilesBeside, waitForMatch, waitRunning } from '../support/faults.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -70,11 +70,8 @@ async function leaveCrashing(label: string) {
   return status?.status ?? 'missing';
 }
 
-/** The whole-binary check: `--version` runs (in the container, or copied out when it cannot exec). */
-async function expectWhole() {
-  const check = await runBinaryVersion(sharedDocker, NAME, BIN);
-  expect(check.code, check.output).toBe(0);
-}
+/** The whole-binary check (support/faults.ts): `--version` runs, in the container or copied out. */
+const expectWhole = () => expectWholeBinary(sharedDocker, NAME, BIN);
 
 beforeAll(async () => {
   repo = await makeFixtureRepo();
@@ -219,6 +216,28 @@ describe('watch', () => {
       expect(await tempFilesBeside(sharedDocker, NAME, BIN)).toEqual([]);
     });
   }
+
+  it('serves the newest edit when the container is stopped from outside during the health check', async () => {
+    const undo = repo.slowStart(2000); // the new binary listens 2 s after its start: the stop lands in the health check
+    try {
+      await serving('slow to start');
+      daemon = startCli(['watch'], { cwd: repo.dir });
+      await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
+      const from = daemon.stderr().length;
+      repo.setMessage('stopped during the health check');
+      await waitForMatch(daemon.stderr, /✓ restart /, from, 30_000);
+      expect((await docker(['stop', '-t', '0', NAME])).code).toBe(0);
+      try {
+        await servesHello('stopped during the health check', 60_000);
+      } finally {
+        console.info(`[recovery] watch after the stop in the health check:\n${daemon.stderr().slice(from).trimEnd()}`);
+      }
+      expect(daemon.stderr().slice(from)).toMatch(/was stopped during the run; retrying/);
+      expect(daemon.stderr().slice(from)).not.toMatch(/rolling back/);
+    } finally {
+      undo();
+    }
+  });
 });
 
 describe('an image without a shell', () => {

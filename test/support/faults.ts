@@ -2,6 +2,7 @@
 // leftovers of killed runs (in the container and in .hotswap/), which phase a killed run had reached, a
 // tmpfs to fill, and processes found by pid (never by name alone).
 import type { ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,6 +87,15 @@ export async function runBinaryVersion(docker: DockerFn, name: string, binaryPat
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The whole-binary check: `--version` runs and names the version the server reports (when given). */
+export async function expectWholeBinary(docker: DockerFn, name: string, binaryPath: string, expectedVersion?: string): Promise<BinaryCheck> {
+  const check = await runBinaryVersion(docker, name, binaryPath);
+  expect(check.code, `${binaryPath} --version (${check.via}): ${check.output}`).toBe(0);
+  expect(check.output).toMatch(/^ollama version is \S+$/);
+  if (expectedVersion) expect(check.output).toBe(`ollama version is ${expectedVersion}`);
+  return check;
 }
 
 /** Upload temp files (`.<base>.hotswap-new` and the like) left beside the binary. */

@@ -60,6 +60,8 @@ class FakeContainer implements ContainerClient {
   brokenArchive = false;
   /** The sha256 of a binary that exits with code 2 right after it starts. */
   crashesWith: string | null = null;
+  /** Someone runs `docker stop` right after the next restart (exit 137). */
+  stopAfterRestart = false;
 
   constructor(root: string) {
     this.files = new RootFs(root);
@@ -70,7 +72,7 @@ class FakeContainer implements ContainerClient {
     this.calls.push('inspect');
     return {
       id: 'id', name: this.name, status: this.running ? 'running' : 'exited', running: this.running, restarting: false,
-      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img',
+      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, oomKilled: false, imageId: 'sha256:img',
     };
   }
 
@@ -132,6 +134,7 @@ class FakeContainer implements ContainerClient {
   async restart(): Promise<void> {
     this.calls.push('restart');
     this.boot();
+    if (this.stopAfterRestart) [this.running, this.exitCode, this.stopAfterRestart] = [false, 137, false];
   }
 
   async stop(): Promise<void> {
@@ -243,11 +246,14 @@ describe('swapBinary', () => {
     for (const argv of container.execs) if (argv[0] === 'sh') expect(argv[2]).not.toContain(BINARY);
   });
 
-  it('swaps into a stopped container through the archive API, backing up first, then starts it', async () => {
+  it('swaps into a stopped container through the archive API, backing up first, then starts it and removes an old upload', async () => {
     container.running = false;
+    container.files.set(TEMP, Buffer.from('left by an install cut off earlier'));
     const result = await swap();
     expect(result.outcome).toBe('swapped');
-    expect(container.execs).toEqual([]);
+    expect(container.execs).toEqual([['rm', '-f', '--', TEMP]]);
+    expect(container.indexOf('start')).toBeLessThan(container.indexOf('exec rm'));
+    expect(container.files.has(TEMP)).toBe(false);
     expect(container.files.get(result.backup!)).toEqual(OLD);
     expect(container.files.get(BINARY)).toEqual(NEW);
     expect(container.indexOf('stop')).toBeLessThan(container.indexOf('putFile'));
@@ -344,6 +350,17 @@ describe('swapBinary', () => {
     expect(container.calls).toContain('readFile');
     expect(container.running).toBe(true);
     expect(container.files.get(BINARY)).toEqual(OLD);
+  });
+
+  it('neither rolls back nor judges the new binary when the container is stopped from outside during the health check', async () => {
+    container.stopAfterRestart = true;
+    const error = await swap().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(HotswapError);
+    expect((error as HotswapError).message).toContain('exited with code 137');
+    expect((error as HotswapError).hint).toMatch(/stopped under the swap.*stays in place/);
+    expect(container.files.get(BINARY)).toEqual(NEW);
+    expect(container.calls).not.toContain('readFile');
+    expect(container.scripts('RESTORE')).toEqual([]);
   });
 
   it('says so when the rollback fails too, and how to retry it', async () => {
