@@ -48,7 +48,7 @@ const targetState = async (config: ResolvedConfig) =>
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
 async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
   const { config, progress, log } = req;
-  const prepared = prepareInstall(ready.container);
+  const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
     const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
     report.sha256 = artifact.sha256;

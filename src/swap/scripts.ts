@@ -82,7 +82,7 @@ const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.origi
 /**
  * One exec for the whole swap on disk. $1 binary, $2 backup stem (prefix + time), $3 the uploaded temp file,
  * $4 the expected sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep besides
- * the original ('' keeps all), $7 the backup's temp name.
+ * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it).
  * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3).
  * - The current file is backed up unless a backup already holds its bytes (BACKUP); a backup that cannot be
  *   made whole stops the swap before the binary is touched (exit 4).
@@ -91,15 +91,20 @@ const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.origi
  * Prints `backup <path>` or `kept <path>`, then `installed <sha256>`.
  */
 export const INSTALL = `set -e; ${HASH_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
-  `b=; if [ -e "$1" ]; then o=$(hash "$1"); o=\${o%% *}; ${BACKUP}; fi; ${PRUNE}; ` +
+  `b=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${BACKUP}; fi; ${PRUNE}; ` +
   `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
 /**
  * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its seven arguments, one
- * per line, so the exec's start-up (~60–90 ms here) is paid during the build. EOF or anything but `go`
+ * per line, so the exec's start-up (~60–90 ms here) is paid during the build. Meanwhile it hashes the binary
+ * at $1 (given when it is started), which INSTALL then need not do on the swap's path, unless the file
+ * changed since (another inode, size or mtime) or the arguments name another. EOF or anything but `go`
  * exits 125 having done nothing.
  */
-export const INSTALL_ON_GO = `read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7"; ${INSTALL}`;
+export const INSTALL_ON_GO = `${HASH_FN}; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
+  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
+  '{ [ -n "$p" ] && [ "$a1" = "$w" ] && [ "$(stat -c \'%i %s %Y\' "$a1" 2>/dev/null)" = "$p" ]; } || pre=; ' +
+  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre"; ${INSTALL}`;
 /** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
 export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
 export const CANCELLED = 125;

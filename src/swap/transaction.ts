@@ -54,9 +54,9 @@ async function removeUpload(container: ContainerClient, binaryPath: string): Pro
   await container.exec(['rm', '-f', '--', swapPaths(binaryPath, new Date()).temp]).catch(() => undefined);
 }
 
-/** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
-export function prepareInstall(container: ContainerClient): Promise<PreparedExec | null> {
-  return container.prepareExec(['sh', '-c', INSTALL_ON_GO]).catch(() => null);
+/** Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call it before the build. */
+export function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
+  return container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]).catch(() => null);
 }
 
 /**

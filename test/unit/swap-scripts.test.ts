@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -207,6 +207,24 @@ describe('INSTALL in a real busybox shell', () => {
     const r = run(args(dir, { stamp: '4', keep: '2' }), dir);
     expect(r.status, r.stderr).toBe(0);
     expect(listDir(dir)).toEqual([names[0], names[3], `backup_4_${sha('old\n')}`]);
+  });
+
+  it('names the backup by the hash taken while waiting, and hashes again a binary replaced meanwhile', async () => {
+    const dir = setUp();
+    const started = spawn('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { cwd: dir });
+    const output: Buffer[] = [];
+    started.stdout.on('data', (c: Buffer) => output.push(c));
+    fs.writeFileSync(path.join(dir, 'bin.next'), 'replaced\n');
+    fs.renameSync(path.join(dir, 'bin.next'), path.join(dir, 'bin')); // another inode, whenever the early hash ran
+    started.stdin.end(args(dir));
+    const code = await new Promise((resolve) => started.on('close', resolve));
+    expect(code).toBe(0);
+    expect(parseInstallOutput(Buffer.concat(output).toString()).backup).toBe(`${dir}/backup_1_${sha('replaced\n')}.original`);
+
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'newer\n');
+    const r = spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { input: args(dir, { stamp: '2', expect: sha('newer\n') }), cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_2_${sha('new\n')}`);
   });
 
   it('does nothing and exits 125 when stdin closes without `go` (a cancelled or orphaned exec)', () => {
