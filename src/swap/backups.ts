@@ -84,8 +84,9 @@ export function backupFailed(container: string, target: BackupTarget, needs: num
 
 /**
  * The archive way of INSTALL's backup step, for a stopped container: the live file's bytes are kept as a new
- * backup unless one already holds them (the first one a container gets is its original). A write cut short
- * may leave a partial file, which listing then leaves out: its bytes do not match its name.
+ * backup unless one already holds them (the first one a container gets is its original). Written under the
+ * temp name, then hard-linked to its name in the same archive: a write cut short never gets the name, and
+ * the temp name is removed once the container runs (removeLeftovers).
  */
 export async function backUpViaArchive(container: ContainerClient, target: BackupTarget, live: ArchivedFile): Promise<Backup> {
   const kept = await listBackups(container, target);
@@ -93,7 +94,7 @@ export async function backUpViaArchive(container: ContainerClient, target: Backu
   if (same) return same;
   const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   const path = `${paths.backupStem}_${live.sha256}${kept.length ? '' : '.original'}`;
-  await container.putFile(paths.backupDir, posix.basename(path), live.content, live.mode)
+  await container.putFile(paths.backupDir, posix.basename(paths.backupTemp), live.content, live.mode, posix.basename(path))
     .catch((e: unknown) => {
       throw backupFailed(container.name, target, live.size, messageOf(e));
     });

@@ -15,14 +15,19 @@ export const stoppedFromOutside = (state: ContainerState | null): boolean =>
   !!state && !state.running && !state.restarting && !state.oomKilled && (state.exitCode === 137 || state.exitCode === 143);
 
 export async function eitherWay<T>(container: ContainerClient, viaExec: () => Promise<T>, viaArchive: () => Promise<T>): Promise<T> {
-  if (runsSteadily(await container.inspect())) {
+  const before = await container.inspect();
+  if (runsSteadily(before)) {
     try {
       return await viaExec();
     } catch (error) {
-      // Still running: the step itself failed. Otherwise it died under the exec (a crash loop "runs" for
-      // milliseconds between restarts): the archive way applies.
-      if (runsSteadily(await container.inspect())) throw error;
+      // Still the same process: the step itself failed. Otherwise it died under the exec (a crash loop
+      // "runs" for milliseconds between restarts, and may run again by now): the archive way applies.
+      if (!diedUnder(before!, await container.inspect())) throw error;
     }
   }
   return viaArchive();
 }
+
+/** Did the container stop or restart since `before` (a different StartedAt is another process)? */
+export const diedUnder = (before: ContainerState, now: ContainerState | null): boolean =>
+  !runsSteadily(now) || now!.startedAt !== before.startedAt;

@@ -27,8 +27,17 @@ export async function restoreBinary(container: ContainerClient, target: Pick<Tar
     await container.stop(0);
     const file = await container.readFile(backup.path);
     if (file?.sha256 !== backup.sha256) throw damaged(container, backup, file?.sha256 ?? null);
-    await container.putFile(paths.dir, paths.base, file.content, 0o755);
+    await container.putFile(paths.dir, paths.tempName, file.content, 0o755, paths.base);
   });
+}
+
+/**
+ * Removes what archive writes leave beside their targets (the upload's and the backup's temp names, also
+ * left by an exec cut off earlier). Best effort: it needs a running container, so it runs after the start.
+ */
+export async function removeLeftovers(container: ContainerClient, target: Pick<TargetConfig, 'binaryPath' | 'backupDir'>): Promise<void> {
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  await container.exec(['rm', '-f', '--', paths.temp, paths.backupTemp]).catch(() => undefined);
 }
 
 /** A file's sha256: by the image's own sha256sum while it runs, else read through the archive API. */

@@ -12,10 +12,10 @@ import type { PhaseRunner } from '../phase.js';
 import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, pruneBackups, type Backup } from './backups.js';
-import { runsSteadily, stoppedFromOutside } from './either-way.js';
+import { diedUnder, runsSteadily, stoppedFromOutside } from './either-way.js';
 import { waitHealthy } from './health.js';
 import { restartContainer } from './restart.js';
-import { hashInContainer, restoreBinary } from './restore.js';
+import { hashInContainer, removeLeftovers, restoreBinary } from './restore.js';
 import { BACKUP_FAILED, CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface SwapRequest {
@@ -45,14 +45,11 @@ interface Installed {
   readonly backup: Backup | null;
   /** The sha256 now at the binary path (null when verify is off). */
   readonly installed: string | null;
-  /** Written through the archive API: an upload an earlier, cut-off exec left is removed once it runs. */
+  /** Written through the archive API: its temp names (and any an earlier, cut-off exec left) are removed once it runs. */
   readonly viaArchive: boolean;
 }
 
-/** Removes an upload left beside the binary (best effort: it needs a running container). */
-async function removeUpload(container: ContainerClient, binaryPath: string): Promise<void> {
-  await container.exec(['rm', '-f', '--', swapPaths(binaryPath, new Date()).temp]).catch(() => undefined);
-}
+
 
 /** Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call it before the build. */
 export function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
@@ -102,7 +99,7 @@ async function installRunning(req: SwapRequest): Promise<Installed> {
     await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
     return installOutcome(req, await runInstall(req, args));
   } catch (error) {
-    await removeUpload(container, target.binaryPath);
+    await removeLeftovers(container, target);
     throw error;
   }
 }
@@ -117,7 +114,7 @@ async function installStopped(req: SwapRequest): Promise<Installed> {
   await container.stop(0);
   const live = await container.readFile(target.binaryPath);
   const backup = live ? await backUpViaArchive(container, target, live) : null;
-  await container.putFile(paths.dir, paths.base, await readFile(artifact.path), 0o755);
+  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755, paths.base);
   const installed = target.verify ? (await container.readFile(target.binaryPath))?.sha256 ?? null : null;
   return { backup, installed, viaArchive: true };
 }
@@ -127,11 +124,12 @@ async function install(req: SwapRequest): Promise<Installed> {
   const { container, progress } = req;
   let state = await container.inspect();
   if (runsSteadily(state)) {
+    const before = state!;
     try {
       return await installRunning(req);
     } catch (error) {
       state = await container.inspect();
-      if (runsSteadily(state)) throw error;
+      if (!diedUnder(before, state)) throw error;
     }
   }
   void req.prepared?.then((exec) => exec?.cancel());
@@ -169,6 +167,7 @@ export async function restoreBackup(container: ContainerClient, target: TargetCo
   await restoreBinary(container, target, backup);
   const startedAt = await restartContainer(container, target.stopTimeoutS);
   await waitHealthy(container, target.health, { version: null, startedAt });
+  await removeLeftovers(container, target);
   const onDisk = await hashInContainer(container, target.binaryPath);
   if (onDisk !== backup.sha256) {
     throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${backup.sha256.slice(0, 12)}…`, { phase: 'rollback' });
@@ -202,12 +201,11 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const warnings: string[] = [];
   const { backup, installed, viaArchive } = await phase('copy', () => install(req));
   const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
-  const tidy = () => (viaArchive ? removeUpload(container, target.binaryPath) : Promise.resolve());
+  const tidy = () => (viaArchive ? removeLeftovers(container, target) : Promise.resolve());
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
-    const previous = await rollBack(req, backup, error);
-    await tidy();
+    const previous = await rollBack(req, backup, error); // its restore removes the leftovers
     return { ...result, outcome: 'rolled-back', previousSha256: previous, failure: asHotswapError(error) };
   }
   await tidy();

@@ -66,8 +66,12 @@ export interface ContainerClient {
    * exec's cost) is paid while something else runs, such as the build.
    */
   prepareExec(argv: readonly string[]): Promise<PreparedExec>;
-  /** Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. */
-  putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void>;
+  /**
+   * Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. With
+   * `linkAs`, the same archive then hard-links it as `linkAs` in `dir`: that name is (re)placed only once the
+   * file was written whole, so a write cut short (a full disk) leaves `linkAs` as it was.
+   */
+  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void>;
   /**
    * One file read through the archive API, which needs no running process (exec does): how a stopped or
    * crash-looping container is hashed, backed up and restored. null when the path does not exist.

@@ -173,11 +173,12 @@ class DockerContainer implements ContainerClient {
     });
   }
 
-  putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void> {
+  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
       // One buffer, not a file stream: ~50 ms less for a 7 MB binary than 64 KiB reads piped through.
       const pack = tar.pack();
       pack.entry({ name, size: content.length, mode, mtime: new Date() }, content);
+      if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
       pack.finalize();
       await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
     });

@@ -60,6 +60,8 @@ class FakeContainer implements ContainerClient {
   brokenArchive = false;
   /** The sha256 of a binary that exits with code 2 right after it starts. */
   crashesWith: string | null = null;
+  /** Archive writes into this dir stop half-way, as on a full disk. */
+  fullDir: string | null = null;
   /** Someone runs `docker stop` right after the next restart (exit 137). */
   stopAfterRestart = false;
 
@@ -102,14 +104,20 @@ class FakeContainer implements ContainerClient {
     };
   }
 
-  async putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void> {
+  async putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
     this.calls.push('putFile');
     if (this.brokenArchive && !this.running) throw new Error('archive API failed');
     this.uploads.push({ dir, name, size: content.length, mode });
     const data = Buffer.from(content);
     if (this.corruptUploads) data[0] = data[0]! ^ 0xff;
+    if (dir === this.fullDir) {
+      this.files.set(path.posix.join(dir, name), data.subarray(0, data.length >> 1));
+      throw new Error(`copying ${name} into c:${dir}: write ${name}: no space left on device`);
+    }
     await new Promise((r) => setTimeout(r, 5)); // an upload takes a while: a rename that does not wait for it is caught
     this.files.set(path.posix.join(dir, name), data);
+    if (linkAs) fs.linkSync(this.files.host(path.posix.join(dir, name)), this.files.host(path.posix.join(dir, `${linkAs}.link`)));
+    if (linkAs) fs.renameSync(this.files.host(path.posix.join(dir, `${linkAs}.link`)), this.files.host(path.posix.join(dir, linkAs)));
     this.calls.push('putFile done');
   }
 
@@ -251,7 +259,7 @@ describe('swapBinary', () => {
     container.files.set(TEMP, Buffer.from('left by an install cut off earlier'));
     const result = await swap();
     expect(result.outcome).toBe('swapped');
-    expect(container.execs).toEqual([['rm', '-f', '--', TEMP]]);
+    expect(container.execs).toEqual([['rm', '-f', '--', TEMP, '/tmp/.ollama.backup-partial']]);
     expect(container.indexOf('start')).toBeLessThan(container.indexOf('exec rm'));
     expect(container.files.has(TEMP)).toBe(false);
     expect(container.files.get(result.backup!)).toEqual(OLD);
@@ -259,6 +267,20 @@ describe('swapBinary', () => {
     expect(container.indexOf('stop')).toBeLessThan(container.indexOf('putFile'));
     expect(container.indexOf('putFile')).toBeLessThan(container.indexOf('start'));
     expect(container.running).toBe(true);
+  });
+
+  it('leaves a stopped container\'s binary and backups as they were when an archive write is cut short', async () => {
+    container.running = false;
+    container.fullDir = '/tmp';
+    const error = await swap().then(() => null, (e: unknown) => e);
+    expect((error as HotswapError).message).toMatch(/no room in \/tmp \(a backup needs/);
+    expect(await listBackups(container, target())).toEqual([]);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+
+    container.fullDir = '/usr/bin';
+    await expect(swap()).rejects.toThrow(/no space left on device/);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+    expect((await listBackups(container, target())).map((b) => b.sha256)).toEqual([sha(OLD)]);
   });
 
   it('refuses a corrupt upload before the rename: the old binary stays, nothing restarts, nothing to roll back', async () => {
