@@ -45,8 +45,8 @@ const SOURCE_PHASES: ReadonlySet<string> = new Set(['config', 'plan', 'build']);
 /**
  * Phases before the new binary runs: a container found stopped after a failure in one of them was stopped
  * under the swap (an engine shutting down), not by the new binary. After `health` or `rollback`, a stopped
- * container is what a crashing binary leaves (retrying would only crash it again), unless its exit says it
- * was stopped from outside (stoppedFromOutside): then the swap, not rolled back, is retried.
+ * container is what a crashing binary leaves (retrying would only crash it again), unless the engine's
+ * events say it was stopped from outside (stoppedFromOutside): then the swap, not rolled back, is retried.
  */
 const BEFORE_GOING_LIVE: ReadonlySet<string> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
 
@@ -71,7 +71,8 @@ async function lostTarget(opts: DaemonOptions, run: TargetRun, report: Report): 
     if (state === 'unreachable') return 'Docker stopped answering during the run';
     if (state === null || state.status === 'removing' || state.status === 'dead') return `container ${name} was removed during the run`;
     if (!state.running || state.restarting) {
-      return BEFORE_GOING_LIVE.has(phase) || stoppedFromOutside(state) ? `container ${name} was stopped during the run` : null;
+      const cutOff = BEFORE_GOING_LIVE.has(phase) || (await stoppedFromOutside(opts.engine.container(name)));
+      return cutOff ? `container ${name} was stopped during the run` : null;
     }
     // Still "running" while the engine has not yet seen the kill of a removal or a shutdown: look again, briefly.
     if (Date.now() >= deadline) return null;

@@ -8,11 +8,15 @@ import type { ContainerClient, ContainerState } from '../target/client.js';
 export const runsSteadily = (state: ContainerState | null): boolean => !!state?.running && !state.restarting;
 
 /**
- * Stopped by someone (`docker stop`: SIGTERM 143 or SIGKILL 137, no restart loop, no OOM kill), not by its
- * binary: a swap cut off so says nothing about the new binary, and is neither rolled back nor given up.
+ * Stopped by someone (`docker stop`, `docker kill`), not by its binary: a swap cut off so says nothing about
+ * the new binary, and is neither rolled back nor given up. The exit code cannot tell (a Go binary that is
+ * pid 1 exits 2 on SIGTERM, as on a panic); the engine's events can.
  */
-export const stoppedFromOutside = (state: ContainerState | null): boolean =>
-  !!state && !state.running && !state.restarting && !state.oomKilled && (state.exitCode === 137 || state.exitCode === 143);
+export async function stoppedFromOutside(container: ContainerClient): Promise<boolean> {
+  const state = await container.inspect().catch(() => null);
+  if (!state || state.running || state.restarting) return false;
+  return container.stopRequestedSince(state.startedAt).catch(() => false);
+}
 
 export async function eitherWay<T>(container: ContainerClient, viaExec: () => Promise<T>, viaArchive: () => Promise<T>): Promise<T> {
   const before = await container.inspect();

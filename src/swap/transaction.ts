@@ -51,9 +51,26 @@ interface Installed {
 
 
 
-/** Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call it before the build. */
-export function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
-  return container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]).catch(() => null);
+/**
+ * Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call
+ * it before the build. If the container stopped or restarted since, the process is gone: `run` then sends
+ * nothing and answers CANCELLED, and a plain exec takes over.
+ */
+export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
+  try {
+    const before = await container.inspect();
+    const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
+    return {
+      run: async (input) => {
+        if (before && !diedUnder(before, await container.inspect())) return exec.run(input);
+        exec.cancel();
+        return { exitCode: CANCELLED, stdout: '', stderr: '' };
+      },
+      cancel: () => exec.cancel(),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -178,7 +195,7 @@ export async function restoreBackup(container: ContainerClient, target: TargetCo
 /** The new binary failed going live: put the backup back (or say how), and report what runs. */
 async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown): Promise<string> {
   const { container, target, phase, progress } = req;
-  if (stoppedFromOutside(await container.inspect().catch(() => null))) {
+  if (await stoppedFromOutside(container)) {
     throw withHint(error, 'the container was stopped under the swap, which says nothing of the new binary: it stays in place; start the container or swap again');
   }
   if (!target.rollbackOnFail || !backup) {

@@ -12,8 +12,6 @@ export interface ContainerState {
   readonly restarting: boolean;
   readonly startedAt: string;
   readonly exitCode: number;
-  /** Killed by the kernel for memory: a 137 that is the binary's doing, not a stop. */
-  readonly oomKilled: boolean;
   readonly imageId: string;
 }
 
@@ -83,6 +81,11 @@ export interface ContainerClient {
   restart(timeoutS: number): Promise<void>;
   /** Stops it (a no-op when stopped); a stopped container's restart policy stays quiet until a start. */
   stop(timeoutS: number): Promise<void>;
+  /**
+   * Whether someone asked the engine to stop or kill it since `since` (ISO time): its events say so. A
+   * binary that crashes, or a restart policy, makes no such request.
+   */
+  stopRequestedSince(since: string): Promise<boolean>;
   logs(options: LogOptions): Promise<string>;
   /** Follows the logs until the stream ends or `signal` aborts. */
   followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void>;

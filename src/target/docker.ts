@@ -141,7 +141,7 @@ class DockerContainer implements ContainerClient {
     return info && {
       id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
       running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-      exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled, imageId: info.Image,
+      exitCode: info.State.ExitCode, imageId: info.Image,
     };
   }
 
@@ -220,6 +220,20 @@ class DockerContainer implements ContainerClient {
       await this.handle.stop({ t: timeoutS }).catch((e: unknown) => {
         if (statusOf(e) !== 304) throw e; // 304: already stopped
       });
+    });
+  }
+
+  stopRequestedSince(since: string): Promise<boolean> {
+    return attempt(`reading the events of ${this.name}`, async () => {
+      // With `until`, the engine sends the past events and ends the stream.
+      const stream = await this.docker.getEvents({
+        since: Math.floor(Date.parse(since) / 1000), until: Math.ceil(Date.now() / 1000) + 1,
+        filters: { container: [this.name], event: ['kill', 'stop'] },
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean)
+        .some((line) => (JSON.parse(line) as { timeNano?: number }).timeNano! / 1e6 >= Date.parse(since));
     });
   }
 

@@ -17,7 +17,7 @@ import { phaseRunner } from '../../src/phase.js';
 import { newReport, type Report } from '../../src/report.js';
 import { listBackups } from '../../src/swap/backups.js';
 import { HASH_FILE, INSTALL, INSTALL_ON_GO, LIST_BACKUPS, RESTORE } from '../../src/swap/scripts.js';
-import { restoreBackup, swapBinary, type SwapResult } from '../../src/swap/transaction.js';
+import { prepareInstall, restoreBackup, swapBinary, type SwapResult } from '../../src/swap/transaction.js';
 import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/target/client.js';
 import { silentProgress } from '../../src/ui/progress.js';
 
@@ -62,7 +62,7 @@ class FakeContainer implements ContainerClient {
   crashesWith: string | null = null;
   /** Archive writes into this dir stop half-way, as on a full disk. */
   fullDir: string | null = null;
-  /** Someone runs `docker stop` right after the next restart (exit 137). */
+  /** Someone runs `docker stop` right after the next restart (exit 2, as a Go pid 1 does on SIGTERM). */
   stopAfterRestart = false;
 
   constructor(root: string) {
@@ -74,7 +74,7 @@ class FakeContainer implements ContainerClient {
     this.calls.push('inspect');
     return {
       id: 'id', name: this.name, status: this.running ? 'running' : 'exited', running: this.running, restarting: false,
-      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, oomKilled: false, imageId: 'sha256:img',
+      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img',
     };
   }
 
@@ -142,7 +142,14 @@ class FakeContainer implements ContainerClient {
   async restart(): Promise<void> {
     this.calls.push('restart');
     this.boot();
-    if (this.stopAfterRestart) [this.running, this.exitCode, this.stopAfterRestart] = [false, 137, false];
+    if (this.stopAfterRestart) [this.running, this.exitCode, this.stopAfterRestart, this.stopRequested] = [false, 2, false, true];
+  }
+
+  /** Set when the fake was stopped "from outside" (a `docker stop` the engine's events would show). */
+  stopRequested = false;
+
+  async stopRequestedSince(): Promise<boolean> {
+    return this.stopRequested;
   }
 
   async stop(): Promise<void> {
@@ -363,6 +370,22 @@ describe('swapBinary', () => {
     }
   });
 
+  it('does not use a prepared install whose container restarted during the build: a plain exec installs', async () => {
+    const prepared = prepareInstall(container, BINARY);
+    await prepared;
+    await container.restart(); // stopped and started while the build ran: the prepared process is gone
+    container.calls.length = 0;
+    const result = await swapBinary({
+      container, prepared, target: target(), artifact, version: null,
+      phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
+    });
+    expect(result.outcome).toBe('swapped');
+    expect(container.calls).not.toContain('prepared run');
+    expect(container.calls).toContain('cancel');
+    expect(container.scripts('INSTALL')).toHaveLength(1);
+    expect(container.files.get(BINARY)).toEqual(NEW);
+  });
+
   it('restores a binary that crashes at start through the archive API, then restarts the old one', async () => {
     container.crashesWith = sha(NEW);
     const result = await swap();
@@ -378,7 +401,7 @@ describe('swapBinary', () => {
     container.stopAfterRestart = true;
     const error = await swap().then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(HotswapError);
-    expect((error as HotswapError).message).toContain('exited with code 137');
+    expect((error as HotswapError).message).toContain('exited with code 2');
     expect((error as HotswapError).hint).toMatch(/stopped under the swap.*stays in place/);
     expect(container.files.get(BINARY)).toEqual(NEW);
     expect(container.calls).not.toContain('readFile');
