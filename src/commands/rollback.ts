@@ -1,4 +1,7 @@
-/** `hotswap rollback [--to NAME]`: put a backup back (the newest by default), restart, verify. */
+/**
+ * `hotswap rollback [--to NAME]`: put a whole backup back (the newest by default), restart, verify. Works on
+ * a stopped or crash-looping container too (the archive API; swap/either-way.ts).
+ */
 import { operationError, usageError } from '../errors.js';
 import type { PipelineFlags } from '../config/types.js';
 import { phaseRunner } from '../phase.js';
@@ -28,10 +31,10 @@ export async function rollbackCommand(flags: RollbackFlags): Promise<number> {
   const { target } = config;
   const started = performance.now();
   const container = await existingContainer(engine, target.container, 'nothing to roll back');
-  const backup = pick(await listBackups(container, target.binaryPath), flags.to, target.container);
+  const backup = pick(await listBackups(container, target), flags.to, target.container);
   const report = newReport('manual', target.container);
   progress.info(`restoring ${backup.path}`);
-  const onDisk = await phaseRunner(report, progress)('rollback', () => restoreBackup(container, target, backup.path));
+  const onDisk = await phaseRunner(report, progress)('rollback', () => restoreBackup(container, target, backup));
   Object.assign(report, { outcome: 'rolled-back', sha256: onDisk, backup: backup.path });
   report.totalMs = Math.round(performance.now() - started);
   log.info({ report }, 'rollback');

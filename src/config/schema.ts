@@ -110,7 +110,8 @@ const targetSchema = object({
   stopTimeoutS: count().optional(),
   verify: bool().optional(),
   rollbackOnFail: bool().describe('Requires verify: a rollback is decided by verifying.').optional(),
-  keepBackups: count().optional(),
+  keepBackups: count().describe('Backups kept besides the original (the first one taken).').optional(),
+  backupDir: absolutePath('/tmp').describe('Where backups are kept in the container; it needs room for one binary per backup.').optional(),
   health: healthSchema.optional(),
 });
 

@@ -63,6 +63,8 @@ export interface TargetConfig {
   readonly verify: boolean;
   readonly rollbackOnFail: boolean;
   readonly keepBackups: number;
+  /** Where backups are kept in the container (absolute). */
+  readonly backupDir: string;
   /** --keep-backup: keep every backup of this run and before (no pruning). */
   readonly keepBackup: boolean;
   readonly health: HealthConfig;

@@ -11,6 +11,7 @@ import type { Report } from '../report.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
 import { runTarget } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
+import { stoppedFromOutside } from '../swap/either-way.js';
 import { buildDrift } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
@@ -44,7 +45,8 @@ const SOURCE_PHASES: ReadonlySet<string> = new Set(['config', 'plan', 'build']);
 /**
  * Phases before the new binary runs: a container found stopped after a failure in one of them was stopped
  * under the swap (an engine shutting down), not by the new binary. After `health` or `rollback`, a stopped
- * container is what a crashing binary leaves: retrying would only crash it again.
+ * container is what a crashing binary leaves (retrying would only crash it again), unless the engine's
+ * events say it was stopped from outside (stoppedFromOutside): then the swap, not rolled back, is retried.
  */
 const BEFORE_GOING_LIVE: ReadonlySet<string> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
 
@@ -68,7 +70,10 @@ async function lostTarget(opts: DaemonOptions, run: TargetRun, report: Report): 
     const state = await opts.engine.container(name).inspect().then((s) => s, () => 'unreachable' as const);
     if (state === 'unreachable') return 'Docker stopped answering during the run';
     if (state === null || state.status === 'removing' || state.status === 'dead') return `container ${name} was removed during the run`;
-    if (!state.running || state.restarting) return BEFORE_GOING_LIVE.has(phase) ? `container ${name} was stopped during the run` : null;
+    if (!state.running || state.restarting) {
+      const cutOff = BEFORE_GOING_LIVE.has(phase) || (await stoppedFromOutside(opts.engine.container(name)));
+      return cutOff ? `container ${name} was stopped during the run` : null;
+    }
     // Still "running" while the engine has not yet seen the kill of a removal or a shutdown: look again, briefly.
     if (Date.now() >= deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));

@@ -49,7 +49,7 @@ const targetState = async (config: ResolvedConfig) =>
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
 async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
   const { config, progress, log } = req;
-  const prepared = prepareInstall(ready.container);
+  const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
     const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
     report.sha256 = artifact.sha256;
@@ -103,7 +103,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
   const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
-  report.backup = result.backup;
+  if (result.backup) report.backup = result.backup;
   report.previousSha256 = result.previousSha256;
   report.warnings.push(...result.warnings);
   report.outcome = result.outcome;

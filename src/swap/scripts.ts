@@ -5,27 +5,38 @@
 
 import { operationError, type Phase } from '../errors.js';
 
+/** What a shell's exit code says about the image: 127 a tool not found, 126 no `sh` to run at all. */
+function imageHint(exitCode: number): string | undefined {
+  if (exitCode === 127) return 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox';
+  if (exitCode === 126) return 'the image has no sh (or it cannot run): hotswap needs a shell and coreutils or busybox';
+  return undefined;
+}
+
 /**
- * A container step that failed, as an error: the action, then its stderr (or exit code). Exit 127 is the
- * shell's "not found": the image lacks the tools these steps use.
+ * A container step that failed, as an error: the action, then its stderr (or exit code), and what the
+ * exit code says about the image.
  */
 export const execFailure = (action: string, container: string, r: { exitCode: number; stderr: string }, phase?: Phase) =>
-  operationError(`${action} in ${container}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, {
-    phase,
-    hint: r.exitCode === 127 ? 'the image has no sh, sha256sum or mv: hotswap needs a shell and coreutils or busybox' : undefined,
-  });
+  operationError(`${action} in ${container}: ${r.stderr.trim() || `exit ${r.exitCode}`}`, { phase, hint: imageHint(r.exitCode) });
 
-/** Names beside and behind the target: `/usr/bin/.ollama.hotswap-new`, `/tmp/ollama.backup_<ts>`. */
-export function swapPaths(binaryPath: string, now: Date) {
+/**
+ * Names beside and behind the target: the upload `/usr/bin/.ollama.hotswap-new`; backups
+ * `<backupDir>/ollama.backup_<ts>_<sha256>` (`.original` appended to the first one a container gets), each
+ * written as `<backupDir>/.ollama.backup-partial` first.
+ */
+export function swapPaths(binaryPath: string, now: Date, backupDir = '/tmp') {
   const slash = binaryPath.lastIndexOf('/');
   const dir = binaryPath.slice(0, slash) || '/';
   const base = binaryPath.slice(slash + 1);
+  const within = (d: string, name: string) => `${d === '/' ? '' : d.replace(/\/+$/, '')}/${name}`;
   return {
     dir, base,
     tempName: `.${base}.hotswap-new`,
-    temp: `${dir === '/' ? '' : dir}/.${base}.hotswap-new`,
-    backup: `/tmp/${base}.backup_${backupStamp(now)}`,
-    backupPrefix: `/tmp/${base}.backup_`,
+    temp: within(dir, `.${base}.hotswap-new`),
+    backupDir,
+    backupStem: within(backupDir, `${base}.backup_${backupStamp(now)}`),
+    backupPrefix: within(backupDir, `${base}.backup_`),
+    backupTemp: within(backupDir, `.${base}.backup-partial`),
   };
 }
 
@@ -36,6 +47,12 @@ export function backupStamp(now: Date): string {
     `${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}_${p(now.getUTCMilliseconds(), 3)}`;
 }
 
+/** The sha256 a backup's name records, and whether it is the image's original; null for any other name. */
+export function parseBackupName(path: string): { sha256: string; original: boolean } | null {
+  const match = /\.backup_\d{8}_\d{6}_\d{3}_([0-9a-f]{64})(\.original)?$/.exec(path);
+  return match ? { sha256: match[1]!, original: match[2] !== undefined } : null;
+}
+
 /**
  * The image's own sha256sum, found on PATH. A bare `sha256sum` in busybox's shell runs its built-in applet
  * whatever PATH says; a path with a slash runs the file found.
@@ -43,48 +60,83 @@ export function backupStamp(now: Date): string {
 const HASH_FN = 'hash() { local IFS=:; for d in $PATH; do if [ -x "$d/sha256sum" ]; then "$d/sha256sum" "$1"; return; fi; done; sha256sum "$1"; }';
 
 /**
- * One exec for the whole swap on disk. $1 binary, $2 backup, $3 the uploaded temp file, $4 the expected
- * sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep ('' keeps all).
- * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (it is
- *   removed, exit 3).
- * - The current file is kept as the backup: a hard link costs nothing and still holds the old inode after
- *   the rename (a copy across file systems). Older backups beyond $6 are removed (names sort by time).
- * - The rename is atomic: the path holds the whole old or the whole new file.
- * The old file's hash is not taken here: that is work for after the restart (the backup has the bytes).
- * Prints `backup` when it made one, then `installed <sha256>`.
+ * Loops over the whole backups under prefix $5: `n` counts them, `b` is the one holding sha256 $o. A name
+ * without a 64-hex sha256 (a partial, an older scheme) does not count.
  */
-export const INSTALL = `set -e; ${HASH_FN}; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then rm -f "$3"; echo "mismatch $h"; exit 3; fi; fi; ` +
-  `if [ -e "$1" ]; then ln -f "$1" "$2" 2>/dev/null || cp -p "$1" "$2"; echo backup; fi; ` +
-  `if [ -n "$6" ]; then n=0; for f in "$5"*; do [ -f "$f" ] && n=$((n+1)); done; for f in "$5"*; do [ "$n" -le "$6" ] && break; [ -f "$f" ] && rm -f "$f" && n=$((n-1)); done; fi; ` +
+const FIND_KEPT = 'b=; n=0; for f in "$5"*; do s=${f##*_}; s=${s%.original}; { [ ${#s} -eq 64 ] && [ -f "$f" ]; } || continue; n=$((n+1)); [ "$s" = "$o" ] && b=$f; done';
+
+/**
+ * Backs $1 (sha256 $o) up as `$2_$o` (`.original` when it is the first), unless a backup already holds it.
+ * Written as $7 first: a hard link costs nothing and is whole by construction; a copy (another file system)
+ * is hashed before the rename. A failed one is removed (the trap) and reported as `backupfail <size>`, exit 4.
+ */
+const BACKUP = `${FIND_KEPT}; if [ -n "$b" ]; then echo "kept $b"; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ` +
+  'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
+  'if [ -z "$l" ]; then x=$(hash "$7"); [ "${x%% *}" = "$o" ] || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; fi; ' +
+  'mv -f "$7" "$b"; echo "backup $b"; fi';
+
+/** Removes the oldest backups under $5 but $b and the original until fewer than $6 others remain (names sort by time). */
+const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.original|"$b") continue;; esac; [ -f "$f" ] && m=$((m+1)); done; ' +
+  'for f in "$5"*; do [ "$m" -lt "$6" ] && break; case "$f" in *.original|"$b") continue;; esac; [ -f "$f" ] && rm -f "$f" && m=$((m-1)); done; fi';
+
+/**
+ * One exec for the whole swap on disk. $1 binary, $2 backup stem (prefix + time), $3 the uploaded temp file,
+ * $4 the expected sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep besides
+ * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it).
+ * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3).
+ * - The current file is backed up unless a backup already holds its bytes (BACKUP); a backup that cannot be
+ *   made whole stops the swap before the binary is touched (exit 4).
+ * - The rename is atomic: the path holds the whole old or the whole new file.
+ * - On any exit the upload and the partial backup are removed (the trap): nothing is left behind.
+ * Prints `backup <path>` or `kept <path>`, then `installed <sha256>`.
+ */
+export const INSTALL = `set -e; ${HASH_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
+  `b=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${BACKUP}; fi; ${PRUNE}; ` +
   `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
 /**
- * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its six arguments, one
- * per line, so the exec's start-up (~60–90 ms here) is paid during the build. EOF or anything but `go`
+ * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its seven arguments, one
+ * per line, so the exec's start-up (~60–90 ms here) is paid during the build. Meanwhile it hashes the binary
+ * at $1 (given when it is started), which INSTALL then need not do on the swap's path, unless the file
+ * changed since (another inode, size or mtime) or the arguments name another. EOF or anything but `go`
  * exits 125 having done nothing.
  */
-export const INSTALL_ON_GO = `read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 || exit 125; set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6"; ${INSTALL}`;
+export const INSTALL_ON_GO = `${HASH_FN}; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
+  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
+  '{ [ -n "$p" ] && [ "$a1" = "$w" ] && [ "$(stat -c \'%i %s %Y\' "$a1" 2>/dev/null)" = "$p" ]; } || pre=; ' +
+  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre"; ${INSTALL}`;
 /** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
 export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
 export const CANCELLED = 125;
+/** INSTALL's exit when the backup could not be made whole (a full backup directory). */
+export const BACKUP_FAILED = 4;
 
-/** $1 binary, $2 backup, $3 temp. Copies (keeping the backup) and renames into place. */
-export const RESTORE = `set -e; ${HASH_FN}; cp -p "$2" "$3"; chmod 0755 "$3"; mv -f "$3" "$1"; hash "$1"`;
+/**
+ * $1 binary, $2 backup, $3 temp, $4 the backup's recorded sha256. Copies, checks the copy against the
+ * record (a damaged backup is never installed: exit 4, `corrupt <sha256>`), renames into place.
+ */
+export const RESTORE = `set -e; ${HASH_FN}; trap 'rm -f "$3"' EXIT; cp -p "$2" "$3"; h=$(hash "$3"); h=\${h%% *}; ` +
+  `if [ "$h" != "$4" ]; then echo "corrupt $h"; exit 4; fi; chmod 0755 "$3"; mv -f "$3" "$1"; echo "$h"`;
 
 /** $1 file: its hash by the image's own sha256sum. */
 export const HASH_FILE = `${HASH_FN}; hash "$1"`;
 
-/** $1 backup prefix. One line per backup: size, mtime, path. */
-export const LIST_BACKUPS = 'for f in "$1"*; do [ -f "$f" ] && stat -c "%s %Y %n" "$f"; done; true';
+/**
+ * $1 backup prefix. One line per whole backup: size, mtime, path. A backup whose bytes do not match the
+ * sha256 in its name (cut short) is removed, never listed.
+ */
+export const LIST_BACKUPS = `${HASH_FN}; for f in "$1"*; do [ -f "$f" ] || continue; s=\${f##*_}; s=\${s%.original}; [ \${#s} -eq 64 ] || continue; ` +
+  'x=$(hash "$f"); if [ "${x%% *}" = "$s" ]; then stat -c "%s %Y %n" "$f"; else rm -f "$f"; fi; done; true';
 
 /** First field of `sha256sum` output. */
 export const parseSha256 = (stdout: string): string | null => /^([0-9a-f]{64})\b/m.exec(stdout)?.[1] ?? null;
 
-/** INSTALL's output: whether it backed the old file up, what it installed, or the hash it refused. */
-export function parseInstallOutput(stdout: string): { backedUp: boolean; installed: string | null; mismatch: string | null } {
+/** INSTALL's output: the backup it made or kept, what it installed, the hash it refused, the size a backup needed. */
+export function parseInstallOutput(stdout: string) {
   return {
-    backedUp: /^backup$/m.test(stdout),
+    backup: /^(?:backup|kept) (.+)$/m.exec(stdout)?.[1] ?? null,
     installed: /^installed ([0-9a-f]{64})$/m.exec(stdout)?.[1] ?? null,
     mismatch: /^mismatch (\S*)$/m.exec(stdout)?.[1] ?? null,
+    backupNeeds: Number(/^backupfail (\d+)$/m.exec(stdout)?.[1] ?? NaN),
   };
 }

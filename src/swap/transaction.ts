@@ -1,84 +1,37 @@
 /**
- * One swap: backup, upload beside the target, atomic rename, verify the hash on disk, restart, check what
- * serves; on failure (with rollbackOnFail) put the old binary back. At every instant the binary path
+ * One swap: install (install.ts: backup, upload, atomic rename), verify the hash on disk, restart, check
+ * what serves; on failure (with rollbackOnFail) put the old binary back. At every instant the binary path
  * holds a whole binary (DESIGN §3).
  */
-import { readFile } from 'node:fs/promises';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
-import type { Artifact } from '../build/builder.js';
 import type { Logger } from '../log.js';
 import type { PhaseRunner } from '../phase.js';
-import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
-import type { Progress } from '../ui/progress.js';
-import { pruneBackups } from './backups.js';
+import type { ContainerClient } from '../target/client.js';
+import { pruneBackups, type Backup } from './backups.js';
+import { stoppedFromOutside } from './either-way.js';
 import { waitHealthy } from './health.js';
+import { install, type InstallRequest } from './install.js';
 import { restartContainer } from './restart.js';
-import { hashInContainer, restoreBinary } from './restore.js';
-import { CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { hashInContainer, removeLeftovers, restoreBinary } from './restore.js';
 
-export interface SwapRequest {
-  readonly container: ContainerClient;
-  /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
-  readonly prepared?: Promise<PreparedExec | null>;
-  readonly target: TargetConfig;
-  readonly artifact: Artifact;
+export { prepareInstall } from './install.js';
+
+export interface SwapRequest extends InstallRequest {
   readonly version: string | null;
   readonly phase: PhaseRunner;
-  readonly progress: Progress;
   readonly log: Logger;
 }
 
 export interface SwapResult {
   readonly outcome: 'swapped' | 'rolled-back';
-  readonly backup: string;
+  /** The backup holding what the path held before (null when it held nothing). */
+  readonly backup: string | null;
   /** The binary's hash before the swap (null when the path held none). */
   readonly previousSha256: string | null;
   readonly warnings: string[];
   /** Set when rolled back: why the new binary was refused. */
   readonly failure?: HotswapError;
-}
-
-/** Starts INSTALL in the container now, waiting for its arguments: call it before the build. */
-export function prepareInstall(container: ContainerClient): Promise<PreparedExec | null> {
-  return container.prepareExec(['sh', '-c', INSTALL_ON_GO]).catch(() => null);
-}
-
-/** The prepared exec if it is still there (the container may have restarted since), else a plain one. */
-async function runInstall(req: SwapRequest, args: readonly string[]): Promise<ExecResult> {
-  const prepared = await req.prepared;
-  const result = prepared ? await prepared.run(installInput(args)).catch(() => null) : null;
-  if (result && result.exitCode !== CANCELLED && result.exitCode !== -1) return result;
-  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args]);
-}
-
-/**
- * Upload beside the target (one archive, from memory), then INSTALL: verify the upload's hash, back up,
- * rename. The old file's hash is taken after going live (`previousHash`), off the swap's critical path.
- */
-async function install(req: SwapRequest, backup: string): Promise<{ backedUp: boolean; installed: string | null }> {
-  const { container, target, artifact } = req;
-  const paths = swapPaths(target.binaryPath, new Date());
-  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
-  // Pruning keeps this swap's own backup (at least 1) until the swap is decided: a rollback needs it.
-  const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
-  const args = [target.binaryPath, backup, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep];
-  const result = await runInstall(req, args);
-  const { backedUp, installed, mismatch } = parseInstallOutput(result.stdout);
-  if (mismatch !== null) {
-    throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
-      phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
-    });
-  }
-  if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
-  return { backedUp, installed };
-}
-
-async function ensureRunning(container: ContainerClient, progress: Progress): Promise<void> {
-  const state = await container.inspect();
-  if (state?.running && !state.restarting) return;
-  progress.warn(`${container.name} is ${state?.status ?? 'missing'}; starting it before the swap`);
-  await container.start();
 }
 
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
@@ -107,47 +60,56 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
  * Restores a backup, restarts, checks health, and proves the path holds the backup's bytes again.
  * Returns that hash. A swap's rollback and `hotswap rollback` both come here.
  */
-export async function restoreBackup(container: ContainerClient, target: TargetConfig, backup: string): Promise<string> {
-  const restored = await restoreBinary(container, target.binaryPath, backup);
+export async function restoreBackup(container: ContainerClient, target: TargetConfig, backup: Backup): Promise<string> {
+  await restoreBinary(container, target, backup);
   const startedAt = await restartContainer(container, target.stopTimeoutS);
   await waitHealthy(container, target.health, { version: null, startedAt });
-  const [onDisk, old] = await Promise.all([
-    restored ?? hashInContainer(container, target.binaryPath), hashInContainer(container, backup),
-  ]);
-  if (onDisk !== old) {
-    throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${old.slice(0, 12)}…`, { phase: 'rollback' });
+  await removeLeftovers(container, target);
+  const onDisk = await hashInContainer(container, target.binaryPath);
+  if (onDisk !== backup.sha256) {
+    throw operationError(`after the rollback ${target.binaryPath} has sha256 ${onDisk.slice(0, 12)}…, not the backup's ${backup.sha256.slice(0, 12)}…`, { phase: 'rollback' });
   }
-  return old;
+  return onDisk;
+}
+
+/** The new binary failed going live: put the backup back (or say how), and report what runs. */
+async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown): Promise<string> {
+  const { container, target, phase, progress } = req;
+  if (await stoppedFromOutside(container)) {
+    throw withHint(error, 'the container was stopped under the swap, which says nothing of the new binary: it stays in place; start the container or swap again');
+  }
+  if (!target.rollbackOnFail || !backup) {
+    const how = backup ? `\`hotswap rollback\` restores ${backup.path}` : `${target.binaryPath} held no binary before, so there is no backup`;
+    throw withHint(error, `the new binary stays in place; ${how}`);
+  }
+  progress.warn(`rolling back to ${backup.path}: ${messageOf(error)}`);
+  try {
+    return await phase('rollback', () => restoreBackup(container, target, backup));
+  } catch (rollbackError) {
+    throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
+      phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup.path}\``,
+      details: error instanceof HotswapError ? error.details : undefined,
+    });
+  }
 }
 
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
-  const { container, target, phase, progress } = req;
-  const backup = swapPaths(target.binaryPath, new Date()).backup;
+  const { container, target, phase } = req;
   const warnings: string[] = [];
-  await ensureRunning(container, progress);
-  const { backedUp, installed } = await phase('copy', () => install(req, backup));
+  const { backup, installed, viaArchive } = await phase('copy', () => install(req));
+  const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
+  const tidy = () => (viaArchive ? removeLeftovers(container, target) : Promise.resolve());
   try {
     await goLive(req, installed, warnings);
   } catch (error) {
-    if (!target.rollbackOnFail) throw withHint(error, `the new binary stays in place; \`hotswap rollback\` restores ${backup}`);
-    progress.warn(`rolling back to ${backup}: ${messageOf(error)}`);
-    let previous: string;
-    try {
-      previous = await phase('rollback', () => restoreBackup(container, target, backup));
-    } catch (rollbackError) {
-      throw operationError(`${messageOf(error)}; the rollback failed too: ${messageOf(rollbackError)}`, {
-        phase: 'rollback', cause: rollbackError, hint: `run \`hotswap rollback --to ${backup}\``,
-        details: error instanceof HotswapError ? error.details : undefined,
-      });
-    }
-    return { outcome: 'rolled-back', backup, previousSha256: previous, warnings, failure: asHotswapError(error) };
+    const previous = await rollBack(req, backup, error); // its restore removes the leftovers
+    return { ...result, outcome: 'rolled-back', previousSha256: previous, failure: asHotswapError(error) };
   }
-  // The backup holds the old bytes: hashing it once live costs the swap nothing.
-  const previous = backedUp ? await hashInContainer(container, backup).catch(() => null) : null;
-  if (!target.keepBackup && target.keepBackups === 0 && backedUp) {
-    await pruneBackups(container, target.binaryPath, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
+  await tidy();
+  if (!target.keepBackup && target.keepBackups === 0 && backup) {
+    await pruneBackups(container, target, 0).catch((e) => warnings.push(`pruning backups: ${messageOf(e)}`));
   }
-  return { outcome: 'swapped', backup, previousSha256: previous, warnings };
+  return { ...result, outcome: 'swapped' };
 }
 
 const asHotswapError = (e: unknown) => (e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e }));

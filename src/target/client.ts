@@ -40,6 +40,19 @@ export interface PreparedExec {
   cancel(): void;
 }
 
+export interface ArchivedEntry {
+  readonly path: string;
+  readonly size: number;
+  readonly modified: Date;
+  /** Computed over the bytes as they arrived. */
+  readonly sha256: string;
+}
+
+export interface ArchivedFile extends ArchivedEntry {
+  readonly content: Buffer;
+  readonly mode: number;
+}
+
 export interface ContainerClient {
   readonly name: string;
   /** null when the container does not exist. */
@@ -51,17 +64,28 @@ export interface ContainerClient {
    * exec's cost) is paid while something else runs, such as the build.
    */
   prepareExec(argv: readonly string[]): Promise<PreparedExec>;
-  /** Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. */
-  putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void>;
   /**
-   * Copies a file inside the container through the archive API, which works on a stopped container
-   * too (exec does not): how a crashed container gets its old binary back.
+   * Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. With
+   * `linkAs`, the same archive then hard-links it as `linkAs` in `dir`: that name is (re)placed only once the
+   * file was written whole, so a write cut short (a full disk) leaves `linkAs` as it was.
    */
-  copyWithin(from: string, toDir: string, toName: string): Promise<void>;
+  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void>;
+  /**
+   * One file read through the archive API, which needs no running process (exec does): how a stopped or
+   * crash-looping container is hashed, backed up and restored. null when the path does not exist.
+   */
+  readFile(path: string): Promise<ArchivedFile | null>;
+  /** The regular files directly in `dir` whose names start with `prefix`, hashed as they stream (archive API). */
+  listFiles(dir: string, prefix: string): Promise<ArchivedEntry[]>;
   start(): Promise<void>;
   restart(timeoutS: number): Promise<void>;
   /** Stops it (a no-op when stopped); a stopped container's restart policy stays quiet until a start. */
   stop(timeoutS: number): Promise<void>;
+  /**
+   * Whether someone asked the engine to stop or kill it since `since` (ISO time): its events say so. A
+   * binary that crashes, or a restart policy, makes no such request.
+   */
+  stopRequestedSince(since: string): Promise<boolean>;
   logs(options: LogOptions): Promise<string>;
   /** Follows the logs until the stream ends or `signal` aborts. */
   followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void>;

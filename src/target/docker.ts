@@ -3,10 +3,12 @@
  * Errors name the action that failed ("copying the binary into ollama-gpu: …").
  */
 import Docker from 'dockerode';
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
-import type { ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
+import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
 import { createBody } from './create-options.js';
 
 /** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
@@ -83,25 +85,48 @@ function demuxBuffer(buffer: Buffer): string {
   return offset === 0 ? buffer.toString('utf8') : parts.join('');
 }
 
-/** The first regular file of a tar stream, in memory. */
-function readSingleFile(source: NodeJS.ReadableStream): Promise<{ header: tar.Header; content: Buffer }> {
+/**
+ * The regular files of a tar stream that `want` accepts (by entry name), hashed as they stream; the content
+ * is kept only when `keep`. Other entries are drained: the engine holds the container's lock until the
+ * archive it sends is consumed.
+ */
+function readEntries(source: NodeJS.ReadableStream, want: (name: string) => boolean, keep: boolean): Promise<TarFile[]> {
   return new Promise((resolve, reject) => {
     const extract = tar.extract();
-    let found: { header: tar.Header; content: Buffer } | null = null;
+    const found: TarFile[] = [];
     extract.on('entry', (header, stream, next) => {
+      if (header.type !== 'file' || !want(header.name)) {
+        stream.on('end', next).resume();
+        return;
+      }
+      const hash = createHash('sha256');
       const chunks: Buffer[] = [];
-      stream.on('data', (c) => chunks.push(c as Buffer));
+      stream.on('data', (c) => {
+        hash.update(c as Buffer);
+        if (keep) chunks.push(c as Buffer);
+      });
       stream.on('end', () => {
-        if (!found && header.type === 'file') found = { header, content: Buffer.concat(chunks) };
+        found.push({ header, sha256: hash.digest('hex'), content: Buffer.concat(chunks) });
         next();
       });
     });
-    extract.on('finish', () => (found ? resolve(found) : reject(new Error('the archive holds no file'))));
+    extract.on('finish', () => resolve(found));
     extract.on('error', reject);
     source.on('error', reject);
     source.pipe(extract);
   });
 }
+
+interface TarFile {
+  readonly header: tar.Header;
+  readonly sha256: string;
+  readonly content: Buffer;
+}
+
+const entryOf = (dir: string, file: TarFile): ArchivedEntry => ({
+  path: posix.join(dir, posix.basename(file.header.name)), size: file.header.size ?? file.content.length,
+  modified: file.header.mtime ?? new Date(0), sha256: file.sha256,
+});
 
 class DockerContainer implements ContainerClient {
   constructor(private readonly docker: Docker, readonly name: string) {}
@@ -147,25 +172,33 @@ class DockerContainer implements ContainerClient {
     });
   }
 
-  putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void> {
+  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
       // One buffer, not a file stream: ~50 ms less for a 7 MB binary than 64 KiB reads piped through.
       const pack = tar.pack();
       pack.entry({ name, size: content.length, mode, mtime: new Date() }, content);
+      if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
       pack.finalize();
       await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
     });
   }
 
-  copyWithin(from: string, toDir: string, toName: string): Promise<void> {
-    return attempt(`copying ${from} to ${toDir}/${toName} in ${this.name}`, async () => {
-      // Read the whole file first: the engine holds the container's lock until the archive it sends
-      // is consumed, so streaming it straight into putArchive deadlocks.
-      const { header, content } = await readSingleFile(await this.handle.getArchive({ path: from }));
-      const pack = tar.pack();
-      pack.entry({ ...header, name: toName }, content);
-      pack.finalize();
-      await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: toDir });
+  readFile(path: string): Promise<ArchivedFile | null> {
+    return attempt(`reading ${path} in ${this.name}`, async () => {
+      const archive = await orNull(() => this.handle.getArchive({ path }));
+      if (!archive) return null;
+      const [file] = await readEntries(archive, () => true, true);
+      return file ? { ...entryOf(posix.dirname(path), file), content: file.content, mode: file.header.mode ?? 0o755 } : null;
+    });
+  }
+
+  listFiles(dir: string, prefix: string): Promise<ArchivedEntry[]> {
+    return attempt(`listing ${dir} in ${this.name}`, async () => {
+      const archive = await orNull(() => this.handle.getArchive({ path: dir }));
+      if (!archive) return [];
+      // Entries are named "<basename of dir>/<file>": only the files directly in it count.
+      const direct = (name: string) => name.split('/').filter(Boolean).length === 2 && posix.basename(name).startsWith(prefix);
+      return (await readEntries(archive, direct, false)).map((file) => entryOf(dir, file));
     });
   }
 
@@ -186,6 +219,20 @@ class DockerContainer implements ContainerClient {
       await this.handle.stop({ t: timeoutS }).catch((e: unknown) => {
         if (statusOf(e) !== 304) throw e; // 304: already stopped
       });
+    });
+  }
+
+  stopRequestedSince(since: string): Promise<boolean> {
+    return attempt(`reading the events of ${this.name}`, async () => {
+      // With `until`, the engine sends the past events and ends the stream.
+      const stream = await this.docker.getEvents({
+        since: Math.floor(Date.parse(since) / 1000), until: Math.ceil(Date.now() / 1000) + 1,
+        filters: { container: [this.name], event: ['kill', 'stop'] },
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean)
+        .some((line) => (JSON.parse(line) as { timeNano?: number }).timeNano! / 1e6 >= Date.parse(since));
     });
   }
 

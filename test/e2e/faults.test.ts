@@ -15,7 +15,7 @@ import { runCli, startCli, type CliProcess, type CliResult } from '../support/cl
 import { writeTestConfig } from '../support/config.js';
 import { RUNTIME_IMAGE, TEST_LABEL, containerSha256, docker, removeContainer, run, startContainer } from '../support/docker.js';
 import {
-  PHASES, childPids, exitOf, fillUp, isAlive, mountTmpfs, phaseAt, pidsWithEnv, runBinaryVersion, seededRandom, sharedDocker, sleep,
+  PHASES, childPids, exitOf, expectWholeBinary as expectWholeOf, fillUp, isAlive, mountTmpfs, phaseAt, pidsWithEnv, seededRandom, sharedDocker, sleep,
   staleIndexes, strayProcesses, tempFilesBeside, tmpFilesUnder, waitForMatch, waitRunning, type DockerFn, type PhaseName,
 } from '../support/faults.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
@@ -92,14 +92,8 @@ async function startWatch(env: Record<string, string> = {}): Promise<CliProcess>
   return daemon;
 }
 
-/** The whole-binary check: `--version` runs and names the version the server reports (when it serves). */
-async function expectWholeBinary(dockerFn: DockerFn, name: string, expectedVersion?: string) {
-  const check = await runBinaryVersion(dockerFn, name, BIN);
-  expect(check.code, `${BIN} --version (${check.via}): ${check.output}`).toBe(0);
-  expect(check.output).toMatch(/^ollama version is \S+$/);
-  if (expectedVersion) expect(check.output).toBe(`ollama version is ${expectedVersion}`);
-  return check;
-}
+/** The whole-binary check (support/faults.ts) on this file's binary path. */
+const expectWholeBinary = (dockerFn: DockerFn, name: string, expectedVersion?: string) => expectWholeOf(dockerFn, name, BIN, expectedVersion);
 
 /** No upload temp file beside the binary, no `*.tmp` in .hotswap/, no exec of ours left in the container. */
 async function expectNoLeftovers(dockerFn: DockerFn, name: string) {

@@ -73,11 +73,12 @@ describe('hotswap swap', () => {
     expect(await hello()).toBe('hello json');
   });
 
-  it('keeps only target.keepBackups backups, and every one with --keep-backup', async () => {
-    expect(await backupCount()).toBe('2');
+  it('keeps only target.keepBackups backups besides the original, and every one with --keep-backup', async () => {
+    // Four swaps so far: the image's original binary (never pruned) and the newest two of the rest.
+    expect(await backupCount()).toBe('3');
     repo.setMessage('hello kept');
     expect((await swap('--keep-backup')).code).toBe(0);
-    expect(await backupCount()).toBe('3');
+    expect(await backupCount()).toBe('4');
     expect((await runCli(['backups', '--json'], { cwd: repo.dir })).stdout).toContain('/tmp/ollama.backup_');
   });
 

@@ -2,6 +2,7 @@
 // leftovers of killed runs (in the container and in .hotswap/), which phase a killed run had reached, a
 // tmpfs to fill, and processes found by pid (never by name alone).
 import type { ChildProcess } from 'node:child_process';
+import { expect } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,8 @@ export async function runBinaryVersion(docker: DockerFn, name: string, binaryPat
   if (await waitRunning(docker, name, waitMs)) {
     const r = await docker(['exec', name, binaryPath, '--version'], 30_000);
     // It may have stopped between the inspect and the exec: then copy it out below.
-    if (r.code === 0 || !/is not running|is restarting/i.test(r.stderr)) return { via: 'exec', code: r.code, output: (r.stdout + r.stderr).trim() };
+    // (setns fails when the process exits as the exec joins it: a restart in flight.)
+    if (r.code === 0 || !/is not running|is restarting|setns process/i.test(r.stderr)) return { via: 'exec', code: r.code, output: (r.stdout + r.stderr).trim() };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-fault-bin-'));
   try {
@@ -86,6 +88,15 @@ export async function runBinaryVersion(docker: DockerFn, name: string, binaryPat
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The whole-binary check: `--version` runs and names the version the server reports (when given). */
+export async function expectWholeBinary(docker: DockerFn, name: string, binaryPath: string, expectedVersion?: string): Promise<BinaryCheck> {
+  const check = await runBinaryVersion(docker, name, binaryPath);
+  expect(check.code, `${binaryPath} --version (${check.via}): ${check.output}`).toBe(0);
+  expect(check.output).toMatch(/^ollama version is \S+$/);
+  if (expectedVersion) expect(check.output).toBe(`ollama version is ${expectedVersion}`);
+  return check;
 }
 
 /** Upload temp files (`.<base>.hotswap-new` and the like) left beside the binary. */

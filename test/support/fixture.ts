@@ -13,6 +13,10 @@ export interface FixtureRepo {
   read(rel: string): string;
   /** Rewrites `const Message = "..."` in server/message.go (served at /api/hello). */
   setMessage(text: string): void;
+  /** Makes the binary panic as it starts (exit 2, before it listens); returns the undo. */
+  crashAtStart(): () => void;
+  /** Makes `serve` wait `ms` before it listens (a slow start, to stop it during the health check); returns the undo. */
+  slowStart(ms: number): () => void;
   /** `git add -A && git commit`; resolves with the new HEAD sha. */
   commit(msg: string): Promise<string>;
   /** Any git command in the repo; resolves with trimmed stdout, throws on failure. */
@@ -52,6 +56,21 @@ export async function makeFixtureRepo(): Promise<FixtureRepo> {
       const next = src.replace(/const Message = ".*"/, () => `const Message = ${JSON.stringify(text)}`);
       if (next === src && !src.includes(`const Message = ${JSON.stringify(text)}`)) throw new Error(`setMessage: no Message constant in ${file}`);
       repo.write(file, next);
+    },
+    crashAtStart() {
+      const main = repo.read('main.go');
+      const broken = main.replace('func main() {', 'func main() {\n\tpanic("crash at start")');
+      if (broken === main) throw new Error('crashAtStart: no func main in main.go');
+      repo.write('main.go', broken);
+      return () => repo.write('main.go', main);
+    },
+    slowStart(ms) {
+      const main = repo.read('main.go');
+      const slow = main.replace('import (\n\t"os"', 'import (\n\t"os"\n\t"time"')
+        .replace('func main() {', `func main() {\n\tif len(os.Args) > 1 && os.Args[1] == "serve" {\n\t\ttime.Sleep(${ms} * time.Millisecond)\n\t}`);
+      if (!slow.includes('"time"') || !slow.includes('time.Sleep')) throw new Error('slowStart: main.go is not as expected');
+      repo.write('main.go', slow);
+      return () => repo.write('main.go', main);
     },
     async commit(msg) {
       await git('add', '-A');

@@ -56,7 +56,7 @@ describe('resolveConfig defaults', () => {
       target: {
         container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama',
         create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
-        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false,
+        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp',
         health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
       },
       notify: { desktop: true, command: null },

@@ -1,25 +1,35 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
-import { backupStamp, CANCELLED, INSTALL_ON_GO, installInput, parseInstallOutput, parseSha256, swapPaths } from '../../src/swap/scripts.js';
+import {
+  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  parseSha256, RESTORE, swapPaths,
+} from '../../src/swap/scripts.js';
 
 const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const AT = new Date('2026-11-26T00:45:12.123Z');
 
 describe('swapPaths', () => {
-  it('uploads beside the binary under a hidden temp name, and backs up into /tmp', () => {
+  it('uploads beside the binary under a hidden temp name, and backs up into /tmp by default', () => {
     expect(swapPaths('/usr/bin/ollama', AT)).toEqual({
       dir: '/usr/bin',
       base: 'ollama',
       tempName: '.ollama.hotswap-new',
       temp: '/usr/bin/.ollama.hotswap-new',
-      backup: '/tmp/ollama.backup_20261126_004512_123',
+      backupDir: '/tmp',
+      backupStem: '/tmp/ollama.backup_20261126_004512_123',
       backupPrefix: '/tmp/ollama.backup_',
+      backupTemp: '/tmp/.ollama.backup-partial',
     });
+  });
+
+  it('backs up into target.backupDir, a trailing slash or not', () => {
+    expect(swapPaths('/usr/bin/ollama', AT, '/var/cache/').backupStem).toBe('/var/cache/ollama.backup_20261126_004512_123');
+    expect(swapPaths('/usr/bin/ollama', AT, '/data').backupTemp).toBe('/data/.ollama.backup-partial');
   });
 
   it('handles a binary at the root without a double slash', () => {
@@ -58,22 +68,38 @@ describe('parseSha256', () => {
   });
 });
 
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+
+describe('parseBackupName', () => {
+  it('reads the sha256 a backup name records, and the original mark', () => {
+    expect(parseBackupName(`/tmp/ollama.backup_20261126_004512_123_${A}`)).toEqual({ sha256: A, original: false });
+    expect(parseBackupName(`/tmp/ollama.backup_20261126_004512_123_${A}.original`)).toEqual({ sha256: A, original: true });
+  });
+
+  it('knows no partial, no older unhashed name, no short hash', () => {
+    expect(parseBackupName('/tmp/.ollama.backup-partial')).toBeNull();
+    expect(parseBackupName('/tmp/ollama.backup_20261126_004512_123')).toBeNull();
+    expect(parseBackupName(`/tmp/ollama.backup_20261126_004512_123_${A.slice(1)}`)).toBeNull();
+  });
+});
+
 describe('parseBackupList', () => {
   it('reads size, mtime and path, oldest first', () => {
     const stdout = [
-      '2048 1764118000 /tmp/ollama.backup_20261126_004512_123',
-      '1024 1764117000 /tmp/ollama.backup_20261125_230000_000',
+      `2048 1764118000 /tmp/ollama.backup_20261126_004512_123_${B}`,
+      `1024 1764117000 /tmp/ollama.backup_20261125_230000_000_${A}.original`,
       '',
     ].join('\n');
     expect(parseBackupList(stdout)).toEqual([
-      { size: 1024, modified: new Date(1764117000 * 1000).toISOString(), path: '/tmp/ollama.backup_20261125_230000_000' },
-      { size: 2048, modified: new Date(1764118000 * 1000).toISOString(), path: '/tmp/ollama.backup_20261126_004512_123' },
+      { size: 1024, modified: new Date(1764117000 * 1000).toISOString(), path: `/tmp/ollama.backup_20261125_230000_000_${A}.original`, sha256: A, original: true },
+      { size: 2048, modified: new Date(1764118000 * 1000).toISOString(), path: `/tmp/ollama.backup_20261126_004512_123_${B}`, sha256: B, original: false },
     ]);
   });
 
-  it('skips lines that are not stat output', () => {
-    const stdout = "stat: can't stat '/tmp/ollama.backup_*'\n10 1764117000 /tmp/ollama.backup_20261125_230000_000\n";
-    expect(parseBackupList(stdout).map((b) => b.path)).toEqual(['/tmp/ollama.backup_20261125_230000_000']);
+  it('skips lines that are not stat output of a backup name', () => {
+    const stdout = `stat: can't stat '/tmp/ollama.backup_*'\n10 1764117000 /tmp/ollama.backup_20261125_230000_000_${A}\n10 1764117000 /tmp/x\n`;
+    expect(parseBackupList(stdout).map((b) => b.sha256)).toEqual([A]);
   });
 
   it('returns nothing for empty output', () => {
@@ -83,62 +109,122 @@ describe('parseBackupList', () => {
 
 describe('backupsToPrune', () => {
   const backups: Backup[] = ['1', '2', '3', '4', '5'].map((n) => ({
-    path: `/tmp/ollama.backup_2026112${n}_000000_000`, size: 1, modified: '',
+    path: `/tmp/ollama.backup_2026112${n}_000000_000_${A}`, size: 1, modified: '', sha256: A, original: n === '1',
   }));
-  const names = (list: Backup[]) => list.map((b) => b.path.slice(-19, -11));
+  const names = (list: Backup[]) => list.map((b) => b.path.slice(19, 27));
 
-  it('prunes the oldest so that the newest N remain', () => {
-    expect(names(backupsToPrune(backups, 3))).toEqual(['20261121', '20261122']);
+  it('prunes the oldest so that the newest N remain besides the original', () => {
+    expect(names(backupsToPrune(backups, 2))).toEqual(['20261122', '20261123']);
   });
 
   it('prunes nothing when there are no more than N', () => {
-    expect(backupsToPrune(backups, 5)).toEqual([]);
+    expect(backupsToPrune(backups, 4)).toEqual([]);
     expect(backupsToPrune(backups, 10)).toEqual([]);
   });
 
-  it('prunes every backup when N is 0', () => {
-    expect(backupsToPrune(backups, 0)).toEqual(backups);
+  it('prunes every backup but the original when N is 0', () => {
+    expect(backupsToPrune(backups, 0)).toEqual(backups.slice(1));
   });
 });
+
+describe('execFailure', () => {
+  it('says the image has no shell for exit 126 and no tool for exit 127', () => {
+    expect(execFailure('installing', 'c', { exitCode: 126, stderr: '' }).hint).toMatch(/the image has no sh/);
+    expect(execFailure('installing', 'c', { exitCode: 127, stderr: 'sh: mv: not found' }).hint).toMatch(/no sh, sha256sum or mv/);
+    expect(execFailure('installing', 'c', { exitCode: 1, stderr: 'x' }).hint).toBeUndefined();
+  });
+});
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const sh = (script: string, args: string[], input = '') => spawnSync('busybox', ['sh', '-c', script, 'sh', ...args], { input, encoding: 'utf8' });
+const listDir = (dir: string, prefix = 'backup_') => fs.readdirSync(dir).filter((f) => f.startsWith(prefix)).sort();
 
 describe('INSTALL in a real busybox shell', () => {
   const run = (input: string, cwd: string) =>
     spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input, cwd, encoding: 'utf8' });
-  const setUp = () => {
+  const setUp = (old = 'old\n') => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-install-'));
-    fs.writeFileSync(path.join(dir, 'bin'), 'old\n');
+    fs.writeFileSync(path.join(dir, 'bin'), old);
     fs.writeFileSync(path.join(dir, '.bin.new'), 'new\n');
     return dir;
   };
-  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  /** The seven arguments, as the swap passes them: backups are `<dir>/backup_<stamp>_<sha256>`. */
+  const args = (dir: string, { stamp = '1', expect = sha('new\n'), keep = '', temp = `${dir}/.backup-partial` } = {}) =>
+    installInput([`${dir}/bin`, `${dir}/backup_${stamp}`, `${dir}/.bin.new`, expect, `${dir}/backup_`, keep, temp]);
 
-  it('checks the upload, backs up, renames, and says what it installed', () => {
+  it('checks the upload, backs up (the first backup is the original), renames, and says what it installed', () => {
     const dir = setUp();
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('new\n'), `${dir}/backup`, '']), dir);
+    const r = run(args(dir), dir);
     expect(r.status, r.stderr).toBe(0);
-    expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: true, installed: sha('new\n'), mismatch: null });
+    const backup = `${dir}/backup_1_${sha('old\n')}.original`;
+    expect(parseInstallOutput(r.stdout)).toEqual({ backup, installed: sha('new\n'), mismatch: null, backupNeeds: NaN });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
-    expect(fs.readFileSync(path.join(dir, 'backup'), 'utf8')).toBe('old\n');
-    expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(false);
+    expect(fs.readFileSync(backup, 'utf8')).toBe('old\n');
+    expect(fs.readdirSync(dir).sort()).toEqual([path.basename(backup), 'bin']);
+  });
+
+  it('names later backups without the original mark', () => {
+    const dir = setUp();
+    expect(run(args(dir), dir).status).toBe(0);
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'newer\n');
+    const r = run(args(dir, { stamp: '2', expect: sha('newer\n') }), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_2_${sha('new\n')}`);
+  });
+
+  it('makes no new backup when one already holds the live bytes, and says which', () => {
+    const dir = setUp();
+    const kept = `${dir}/backup_0_${sha('old\n')}`;
+    fs.writeFileSync(kept, 'old\n');
+    const r = run(args(dir, { keep: '1' }), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout).backup).toBe(kept);
+    expect(listDir(dir)).toEqual([path.basename(kept)]); // kept, although the oldest and beyond keep-1 others
   });
 
   it('refuses an upload with the wrong hash and removes it, leaving the binary alone', () => {
     const dir = setUp();
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, sha('other\n'), `${dir}/backup`, '']), dir);
+    const r = run(args(dir, { expect: sha('other\n') }), dir);
     expect(r.status).toBe(3);
     expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('new\n'));
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
-    expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(false);
-    expect(fs.existsSync(path.join(dir, 'backup'))).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(['bin']);
   });
 
-  it('removes the oldest backups beyond the number to keep, after taking its own', () => {
+  it('stops before touching the binary when the backup cannot be written, and leaves neither it nor the upload', () => {
     const dir = setUp();
-    for (const stamp of ['1', '2', '3']) fs.writeFileSync(path.join(dir, `backup_${stamp}`), stamp);
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup_4`, `${dir}/.bin.new`, '', `${dir}/backup_`, '2']), dir);
+    const r = run(args(dir, { temp: `${dir}/missing-dir/.backup-partial` }), dir);
+    expect(r.status).toBe(BACKUP_FAILED);
+    expect(parseInstallOutput(r.stdout).backupNeeds).toBe(4);
+    expect(fs.readdirSync(dir)).toEqual(['bin']);
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
+  });
+
+  it('removes the oldest backups beyond the number to keep, never the original', () => {
+    const dir = setUp();
+    const names = [`backup_0_${A}.original`, `backup_1_${A}`, `backup_2_${B}`, `backup_3_${B}`];
+    for (const name of names) fs.writeFileSync(path.join(dir, name), 'x');
+    const r = run(args(dir, { stamp: '4', keep: '2' }), dir);
     expect(r.status, r.stderr).toBe(0);
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith('backup_')).sort()).toEqual(['backup_3', 'backup_4']);
-    expect(fs.readFileSync(path.join(dir, 'backup_4'), 'utf8')).toBe('old\n');
+    expect(listDir(dir)).toEqual([names[0], names[3], `backup_4_${sha('old\n')}`]);
+  });
+
+  it('names the backup by the hash taken while waiting, and hashes again a binary replaced meanwhile', async () => {
+    const dir = setUp();
+    const started = spawn('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { cwd: dir });
+    const output: Buffer[] = [];
+    started.stdout.on('data', (c: Buffer) => output.push(c));
+    fs.writeFileSync(path.join(dir, 'bin.next'), 'replaced\n');
+    fs.renameSync(path.join(dir, 'bin.next'), path.join(dir, 'bin')); // another inode, whenever the early hash ran
+    started.stdin.end(args(dir));
+    const code = await new Promise((resolve) => started.on('close', resolve));
+    expect(code).toBe(0);
+    expect(parseInstallOutput(Buffer.concat(output).toString()).backup).toBe(`${dir}/backup_1_${sha('replaced\n')}.original`);
+
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'newer\n');
+    const r = spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { input: args(dir, { stamp: '2', expect: sha('newer\n') }), cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_2_${sha('new\n')}`);
   });
 
   it('does nothing and exits 125 when stdin closes without `go` (a cancelled or orphaned exec)', () => {
@@ -152,9 +238,56 @@ describe('INSTALL in a real busybox shell', () => {
   it('skips the hash when verify is off, and installs where there was no binary yet', () => {
     const dir = setUp();
     fs.rmSync(path.join(dir, 'bin'));
-    const r = run(installInput([`${dir}/bin`, `${dir}/backup`, `${dir}/.bin.new`, '', `${dir}/backup`, '']), dir);
+    const r = run(args(dir, { expect: '' }), dir);
     expect(r.status, r.stderr).toBe(0);
-    expect(parseInstallOutput(r.stdout)).toEqual({ backedUp: false, installed: null, mismatch: null });
+    expect(parseInstallOutput(r.stdout)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
+  });
+});
+
+describe('RESTORE and LIST_BACKUPS in a real busybox shell', () => {
+  const setUp = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-restore-'));
+    fs.writeFileSync(path.join(dir, 'bin'), 'broken\n');
+    return dir;
+  };
+
+  it('restores a whole backup and prints its hash', () => {
+    const dir = setUp();
+    const backup = path.join(dir, `backup_1_${sha('old\n')}`);
+    fs.writeFileSync(backup, 'old\n');
+    const r = sh(RESTORE, [`${dir}/bin`, backup, `${dir}/.tmp`, sha('old\n')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseSha256(r.stdout)).toBe(sha('old\n'));
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
+    expect(fs.existsSync(backup)).toBe(true);
+  });
+
+  it('refuses a backup whose bytes differ from its recorded sha256, and leaves the binary and no temp file', () => {
+    const dir = setUp();
+    const backup = path.join(dir, `backup_1_${sha('old\n')}`);
+    fs.writeFileSync(backup, 'ol'); // cut short
+    const r = sh(RESTORE, [`${dir}/bin`, backup, `${dir}/.tmp`, sha('old\n')]);
+    expect(r.status).toBe(BACKUP_FAILED);
+    expect(r.stdout).toContain(`corrupt ${sha('ol')}`);
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('broken\n');
+    expect(fs.existsSync(`${dir}/.tmp`)).toBe(false);
+  });
+
+  it('lists only whole backups, removing one cut short and ignoring other names', () => {
+    const dir = setUp();
+    const whole = `ollama.backup_20261126_004512_123_${sha('old\n')}.original`;
+    fs.writeFileSync(path.join(dir, whole), 'old\n');
+    fs.writeFileSync(path.join(dir, `ollama.backup_20261126_004513_000_${sha('new\n')}`), 'ne');
+    fs.writeFileSync(path.join(dir, 'ollama.backup_20261126_004514_000'), 'unhashed');
+    const r = sh(LIST_BACKUPS, [`${dir}/ollama.backup_`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseBackupList(r.stdout).map((b) => [path.basename(b.path), b.size, b.original])).toEqual([[whole, 4, true]]);
+    expect(listDir(dir, 'ollama.')).toEqual([whole, 'ollama.backup_20261126_004514_000']);
+  });
+
+  it('hashes with the image\'s sha256sum', () => {
+    const dir = setUp();
+    expect(parseSha256(sh(HASH_FILE, [`${dir}/bin`]).stdout)).toBe(sha('broken\n'));
   });
 });

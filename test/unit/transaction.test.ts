@@ -1,7 +1,9 @@
 /**
- * swapBinary against a recording fake container: an in-memory file system that runs the swap scripts the
- * way busybox would, and a process that starts, restarts and (for a chosen binary) crashes. No Docker.
+ * swapBinary against a recording fake container: its file system is a temp dir, its scripts run for real in
+ * busybox `sh` (container paths mapped under the dir), and a process starts, restarts and (for a chosen
+ * binary) crashes. No Docker.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,9 +15,10 @@ import type { TargetConfig } from '../../src/config/types.js';
 import { HotswapError } from '../../src/errors.js';
 import { phaseRunner } from '../../src/phase.js';
 import { newReport, type Report } from '../../src/report.js';
+import { listBackups } from '../../src/swap/backups.js';
 import { HASH_FILE, INSTALL, INSTALL_ON_GO, LIST_BACKUPS, RESTORE } from '../../src/swap/scripts.js';
-import { swapBinary, type SwapResult } from '../../src/swap/transaction.js';
-import type { ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/target/client.js';
+import { prepareInstall, restoreBackup, swapBinary, type SwapResult } from '../../src/swap/transaction.js';
+import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/target/client.js';
 import { silentProgress } from '../../src/ui/progress.js';
 
 const BINARY = '/usr/bin/ollama';
@@ -23,16 +26,31 @@ const TEMP = '/usr/bin/.ollama.hotswap-new';
 const OLD = Buffer.from('old binary\n');
 const NEW = Buffer.from('new binary, a little longer\n');
 const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+const BACKUP_NAME = /^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}_[0-9a-f]{64}(\.original)?$/;
 
 const SCRIPTS = new Map([[INSTALL, 'INSTALL'], [RESTORE, 'RESTORE'], [HASH_FILE, 'HASH_FILE'], [LIST_BACKUPS, 'LIST_BACKUPS']]);
 
-/** A container with a file system in a Map. `calls` reads like a transcript: "exec INSTALL", "putFile done"… */
+/** The container's files, kept under a host dir: `get('/usr/bin/ollama')` reads `<root>/usr/bin/ollama`. */
+class RootFs {
+  constructor(readonly root: string) {
+    for (const dir of ['usr/bin', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  }
+  host = (p: string) => path.join(this.root, p);
+  get = (p: string): Buffer | undefined => (fs.existsSync(this.host(p)) ? fs.readFileSync(this.host(p)) : undefined);
+  set = (p: string, content: Buffer) => fs.writeFileSync(this.host(p), content);
+  has = (p: string) => fs.existsSync(this.host(p));
+  delete = (p: string) => fs.rmSync(this.host(p), { force: true });
+  /** Every file, as container paths. */
+  keys = () => (fs.readdirSync(this.root, { recursive: true }) as string[]).map((f) => `/${f}`).filter((f) => fs.statSync(this.host(f)).isFile());
+}
+
+/** A container with a file system in a temp dir. `calls` reads like a transcript: "exec INSTALL", "putFile done"… */
 class FakeContainer implements ContainerClient {
   readonly name = 'c';
   readonly calls: string[] = [];
   readonly execs: (readonly string[])[] = [];
   readonly uploads: { dir: string; name: string; size: number; mode: number }[] = [];
-  readonly files = new Map<string, Buffer>([[BINARY, OLD]]);
+  readonly files: RootFs;
   running = true;
   exitCode = 0;
   private starts = 0;
@@ -42,6 +60,15 @@ class FakeContainer implements ContainerClient {
   brokenArchive = false;
   /** The sha256 of a binary that exits with code 2 right after it starts. */
   crashesWith: string | null = null;
+  /** Archive writes into this dir stop half-way, as on a full disk. */
+  fullDir: string | null = null;
+  /** Someone runs `docker stop` right after the next restart (exit 2, as a Go pid 1 does on SIGTERM). */
+  stopAfterRestart = false;
+
+  constructor(root: string) {
+    this.files = new RootFs(root);
+    this.files.set(BINARY, OLD);
+  }
 
   async inspect(): Promise<ContainerState> {
     this.calls.push('inspect');
@@ -51,90 +78,60 @@ class FakeContainer implements ContainerClient {
     };
   }
 
-  async exec(argv: readonly string[]): Promise<ExecResult> {
+  /** Runs the real script in busybox, its absolute-path arguments moved under the root (and back in its output). */
+  async exec(argv: readonly string[], input = ''): Promise<ExecResult> {
     const script = argv[0] === 'sh' && argv[1] === '-c' ? SCRIPTS.get(argv[2]!) ?? 'unknown script' : argv[0]!;
     this.calls.push(`exec ${script}`);
     this.execs.push(argv);
     if (!this.running) throw new Error(`container ${this.name} is not running`); // as Docker answers 409
-    const [a = '', b = '', c = '', d = '', prefix = '', keep = ''] = script === argv[0] ? argv.slice(1) : argv.slice(4);
-    const hashOf = (file: string): ExecResult => {
-      const content = this.files.get(file);
-      return content
-        ? { exitCode: 0, stdout: `${sha(content)}  ${file}\n`, stderr: '' }
-        : { exitCode: 1, stdout: '', stderr: `sha256sum: can't open '${file}'` };
-    };
-    switch (script) {
-      case 'INSTALL': { // $1 binary, $2 backup, $3 uploaded temp file, $4 expected sha256 or ''
-        const content = this.files.get(c);
-        if (!content) return { exitCode: 1, stdout: '', stderr: `sha256sum: can't open '${c}'` };
-        if (d && sha(content) !== d) {
-          this.files.delete(c);
-          return { exitCode: 3, stdout: `mismatch ${sha(content)}\n`, stderr: '' };
-        }
-        const current = this.files.get(a);
-        if (current) this.files.set(b, current);
-        if (keep !== '') { // $5 prefix, $6 keep: the oldest backups beyond it go
-          const found = [...this.files.keys()].filter((p) => p.startsWith(prefix)).sort();
-          for (const p of found.slice(0, Math.max(0, found.length - Number(keep)))) this.files.delete(p);
-        }
-        this.files.delete(c);
-        this.files.set(a, content);
-        return { exitCode: 0, stdout: `${current ? 'backup\n' : ''}installed ${d ? sha(content) : ''}\n`, stderr: '' };
-      }
-      case 'RESTORE': {
-        const content = this.files.get(b);
-        if (!content) return { exitCode: 1, stdout: '', stderr: `cp: can't stat '${b}'` };
-        this.files.set(c, content);
-        this.files.delete(c);
-        this.files.set(a, content);
-        return hashOf(a);
-      }
-      case 'LIST_BACKUPS': {
-        const lines = [...this.files].filter(([p]) => p.startsWith(a)).map(([p, content]) => `${content.length} 1764115200 ${p}\n`);
-        return { exitCode: 0, stdout: lines.join(''), stderr: '' };
-      }
-      case 'HASH_FILE':
-        return hashOf(a);
-      case 'rm':
-        for (const p of argv.slice(3)) this.files.delete(p);
-        return { exitCode: 0, stdout: '', stderr: '' };
-      default:
-        return { exitCode: 127, stdout: '', stderr: `${argv[0]}: not found` };
-    }
+    const mapped = argv.map((a, i) => (i > 0 && a.startsWith('/') ? this.files.host(a) : a));
+    const input2 = input.replace(/^\//gm, `${this.files.root}/`);
+    const r = spawnSync('busybox', mapped, { input: input2, encoding: 'utf8' });
+    const back = (text: string) => text.split(this.files.root).join('');
+    return { exitCode: r.status ?? -1, stdout: back(r.stdout), stderr: back(r.stderr) };
   }
 
-  /** A prepared exec: `prepared` in the transcript, then the script's own exec line when it runs. */
+  /** A prepared exec: `prepared` in the transcript, then `prepared run` when it gets its input. */
   async prepareExec(argv: readonly string[]): Promise<PreparedExec> {
     this.calls.push('prepareExec');
     if (!this.running) throw new Error(`container ${this.name} is not running`);
-    if (argv[2] !== INSTALL_ON_GO) throw new Error('only INSTALL is prepared');
     return {
       run: async (input) => {
         this.calls.push('prepared run');
-        const [go, ...args] = input.split('\n');
-        if (go !== 'go') return { exitCode: 125, stdout: '', stderr: '' };
-        return this.exec(['sh', '-c', INSTALL, 'sh', ...args.slice(0, 6)]);
+        return this.exec(argv, input);
       },
       cancel: () => this.calls.push('cancel'),
     };
   }
 
-  async putFile(dir: string, name: string, content: Buffer, mode: number): Promise<void> {
+  async putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
     this.calls.push('putFile');
+    if (this.brokenArchive && !this.running) throw new Error('archive API failed');
     this.uploads.push({ dir, name, size: content.length, mode });
     const data = Buffer.from(content);
     if (this.corruptUploads) data[0] = data[0]! ^ 0xff;
+    if (dir === this.fullDir) {
+      this.files.set(path.posix.join(dir, name), data.subarray(0, data.length >> 1));
+      throw new Error(`copying ${name} into c:${dir}: write ${name}: no space left on device`);
+    }
     await new Promise((r) => setTimeout(r, 5)); // an upload takes a while: a rename that does not wait for it is caught
-    this.files.set(`${dir}/${name}`, data);
+    this.files.set(path.posix.join(dir, name), data);
+    if (linkAs) fs.linkSync(this.files.host(path.posix.join(dir, name)), this.files.host(path.posix.join(dir, `${linkAs}.link`)));
+    if (linkAs) fs.renameSync(this.files.host(path.posix.join(dir, `${linkAs}.link`)), this.files.host(path.posix.join(dir, linkAs)));
     this.calls.push('putFile done');
   }
 
-  async copyWithin(from: string, toDir: string, toName: string): Promise<void> {
-    this.calls.push('copyWithin');
+  async readFile(p: string): Promise<ArchivedFile | null> {
+    this.calls.push('readFile');
     if (this.brokenArchive) throw new Error('archive API failed');
-    const content = this.files.get(from);
-    if (!content) throw new Error(`no such file ${from}`);
-    this.files.set(`${toDir}/${toName}`, content);
+    const content = this.files.get(p);
+    return content ? { path: p, size: content.length, modified: new Date(), sha256: sha(content), content, mode: 0o755 } : null;
+  }
+
+  async listFiles(dir: string, prefix: string): Promise<ArchivedEntry[]> {
+    this.calls.push('listFiles');
+    return this.files.keys().filter((f) => path.posix.dirname(f) === dir && path.posix.basename(f).startsWith(prefix))
+      .map((f) => ({ path: f, size: this.files.get(f)!.length, modified: new Date(), sha256: sha(this.files.get(f)!) }));
   }
 
   async start(): Promise<void> {
@@ -145,6 +142,14 @@ class FakeContainer implements ContainerClient {
   async restart(): Promise<void> {
     this.calls.push('restart');
     this.boot();
+    if (this.stopAfterRestart) [this.running, this.exitCode, this.stopAfterRestart, this.stopRequested] = [false, 2, false, true];
+  }
+
+  /** Set when the fake was stopped "from outside" (a `docker stop` the engine's events would show). */
+  stopRequested = false;
+
+  async stopRequestedSince(): Promise<boolean> {
+    return this.stopRequested;
   }
 
   async stop(): Promise<void> {
@@ -180,7 +185,7 @@ class FakeContainer implements ContainerClient {
 const target = (over: Partial<TargetConfig> = {}): TargetConfig => ({
   container: 'c', image: null, binaryPath: BINARY,
   create: { network: null, ports: [], env: {}, volumes: [], gpus: null },
-  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false,
+  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp',
   health: { url: null, versionUrl: null, timeoutMs: 2000, intervalMs: 5 },
   ...over,
 });
@@ -195,7 +200,7 @@ beforeEach(() => {
   const file = path.join(dir, 'ollama-dev');
   fs.writeFileSync(file, NEW);
   artifact = { path: file, size: NEW.length, sha256: sha(NEW), builder: { mode: 'local', reason: 'test' } };
-  container = new FakeContainer();
+  container = new FakeContainer(path.join(dir, 'root'));
   report = newReport('manual', 'c');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -206,7 +211,8 @@ const swap = (over: Partial<TargetConfig> = {}): Promise<SwapResult> =>
     phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
   });
 
-const backups = () => [...container.files.keys()].filter((p) => p.startsWith('/tmp/ollama.backup_')).sort();
+const backups = () => container.files.keys().filter((p) => p.startsWith('/tmp/ollama.backup_')).sort();
+const stamped = (n: number, content: Buffer, original = false) => `/tmp/ollama.backup_20200101_000000_00${n}_${sha(content)}${original ? '.original' : ''}`;
 
 describe('swapBinary', () => {
   it('uploads the whole file before the rename, then restarts, and serves the new binary', async () => {
@@ -220,13 +226,26 @@ describe('swapBinary', () => {
     expect(Object.keys(report.phases)).toEqual(expect.arrayContaining(['copy', 'verify', 'restart', 'health']));
   });
 
-  it('keeps the old binary as the backup, taken before the rename', async () => {
+  it('keeps the old binary as the backup, named with its sha256, the first one marked original', async () => {
     const result = await swap();
-    expect(result.backup).toMatch(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/);
-    expect(container.files.get(result.backup)).toEqual(OLD);
-    expect(container.scripts('INSTALL')).toEqual([['sh', '-c', INSTALL, 'sh', BINARY, result.backup, TEMP, sha(NEW), '/tmp/ollama.backup_', '3']]);
-    expect(INSTALL.indexOf('"$1" "$2"')).toBeGreaterThan(-1);
-    expect(INSTALL.indexOf('"$1" "$2"')).toBeLessThan(INSTALL.indexOf('mv -f "$3" "$1"'));
+    expect(result.backup).toMatch(BACKUP_NAME);
+    expect(result.backup).toMatch(new RegExp(`_${sha(OLD)}\\.original$`));
+    expect(result.previousSha256).toBe(sha(OLD));
+    expect(container.files.get(result.backup!)).toEqual(OLD);
+    const [argv] = container.scripts('INSTALL');
+    expect(argv?.slice(4)).toEqual([BINARY, expect.stringMatching(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/), TEMP, sha(NEW), '/tmp/ollama.backup_', '3', '/tmp/.ollama.backup-partial']);
+    expect(INSTALL.indexOf('"$1" "$7"')).toBeGreaterThan(-1);
+    expect(INSTALL.indexOf('"$1" "$7"')).toBeLessThan(INSTALL.indexOf('mv -f "$3" "$1"'));
+  });
+
+  it('takes no new backup when a kept one holds the live binary (a failed swap leaves no extra one)', async () => {
+    container.crashesWith = sha(NEW);
+    const first = await swap();
+    expect(first.outcome).toBe('rolled-back');
+    const second = await swap();
+    expect(second.outcome).toBe('rolled-back');
+    expect(second.backup).toBe(first.backup);
+    expect(backups()).toEqual([first.backup]);
   });
 
   it('never uploads onto the binary path, only to a temp name in the same directory', async () => {
@@ -242,10 +261,33 @@ describe('swapBinary', () => {
     for (const argv of container.execs) if (argv[0] === 'sh') expect(argv[2]).not.toContain(BINARY);
   });
 
-  it('starts a stopped container before the swap, since exec needs it running', async () => {
+  it('swaps into a stopped container through the archive API, backing up first, then starts it and removes an old upload', async () => {
     container.running = false;
-    expect((await swap()).outcome).toBe('swapped');
-    expect(container.indexOf('start')).toBeLessThan(container.indexOf('putFile'));
+    container.files.set(TEMP, Buffer.from('left by an install cut off earlier'));
+    const result = await swap();
+    expect(result.outcome).toBe('swapped');
+    expect(container.execs).toEqual([['rm', '-f', '--', TEMP, '/tmp/.ollama.backup-partial']]);
+    expect(container.indexOf('start')).toBeLessThan(container.indexOf('exec rm'));
+    expect(container.files.has(TEMP)).toBe(false);
+    expect(container.files.get(result.backup!)).toEqual(OLD);
+    expect(container.files.get(BINARY)).toEqual(NEW);
+    expect(container.indexOf('stop')).toBeLessThan(container.indexOf('putFile'));
+    expect(container.indexOf('putFile')).toBeLessThan(container.indexOf('start'));
+    expect(container.running).toBe(true);
+  });
+
+  it('leaves a stopped container\'s binary and backups as they were when an archive write is cut short', async () => {
+    container.running = false;
+    container.fullDir = '/tmp';
+    const error = await swap().then(() => null, (e: unknown) => e);
+    expect((error as HotswapError).message).toMatch(/no room in \/tmp \(a backup needs/);
+    expect(await listBackups(container, target())).toEqual([]);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+
+    container.fullDir = '/usr/bin';
+    await expect(swap()).rejects.toThrow(/no space left on device/);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+    expect((await listBackups(container, target())).map((b) => b.sha256)).toEqual([sha(OLD)]);
   });
 
   it('refuses a corrupt upload before the rename: the old binary stays, nothing restarts, nothing to roll back', async () => {
@@ -261,31 +303,86 @@ describe('swapBinary', () => {
     expect(container.scripts('RESTORE')).toEqual([]);
   });
 
+  it('stops with one line naming the backup dir, the room needed and target.backupDir when the backup cannot be made', async () => {
+    const error = await swap({ backupDir: '/no-such-dir' }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(HotswapError);
+    expect((error as HotswapError).phase).toBe('backup');
+    expect((error as HotswapError).message).toContain(`backing up ${BINARY} in c`);
+    expect((error as HotswapError).message).toContain(`a backup needs 0.0 MB`);
+    expect((error as HotswapError).hint).toMatch(/free space in \/no-such-dir in the container, or set target\.backupDir/);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+    expect(container.files.has(TEMP)).toBe(false);
+  });
+
   it('throws with a `hotswap rollback` hint and restores nothing when rollbackOnFail is off', async () => {
     container.crashesWith = sha(NEW);
     const error = await swap({ rollbackOnFail: false }).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(HotswapError);
     expect((error as HotswapError).message).toContain('exited with code 2');
-    expect((error as HotswapError).hint).toMatch(/`hotswap rollback` restores \/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}/);
+    expect((error as HotswapError).hint).toMatch(/`hotswap rollback` restores \/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}_/);
     expect(container.scripts('RESTORE')).toEqual([]);
-    expect(container.calls).not.toContain('copyWithin');
+    expect(container.files.get(BINARY)).toEqual(NEW);
   });
 
-  it('runs INSTALL through a prepared exec, and through a plain one when the prepared one was cancelled', async () => {
+  it('recovers a crashed container left by a swap without rollback: lists, restores and starts through the archive API', async () => {
+    container.crashesWith = sha(NEW);
+    await swap({ rollbackOnFail: false }).catch(() => undefined);
+    expect(container.running).toBe(false);
+    const [backup, ...more] = await listBackups(container, target());
+    expect(more).toEqual([]);
+    expect(backup?.original).toBe(true);
+    expect(await restoreBackup(container, target(), backup!)).toBe(sha(OLD));
+    expect(container.running).toBe(true);
+    expect(container.files.get(BINARY)).toEqual(OLD);
+  });
+
+  it('refuses to restore a backup whose bytes no longer match its name', async () => {
+    container.crashesWith = sha(NEW);
+    await swap({ rollbackOnFail: false }).catch(() => undefined);
+    const backup = backups()[0]!;
+    container.files.set(backup, Buffer.from('old bin')); // cut short
+    expect(await listBackups(container, target())).toEqual([]);
+    const error = await restoreBackup(container, target(), { path: backup, size: 0, modified: '', sha256: sha(OLD), original: true })
+      .then(() => null, (e: unknown) => e);
+    expect((error as HotswapError).message).toMatch(/is damaged/);
+    expect(container.files.get(BINARY)).toEqual(NEW);
+  });
+
+  it('runs INSTALL through a prepared exec, and through a plain one when the prepared one was cancelled or killed', async () => {
     const prepared = container.prepareExec(['sh', '-c', INSTALL_ON_GO]);
     const result = await swapBinary({
       container, prepared, target: target(), artifact, version: null,
       phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
     });
     expect(result.outcome).toBe('swapped');
-    expect(container.indexOf('prepared run')).toBeLessThan(container.indexOf('exec INSTALL'));
-    const cancelled: PreparedExec = { run: async () => ({ exitCode: 125, stdout: '', stderr: '' }), cancel: () => undefined };
+    expect(container.calls).toContain('prepared run');
+    expect(container.scripts('INSTALL')).toEqual([]);
+    for (const exitCode of [125, 137]) {
+      const gone: PreparedExec = { run: async () => ({ exitCode, stdout: '', stderr: '' }), cancel: () => undefined };
+      container.calls.length = 0;
+      container.files.set(BINARY, OLD);
+      await swapBinary({
+        container, prepared: Promise.resolve(gone), target: target(), artifact, version: null,
+        phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
+      });
+      expect(container.calls).toContain('exec INSTALL');
+      expect(container.files.get(BINARY)).toEqual(NEW);
+    }
+  });
+
+  it('does not use a prepared install whose container restarted during the build: a plain exec installs', async () => {
+    const prepared = prepareInstall(container, BINARY);
+    await prepared;
+    await container.restart(); // stopped and started while the build ran: the prepared process is gone
     container.calls.length = 0;
-    await swapBinary({
-      container, prepared: Promise.resolve(cancelled), target: target(), artifact, version: null,
+    const result = await swapBinary({
+      container, prepared, target: target(), artifact, version: null,
       phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
     });
-    expect(container.calls).toContain('exec INSTALL');
+    expect(result.outcome).toBe('swapped');
+    expect(container.calls).not.toContain('prepared run');
+    expect(container.calls).toContain('cancel');
+    expect(container.scripts('INSTALL')).toHaveLength(1);
     expect(container.files.get(BINARY)).toEqual(NEW);
   });
 
@@ -295,9 +392,20 @@ describe('swapBinary', () => {
     expect(result.outcome).toBe('rolled-back');
     expect(result.failure?.message).toContain('exited with code 2');
     expect(result.failure?.details).toContain('panic: boom at start');
-    expect(container.calls).toContain('copyWithin');
+    expect(container.calls).toContain('readFile');
     expect(container.running).toBe(true);
     expect(container.files.get(BINARY)).toEqual(OLD);
+  });
+
+  it('neither rolls back nor judges the new binary when the container is stopped from outside during the health check', async () => {
+    container.stopAfterRestart = true;
+    const error = await swap().then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(HotswapError);
+    expect((error as HotswapError).message).toContain('exited with code 2');
+    expect((error as HotswapError).hint).toMatch(/stopped under the swap.*stays in place/);
+    expect(container.files.get(BINARY)).toEqual(NEW);
+    expect(container.calls).not.toContain('readFile');
+    expect(container.scripts('RESTORE')).toEqual([]);
   });
 
   it('says so when the rollback fails too, and how to retry it', async () => {
@@ -316,16 +424,16 @@ describe('swapBinary', () => {
     expect(result.warnings.join('\n')).toContain('not restarted');
   });
 
-  it('prunes backups down to target.keepBackups after a good swap', async () => {
-    const old = ['/tmp/ollama.backup_20200101_000000_001', '/tmp/ollama.backup_20200101_000000_002', '/tmp/ollama.backup_20200101_000000_003'];
-    for (const p of old) container.files.set(p, OLD);
+  it('prunes backups down to target.keepBackups after a good swap, keeping the original', async () => {
+    const old = [1, 2, 3, 4].map((n) => stamped(n, Buffer.from(String(n)), n === 1));
+    old.forEach((p, i) => container.files.set(p, Buffer.from(String(i + 1))));
     const result = await swap({ keepBackups: 2 });
-    expect(backups()).toEqual([old[2], result.backup]);
+    expect(backups()).toEqual([old[0], old[3], result.backup]);
   });
 
   it('keeps every backup with keepBackup', async () => {
-    const old = ['/tmp/ollama.backup_20200101_000000_001', '/tmp/ollama.backup_20200101_000000_002', '/tmp/ollama.backup_20200101_000000_003'];
-    for (const p of old) container.files.set(p, OLD);
+    const old = [1, 2, 3].map((n) => stamped(n, Buffer.from(String(n))));
+    old.forEach((p, i) => container.files.set(p, Buffer.from(String(i + 1))));
     const result = await swap({ keepBackups: 2, keepBackup: true });
     expect(backups()).toEqual([...old, result.backup]);
     expect(container.scripts('LIST_BACKUPS')).toEqual([]);

@@ -1,0 +1,134 @@
+/**
+ * Getting the new binary to the binary path, backed up first, whatever state the container is in: by exec
+ * (upload beside it, then INSTALL) while it runs steadily, else through the archive API.
+ */
+import { readFile } from 'node:fs/promises';
+import { operationError } from '../errors.js';
+import type { TargetConfig } from '../config/types.js';
+import type { Artifact } from '../build/builder.js';
+import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
+import type { Progress } from '../ui/progress.js';
+import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
+import { diedUnder, runsSteadily } from './either-way.js';
+import { removeLeftovers } from './restore.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+
+export interface InstallRequest {
+  readonly container: ContainerClient;
+  /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
+  readonly prepared?: Promise<PreparedExec | null>;
+  readonly target: TargetConfig;
+  readonly artifact: Artifact;
+  readonly progress: Progress;
+}
+
+export interface Installed {
+  readonly backup: Backup | null;
+  /** The sha256 now at the binary path (null when verify is off). */
+  readonly installed: string | null;
+  /** Written through the archive API: its temp names (and any an earlier, cut-off exec left) are removed once it runs. */
+  readonly viaArchive: boolean;
+}
+
+/**
+ * Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call
+ * it before the build. If the container stopped or restarted since, the process is gone: `run` then sends
+ * nothing and answers CANCELLED, and a plain exec takes over.
+ */
+export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
+  try {
+    const before = await container.inspect();
+    const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
+    return {
+      run: async (input) => {
+        if (before && !diedUnder(before, await container.inspect())) return exec.run(input);
+        exec.cancel();
+        return { exitCode: CANCELLED, stdout: '', stderr: '' };
+      },
+      cancel: () => exec.cancel(),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Did the prepared exec run INSTALL? Not when it was cancelled, lost, or killed before its first word (the
+ * container was stopped or restarted during the build): then a plain exec runs it.
+ */
+const ranScript = (r: ExecResult | null): r is ExecResult =>
+  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && r.stdout === '');
+
+/** The prepared exec if it is still there (the container may have restarted since), else a plain one. */
+async function runInstall(req: InstallRequest, args: readonly string[]): Promise<ExecResult> {
+  const prepared = await req.prepared;
+  const result = prepared ? await prepared.run(installInput(args)).catch(() => null) : null;
+  if (ranScript(result)) return result;
+  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args]);
+}
+
+/** INSTALL's exit as an error, or its outcome. */
+function installOutcome(req: InstallRequest, result: ExecResult): Installed {
+  const { container, target, artifact } = req;
+  const { backup, installed, mismatch, backupNeeds } = parseInstallOutput(result.stdout);
+  if (mismatch !== null) {
+    throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
+      phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
+    });
+  }
+  if (result.exitCode === BACKUP_FAILED) throw backupFailed(container.name, target, backupNeeds, result.stderr);
+  if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
+  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed, viaArchive: false };
+}
+
+/**
+ * A running container: upload beside the target (one archive, from memory), then INSTALL: verify the
+ * upload's hash, back up, rename. An upload left by a failure is removed.
+ */
+async function installRunning(req: InstallRequest): Promise<Installed> {
+  const { container, target, artifact } = req;
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
+  const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
+  const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
+  try {
+    await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
+    return installOutcome(req, await runInstall(req, args));
+  } catch (error) {
+    await removeLeftovers(container, target);
+    throw error;
+  }
+}
+
+/**
+ * A stopped, exited or crash-looping container, where exec cannot run: stopped for good (its restart policy
+ * cannot race the writes), backed up and written through the archive API. Pruning waits for a running one.
+ */
+async function installStopped(req: InstallRequest): Promise<Installed> {
+  const { container, target, artifact } = req;
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  await container.stop(0);
+  const live = await container.readFile(target.binaryPath);
+  const backup = live ? await backUpViaArchive(container, target, live) : null;
+  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755, paths.base);
+  const installed = target.verify ? (await container.readFile(target.binaryPath))?.sha256 ?? null : null;
+  return { backup, installed, viaArchive: true };
+}
+
+/** By exec while the container runs steadily, else (or when it stops under the exec) through the archive API. */
+export async function install(req: InstallRequest): Promise<Installed> {
+  const { container, progress } = req;
+  let state = await container.inspect();
+  if (runsSteadily(state)) {
+    const before = state!;
+    try {
+      return await installRunning(req);
+    } catch (error) {
+      state = await container.inspect();
+      if (!diedUnder(before, state)) throw error;
+    }
+  }
+  void req.prepared?.then((exec) => exec?.cancel());
+  progress.warn(`${container.name} is ${state?.status ?? 'missing'}${state?.restarting ? ' (restart loop)' : ''}: installing through the archive API`);
+  return installStopped(req);
+}
