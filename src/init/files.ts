@@ -29,16 +29,25 @@ export function withPostStart(current: string): string | null {
   return applyEdits(text, edits);
 }
 
+/** The container a new config names (the old script's default). */
+export const INIT_CONTAINER = 'ollama-gpu';
+
 export interface InitConfig {
   readonly schema: string;
   readonly main: string;
   readonly versionVar: string | null;
+  readonly container: string;
+  /** The running (or stopped) container's image, so a removed container can be recreated. */
+  readonly image?: string | null;
+  /** `plan.imageInputs`: written only when there are some (the ollama preset). */
+  readonly imageInputs?: readonly string[];
 }
 
-export const configText = ({ schema, main, versionVar }: InitConfig): string => `${JSON.stringify({
+export const configText = ({ schema, main, versionVar, container, image, imageInputs }: InitConfig): string => `${JSON.stringify({
   $schema: schema,
   repo: '.',
   main,
   build: { versionVar },
-  target: { container: 'ollama-gpu' },
+  target: { container, ...(image ? { image } : {}) },
+  ...(imageInputs?.length ? { plan: { imageInputs } } : {}),
 }, null, 2)}\n`;

@@ -13,6 +13,8 @@ export interface ContainerState {
   readonly startedAt: string;
   readonly exitCode: number;
   readonly imageId: string;
+  /** The image as named when the container was created (`Config.Image`), e.g. ollama/ollama:latest. */
+  readonly image: string;
 }
 
 export interface ExecResult {

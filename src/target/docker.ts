@@ -116,7 +116,7 @@ class DockerContainer implements ContainerClient {
     return info && {
       id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
       running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-      exitCode: info.State.ExitCode, imageId: info.Image,
+      exitCode: info.State.ExitCode, imageId: info.Image, image: info.Config.Image,
     };
   }
 

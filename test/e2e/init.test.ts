@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OLLAMA_IMAGE_INPUTS } from '../../src/init/ollama.js';
 import { runCli } from '../support/cli.js';
+import { RUNTIME_IMAGE, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { freePort } from '../support/ports.js';
 
 let repo: FixtureRepo;
 const DEVCONTAINER = `{
@@ -62,5 +65,77 @@ describe('hotswap init', () => {
     const outside = await runCli(['init', '--repo', '/tmp'], { cwd: '/tmp' });
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain('is not inside a git repository');
+  });
+});
+
+/** The fixture is module github.com/ollama/ollama; a plain Go repo is the same code under another module path. */
+const OLLAMA_MODULE = 'github.com/ollama/ollama';
+const GO_FILES = ['go.mod', 'main.go', 'cmd/cmd.go', 'server/routes.go', 'version/version.go'];
+const CONTAINER = 'hs-test-init';
+
+describe('hotswap init on ollama', () => {
+  let ollama: FixtureRepo;
+  let plain: FixtureRepo;
+  const config = (r: FixtureRepo) => JSON.parse(r.read('hotswap.config.json'));
+
+  beforeAll(async () => {
+    [ollama, plain] = await Promise.all([makeFixtureRepo(), makeFixtureRepo()]);
+    for (const file of GO_FILES) plain.write(file, plain.read(file).replaceAll(OLLAMA_MODULE, 'example.com/mini'));
+    await plain.commit('another module');
+    await startContainer({ name: CONTAINER, port: await freePort() });
+  });
+  afterAll(async () => {
+    await removeContainer(CONTAINER);
+    await Promise.all([ollama.remove(), plain.remove()]);
+  });
+
+  it('writes ollama\'s image inputs and the image of the existing container', async () => {
+    const r = await runCli(['init', '--container', CONTAINER], { cwd: ollama.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`image ${RUNTIME_IMAGE}`);
+    expect(config(ollama).target).toEqual({ container: CONTAINER, image: RUNTIME_IMAGE });
+    expect(config(ollama).plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob));
+  });
+
+  it('and the plan then flags a change to llama-server, ggml-cuda and the presets as an image rebuild', async () => {
+    const base = await ollama.commit('hotswap init');
+    const changed = ['llama/server/CMakePresets.json', 'llama/compat/llama-ollama-compat.cpp',
+      'ml/backend/ggml/ggml/src/ggml-cuda/vendors/hip.h', 'mlx/compat/0001-mlx-c.patch'];
+    for (const file of changed) ollama.write(file, '// image only\n');
+    await ollama.commit('image inputs only');
+    const r = await runCli(['plan', '--from', base, '--to', 'HEAD', '--json'], { cwd: ollama.dir });
+    expect(r.code, r.stderr).toBe(0);
+    const { plan } = JSON.parse(r.stdout);
+    expect(plan.rebuild).toBe(false);
+    expect(plan.reason).toMatch(/^image rebuild needed/);
+    expect(plan.files.map((f: { path: string; class: string }) => [f.path, f.class]).sort())
+      .toEqual(changed.map((path) => [path, 'image']).sort());
+  });
+
+  it('writes none of this for another module, even with the container there', async () => {
+    const r = await runCli(['init', '--container', CONTAINER], { cwd: plain.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(config(plain)).not.toHaveProperty('plan');
+    expect(config(plain).target).toEqual({ container: CONTAINER });
+    expect(config(plain).build.versionVar).toBe('example.com/mini/version.Version');
+  });
+
+  it('refuses a bad container name with exit 2', async () => {
+    const r = await runCli(['init', '--container', 'a b'], { cwd: plain.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hotswap: --container "a b": must be a Docker container name/);
+  });
+
+  it('without Docker still writes the image inputs, and says why there is no target.image', async () => {
+    const other = await makeFixtureRepo();
+    try {
+      const r = await runCli(['init'], { cwd: other.dir, env: { DOCKER_HOST: `unix://${other.dir}/no-docker.sock` } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^hotswap: target\.image not recorded: /m);
+      expect(JSON.parse(other.read('hotswap.config.json'))).toMatchObject({ target: { container: 'ollama-gpu' }, plan: {} });
+      expect(JSON.parse(other.read('hotswap.config.json')).target).not.toHaveProperty('image');
+    } finally {
+      await other.remove();
+    }
   });
 });
