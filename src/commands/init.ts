@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveMainPackage } from '../build/main-package.js';
 import { messageOf, usageError } from '../errors.js';
 import { CONTAINER_NAME, containerNameMessage } from '../config/schema.js';
-import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
+import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type ContainerCreation, type InitConfig } from '../init/files.js';
 import { isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
 import { openRepo } from '../plan/git.js';
 import { modulePathOf } from '../plan/go/modules.js';
@@ -47,13 +47,14 @@ async function versionVar(repo: string, module: string): Promise<string | null> 
 }
 
 /**
- * The image of the existing container, so `target.image` can recreate it; null when there is none. Docker
- * is optional for init: an engine that does not answer is said in one line, and init goes on.
+ * How the existing container was made (image and `docker run` settings), so a removed one can be recreated
+ * as it was; null when there is none. Docker is optional for init: an engine that does not answer is said in
+ * one line, and init goes on.
  */
-async function containerImage(name: string, notes: string[]): Promise<string | null> {
+async function existingContainer(name: string, notes: string[]): Promise<ContainerCreation | null> {
   const { connectDocker } = await import('../target/docker.js'); // dockerode loads only for ollama repos
   try {
-    return (await connectDocker().container(name).inspect())?.image ?? null;
+    return await connectDocker().creationOf(name);
   } catch (e) {
     notes.push(`target.image not recorded: ${messageOf(e)}`);
     return null;
@@ -66,7 +67,8 @@ async function configFor(repo: string, container: string, notes: string[]): Prom
   const [main, stamp] = await Promise.all([resolveMainPackage(repo, 'auto'), versionVar(repo, module)]);
   const base = { schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp, container };
   if (!isOllama(module)) return base;
-  return { ...base, image: await containerImage(container, notes), imageInputs: OLLAMA_IMAGE_INPUTS.map((i) => i.glob) };
+  const existing = await existingContainer(container, notes);
+  return { ...base, ...existing, imageInputs: OLLAMA_IMAGE_INPUTS.map((i) => i.glob) };
 }
 
 export async function initCommand(flags: InitFlags): Promise<number> {

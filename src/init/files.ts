@@ -3,6 +3,13 @@
  * already has what it needs (so a second run changes nothing).
  */
 import { applyEdits, modify, parse } from 'jsonc-parser';
+import type { CreateSettings } from '../target/create-options.js';
+
+/** How an existing container was made: what `target.image` and `target.create` record. */
+export interface ContainerCreation {
+  readonly image: string;
+  readonly create: CreateSettings;
+}
 
 const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
 const POST_START = 'npx hotswap watch --detach';
@@ -37,17 +44,18 @@ export interface InitConfig {
   readonly main: string;
   readonly versionVar: string | null;
   readonly container: string;
-  /** The running (or stopped) container's image, so a removed container can be recreated. */
-  readonly image?: string | null;
+  /** The running (or stopped) container's image and `docker run` settings, so a removed one can be recreated. */
+  readonly image?: string;
+  readonly create?: ContainerCreation['create'];
   /** `plan.imageInputs`: written only when there are some (the ollama preset). */
   readonly imageInputs?: readonly string[];
 }
 
-export const configText = ({ schema, main, versionVar, container, image, imageInputs }: InitConfig): string => `${JSON.stringify({
+export const configText = ({ schema, main, versionVar, container, image, create, imageInputs }: InitConfig): string => `${JSON.stringify({
   $schema: schema,
   repo: '.',
   main,
   build: { versionVar },
-  target: { container, ...(image ? { image } : {}) },
+  target: { container, ...(image ? { image } : {}), ...(create ? { create } : {}) },
   ...(imageInputs?.length ? { plan: { imageInputs } } : {}),
 }, null, 2)}\n`;

@@ -13,8 +13,6 @@ export interface ContainerState {
   readonly startedAt: string;
   readonly exitCode: number;
   readonly imageId: string;
-  /** The image as named when the container was created (`Config.Image`), e.g. ollama/ollama:latest. */
-  readonly image: string;
 }
 
 export interface ExecResult {
@@ -88,4 +86,6 @@ export interface Engine {
   /** null when the image is not present locally. */
   imagePlatform(ref: string): Promise<Platform | null>;
   createContainer(spec: CreateSpec): Promise<void>;
+  /** The image a container was created from (as named) and its `docker run` settings; null when it is missing. */
+  creationOf(name: string): Promise<{ image: string; create: Omit<CreateSpec, 'name' | 'image'> } | null>;
 }

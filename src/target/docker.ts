@@ -8,7 +8,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
 import type { ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
-import { createBody } from './create-options.js';
+import { createBody, createSettingsOf } from './create-options.js';
 
 /** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
 export const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -116,7 +116,7 @@ class DockerContainer implements ContainerClient {
     return info && {
       id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
       running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-      exitCode: info.State.ExitCode, imageId: info.Image, image: info.Config.Image,
+      exitCode: info.State.ExitCode, imageId: info.Image,
     };
   }
 
@@ -240,6 +240,22 @@ class DockerEngine implements Engine {
   async imagePlatform(ref: string): Promise<Platform | null> {
     const info = await attempt(`inspecting image ${ref}`, () => orNull(() => this.docker.getImage(ref).inspect()));
     return info && { os: info.Os, arch: info.Architecture, variant: (info as { Variant?: string }).Variant ?? null };
+  }
+
+  creationOf(name: string): Promise<{ image: string; create: ReturnType<typeof createSettingsOf> } | null> {
+    return attempt(`inspecting container ${name}`, async () => {
+      const info = await orNull(() => this.docker.getContainer(name).inspect());
+      if (!info) return null;
+      const image = await orNull(() => this.docker.getImage(info.Image).inspect());
+      const host = info.HostConfig as typeof info.HostConfig & { DeviceRequests?: [] | null };
+      return {
+        image: info.Config.Image,
+        create: createSettingsOf({
+          env: info.Config.Env ?? [], imageEnv: image?.Config.Env ?? [], networkMode: host.NetworkMode ?? '',
+          portBindings: host.PortBindings ?? {}, binds: host.Binds ?? [], deviceRequests: host.DeviceRequests ?? [],
+        }),
+      };
+    });
   }
 
   createContainer(spec: CreateSpec): Promise<void> {

@@ -76,25 +76,47 @@ const CONTAINER = 'hs-test-init';
 describe('hotswap init on ollama', () => {
   let ollama: FixtureRepo;
   let plain: FixtureRepo;
+  let port: number;
   const config = (r: FixtureRepo) => JSON.parse(r.read('hotswap.config.json'));
 
   beforeAll(async () => {
     [ollama, plain] = await Promise.all([makeFixtureRepo(), makeFixtureRepo()]);
     for (const file of GO_FILES) plain.write(file, plain.read(file).replaceAll(OLLAMA_MODULE, 'example.com/mini'));
     await plain.commit('another module');
-    await startContainer({ name: CONTAINER, port: await freePort() });
+    port = await freePort();
+    await startContainer({ name: CONTAINER, port });
   });
   afterAll(async () => {
     await removeContainer(CONTAINER);
     await Promise.all([ollama.remove(), plain.remove()]);
   });
 
-  it('writes ollama\'s image inputs and the image of the existing container', async () => {
+  it('writes ollama\'s image inputs, and the image and docker run settings of the existing container', async () => {
     const r = await runCli(['init', '--container', CONTAINER], { cwd: ollama.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`image ${RUNTIME_IMAGE}`);
-    expect(config(ollama).target).toEqual({ container: CONTAINER, image: RUNTIME_IMAGE });
+    expect(config(ollama).target).toEqual({
+      container: CONTAINER, image: RUNTIME_IMAGE,
+      create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` }, volumes: [], gpus: null },
+    });
     expect(config(ollama).plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob));
+  });
+
+  it('so that swap recreates the container as it was once it is removed', async () => {
+    const written = config(ollama);
+    const url = `http://127.0.0.1:${port}/`;
+    // The test's runtime image has no libc (CGO_ENABLED=0), and its server listens on the test's port.
+    const health = { url, versionUrl: `${url}api/version` };
+    ollama.write('hotswap.config.json', JSON.stringify({
+      ...written, build: { ...written.build, env: { CGO_ENABLED: '0' } }, target: { ...written.target, health },
+    }));
+    await removeContainer(CONTAINER);
+    const r = await runCli(['swap', '--json'], { cwd: ollama.dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).outcome).toBe('swapped');
+    const served = await fetch(`${url}api/version`).then((res) => res.json());
+    expect(served.version).toMatch(/-hotswap\./);
+    ollama.write('hotswap.config.json', JSON.stringify(written, null, 2));
   });
 
   it('and the plan then flags a change to llama-server, ggml-cuda and the presets as an image rebuild', async () => {

@@ -47,7 +47,7 @@ class FakeContainer implements ContainerClient {
     this.calls.push('inspect');
     return {
       id: 'id', name: this.name, status: this.running ? 'running' : 'exited', running: this.running, restarting: false,
-      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img', image: 'ollama-mini:test',
+      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img',
     };
   }
 
