@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { resolveMainPackage } from '../build/main-package.js';
 import { messageOf, usageError } from '../errors.js';
 import { CONTAINER_NAME, containerNameMessage } from '../config/schema.js';
-import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type ContainerCreation, type InitConfig } from '../init/files.js';
-import { isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
+import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
+import type { ContainerCreation } from '../target/client.js';
+import { dockerfileTags, isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
 import { openRepo } from '../plan/git.js';
 import { modulePathOf } from '../plan/go/modules.js';
 import { CONFIG_FILE_NAME } from '../config/load.js';
@@ -61,14 +62,15 @@ async function existingContainer(name: string, notes: string[]): Promise<Contain
   }
 }
 
-/** What the new config says: main, stamp and, for ollama, its image inputs and its container's image. */
+/** What the new config says: main, stamp and, for ollama, its image inputs, Dockerfile tags and container. */
 async function configFor(repo: string, container: string, notes: string[]): Promise<InitConfig> {
   const module = await moduleOf(repo);
   const [main, stamp] = await Promise.all([resolveMainPackage(repo, 'auto'), versionVar(repo, module)]);
   const base = { schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp, container };
   if (!isOllama(module)) return base;
   const existing = await existingContainer(container, notes);
-  return { ...base, ...existing, imageInputs: OLLAMA_IMAGE_INPUTS.map((i) => i.glob) };
+  const tags = dockerfileTags(await readFile(join(repo, 'Dockerfile'), 'utf8').catch(() => ''));
+  return { ...base, tags, ...existing, imageInputs: OLLAMA_IMAGE_INPUTS.map((i) => i.glob) };
 }
 
 export async function initCommand(flags: InitFlags): Promise<number> {

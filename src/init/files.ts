@@ -3,13 +3,7 @@
  * already has what it needs (so a second run changes nothing).
  */
 import { applyEdits, modify, parse } from 'jsonc-parser';
-import type { CreateSettings } from '../target/create-options.js';
-
-/** How an existing container was made: what `target.image` and `target.create` record. */
-export interface ContainerCreation {
-  readonly image: string;
-  readonly create: CreateSettings;
-}
+import type { ContainerCreation } from '../target/client.js';
 
 const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
 const POST_START = 'npx hotswap watch --detach';
@@ -43,6 +37,8 @@ export interface InitConfig {
   readonly schema: string;
   readonly main: string;
   readonly versionVar: string | null;
+  /** `build.tags`: written only when there are some. */
+  readonly tags?: readonly string[];
   readonly container: string;
   /** The running (or stopped) container's image and `docker run` settings, so a removed one can be recreated. */
   readonly image?: string;
@@ -51,11 +47,11 @@ export interface InitConfig {
   readonly imageInputs?: readonly string[];
 }
 
-export const configText = ({ schema, main, versionVar, container, image, create, imageInputs }: InitConfig): string => `${JSON.stringify({
+export const configText = ({ schema, main, versionVar, tags, container, image, create, imageInputs }: InitConfig): string => `${JSON.stringify({
   $schema: schema,
   repo: '.',
   main,
-  build: { versionVar },
+  build: { versionVar, ...(tags?.length ? { tags } : {}) },
   target: { container, ...(image ? { image } : {}), ...(create ? { create } : {}) },
   ...(imageInputs?.length ? { plan: { imageInputs } } : {}),
 }, null, 2)}\n`;

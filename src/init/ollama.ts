@@ -33,3 +33,13 @@ export const OLLAMA_IMAGE_INPUTS: readonly ImageInput[] = [
 
 /** ollama's module path in go.mod (not a fork renamed elsewhere) gets the preset. */
 export const isOllama = (module: string | null): boolean => module === OLLAMA_MODULE;
+
+/**
+ * The build tags of the `go build` in ollama's Dockerfile (`-tags mlx` from 2026-01 to 2026-05), so the dev
+ * binary and its plan are those of the image's binary. Continuation lines are joined first.
+ */
+export function dockerfileTags(dockerfile: string): string[] {
+  const text = dockerfile.replace(/\\\r?\n/g, ' ');
+  const tags = [...text.matchAll(/\bgo\s+build\b[^\n]*?\s-tags(?:=|\s+)(["']?)([^\s"']+)\1/g)].flatMap((m) => m[2]!.split(','));
+  return [...new Set(tags.filter(Boolean))];
+}

@@ -87,5 +87,14 @@ export interface Engine {
   imagePlatform(ref: string): Promise<Platform | null>;
   createContainer(spec: CreateSpec): Promise<void>;
   /** The image a container was created from (as named) and its `docker run` settings; null when it is missing. */
-  creationOf(name: string): Promise<{ image: string; create: Omit<CreateSpec, 'name' | 'image'> } | null>;
+  creationOf(name: string): Promise<ContainerCreation | null>;
+}
+
+/** A container's `target.create` settings: everything of CreateSpec but its name and image. */
+export type CreateSettings = Omit<CreateSpec, 'name' | 'image'>;
+
+/** How an existing container was made: what `target.image` and `target.create` record. */
+export interface ContainerCreation {
+  readonly image: string;
+  readonly create: CreateSettings;
 }

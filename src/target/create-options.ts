@@ -1,5 +1,5 @@
 /** Turns the `target.create` settings into Docker's create body, as `docker run` would. Pure. */
-import type { CreateSpec } from './client.js';
+import type { CreateSettings, CreateSpec } from './client.js';
 
 interface PortBinding { HostIp: string; HostPort: string }
 
@@ -46,9 +46,6 @@ export function createBody(spec: CreateSpec) {
     },
   };
 }
-
-/** A container's `target.create` settings: everything of CreateSpec but its name and image. */
-export type CreateSettings = Omit<CreateSpec, 'name' | 'image'>;
 
 interface DeviceRequest { Count?: number; DeviceIDs?: string[] | null; Capabilities?: string[][] | null }
 

@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
-import type { ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
+import type { ContainerClient, ContainerCreation, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
 import { createBody, createSettingsOf } from './create-options.js';
 
 /** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
@@ -242,12 +242,12 @@ class DockerEngine implements Engine {
     return info && { os: info.Os, arch: info.Architecture, variant: (info as { Variant?: string }).Variant ?? null };
   }
 
-  creationOf(name: string): Promise<{ image: string; create: ReturnType<typeof createSettingsOf> } | null> {
+  creationOf(name: string): Promise<ContainerCreation | null> {
     return attempt(`inspecting container ${name}`, async () => {
       const info = await orNull(() => this.docker.getContainer(name).inspect());
       if (!info) return null;
       const image = await orNull(() => this.docker.getImage(info.Image).inspect());
-      const host = info.HostConfig as typeof info.HostConfig & { DeviceRequests?: [] | null };
+      const host = info.HostConfig;
       return {
         image: info.Config.Image,
         create: createSettingsOf({

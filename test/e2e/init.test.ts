@@ -82,7 +82,10 @@ describe('hotswap init on ollama', () => {
   beforeAll(async () => {
     [ollama, plain] = await Promise.all([makeFixtureRepo(), makeFixtureRepo()]);
     for (const file of GO_FILES) plain.write(file, plain.read(file).replaceAll(OLLAMA_MODULE, 'example.com/mini'));
-    await plain.commit('another module');
+    for (const r of [ollama, plain]) { // as ollama's did in 2026-02
+      r.write('Dockerfile', 'FROM golang AS build\nRUN --mount=type=cache,target=/root/.cache/go-build \\\n    go build -tags mlx -trimpath -o /bin/ollama .\n');
+    }
+    await Promise.all([plain.commit('another module'), ollama.commit('a Dockerfile building with -tags mlx')]);
     port = await freePort();
     await startContainer({ name: CONTAINER, port });
   });
@@ -91,7 +94,7 @@ describe('hotswap init on ollama', () => {
     await Promise.all([ollama.remove(), plain.remove()]);
   });
 
-  it('writes ollama\'s image inputs, and the image and docker run settings of the existing container', async () => {
+  it('writes ollama\'s image inputs, its Dockerfile\'s build tags, and the image and docker run settings of the existing container', async () => {
     const r = await runCli(['init', '--container', CONTAINER], { cwd: ollama.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`image ${RUNTIME_IMAGE}`);
@@ -100,6 +103,7 @@ describe('hotswap init on ollama', () => {
       create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` }, volumes: [], gpus: null },
     });
     expect(config(ollama).plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob));
+    expect(config(ollama).build.tags).toEqual(['mlx']);
   });
 
   it('so that swap recreates the container as it was once it is removed', async () => {
@@ -138,6 +142,7 @@ describe('hotswap init on ollama', () => {
     const r = await runCli(['init', '--container', CONTAINER], { cwd: plain.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(config(plain)).not.toHaveProperty('plan');
+    expect(config(plain).build).not.toHaveProperty('tags');
     expect(config(plain).target).toEqual({ container: CONTAINER });
     expect(config(plain).build.versionVar).toBe('example.com/mini/version.Version');
   });
