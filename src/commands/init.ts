@@ -95,6 +95,6 @@ export async function initCommand(flags: InitFlags): Promise<number> {
     note(await update(join(repo, '.devcontainer', 'devcontainer.json'), withPostStart), '.devcontainer/devcontainer.json (postStartCommand)');
   }
   process.stdout.write(changed.length ? changed.map((c) => `wrote ${c}\n`).join('') : 'nothing to do: already set up\n');
-  for (const note of notes) process.stderr.write(`hotswap: ${note}\n`);
+  for (const line of notes) process.stderr.write(`hotswap: ${line}\n`);
   return 0;
 }

@@ -47,11 +47,11 @@ export interface InitConfig {
   readonly imageInputs?: readonly string[];
 }
 
-export const configText = ({ schema, main, versionVar, tags, container, image, create, imageInputs }: InitConfig): string => `${JSON.stringify({
-  $schema: schema,
+export const configText = (c: InitConfig): string => `${JSON.stringify({
+  $schema: c.schema,
   repo: '.',
-  main,
-  build: { versionVar, ...(tags?.length ? { tags } : {}) },
-  target: { container, ...(image ? { image } : {}), ...(create ? { create } : {}) },
-  ...(imageInputs?.length ? { plan: { imageInputs } } : {}),
+  main: c.main,
+  build: { versionVar: c.versionVar, ...(c.tags?.length ? { tags: c.tags } : {}) },
+  target: { container: c.container, ...(c.image ? { image: c.image } : {}), ...(c.create ? { create: c.create } : {}) },
+  ...(c.imageInputs?.length ? { plan: { imageInputs: c.imageInputs } } : {}),
 }, null, 2)}\n`;

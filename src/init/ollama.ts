@@ -35,7 +35,7 @@ export const OLLAMA_IMAGE_INPUTS: readonly ImageInput[] = [
 export const isOllama = (module: string | null): boolean => module === OLLAMA_MODULE;
 
 /**
- * The build tags of the `go build` in ollama's Dockerfile (`-tags mlx` from 2026-01 to 2026-05), so the dev
+ * The build tags of the `go build` in ollama's Dockerfile (`-tags mlx` from 2026-01-08 to 2026-03-09), so the dev
  * binary and its plan are those of the image's binary. Continuation lines are joined first.
  */
 export function dockerfileTags(dockerfile: string): string[] {
