@@ -11,9 +11,9 @@ import { messageOf, usageError } from '../errors.js';
 import { CONTAINER_NAME, containerNameMessage } from '../config/schema.js';
 import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
 import type { ContainerCreation } from '../target/client.js';
-import { dockerfileTags, isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
+import { builderImageFor, dockerfileTags, isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
 import { openRepo } from '../plan/git.js';
-import { modulePathOf } from '../plan/go/modules.js';
+import { goMinorOf, modulePathOf } from '../plan/go/modules.js';
 import { CONFIG_FILE_NAME } from '../config/load.js';
 
 export interface InitFlags {
@@ -34,11 +34,12 @@ async function update(file: string, change: (current: string) => string | null):
   return true;
 }
 
-/** The module path in go.mod; a repo without one is not a Go module (exit 2). */
-async function moduleOf(repo: string): Promise<string> {
-  const module = modulePathOf(await readFile(join(repo, 'go.mod'), 'utf8').catch(() => ''));
+/** go.mod's module path and `go 1.N`; a repo without one is not a Go module (exit 2). */
+async function goModOf(repo: string): Promise<{ module: string; goMinor: number }> {
+  const goMod = await readFile(join(repo, 'go.mod'), 'utf8').catch(() => '');
+  const module = modulePathOf(goMod);
   if (!module) throw usageError(`no go.mod in ${repo}`, { hint: 'run hotswap init at the root of a Go module' });
-  return module;
+  return { module, goMinor: goMinorOf(goMod) };
 }
 
 /** `<module>/version.Version` when the repo has such a variable (ollama does), else no stamp. */
@@ -62,15 +63,16 @@ async function existingContainer(name: string, notes: string[]): Promise<Contain
   }
 }
 
-/** What the new config says: main, stamp and, for ollama, its image inputs, Dockerfile tags and container. */
+/** What the new config says: main, stamp and, for ollama, its image inputs, build tags, builder and container. */
 async function configFor(repo: string, container: string, notes: string[]): Promise<InitConfig> {
-  const module = await moduleOf(repo);
+  const { module, goMinor } = await goModOf(repo);
   const [main, stamp] = await Promise.all([resolveMainPackage(repo, 'auto'), versionVar(repo, module)]);
   const base = { schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp, container };
   if (!isOllama(module)) return base;
   const existing = await existingContainer(container, notes);
   const tags = dockerfileTags(await readFile(join(repo, 'Dockerfile'), 'utf8').catch(() => ''));
-  return { ...base, tags, ...existing, imageInputs: OLLAMA_IMAGE_INPUTS.map((i) => i.glob) };
+  const imageInputs = OLLAMA_IMAGE_INPUTS.map((i) => i.glob);
+  return { ...base, tags, builderImage: builderImageFor(goMinor), ...existing, imageInputs };
 }
 
 export async function initCommand(flags: InitFlags): Promise<number> {

@@ -39,6 +39,7 @@ export interface InitConfig {
   readonly versionVar: string | null;
   /** `build.tags`: written only when there are some. */
   readonly tags?: readonly string[];
+  readonly builderImage?: string | null;
   readonly container: string;
   /** The running (or stopped) container's image and `docker run` settings, so a removed one can be recreated. */
   readonly image?: string;
@@ -51,7 +52,9 @@ export const configText = (c: InitConfig): string => `${JSON.stringify({
   $schema: c.schema,
   repo: '.',
   main: c.main,
-  build: { versionVar: c.versionVar, ...(c.tags?.length ? { tags: c.tags } : {}) },
+  build: {
+    versionVar: c.versionVar, ...(c.tags?.length ? { tags: c.tags } : {}), ...(c.builderImage ? { builderImage: c.builderImage } : {}),
+  },
   target: { container: c.container, ...(c.image ? { image: c.image } : {}), ...(c.create ? { create: c.create } : {}) },
   ...(c.imageInputs?.length ? { plan: { imageInputs: c.imageInputs } } : {}),
 }, null, 2)}\n`;

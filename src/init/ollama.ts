@@ -43,3 +43,6 @@ export function dockerfileTags(dockerfile: string): string[] {
   const tags = [...text.matchAll(/\bgo\s+build\b[^\n]*?\s-tags(?:=|\s+)(["']?)([^\s"']+)\1/g)].flatMap((m) => m[2]!.split(','));
   return [...new Set(tags.filter(Boolean))];
 }
+
+/** The builder image with go.mod's Go (ollama's is newer than the default golang:1.24-bookworm); null without a go line. */
+export const builderImageFor = (goMinor: number): string | null => (goMinor > 0 ? `golang:1.${goMinor}-bookworm` : null);

@@ -103,7 +103,7 @@ describe('hotswap init on ollama', () => {
       create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` }, volumes: [], gpus: null },
     });
     expect(config(ollama).plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob));
-    expect(config(ollama).build.tags).toEqual(['mlx']);
+    expect(config(ollama).build).toMatchObject({ tags: ['mlx'], builderImage: 'golang:1.19-bookworm' }); // go.mod: go 1.19
   });
 
   it('so that swap recreates the container as it was once it is removed', async () => {
@@ -142,9 +142,8 @@ describe('hotswap init on ollama', () => {
     const r = await runCli(['init', '--container', CONTAINER], { cwd: plain.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(config(plain)).not.toHaveProperty('plan');
-    expect(config(plain).build).not.toHaveProperty('tags');
+    expect(config(plain).build).toEqual({ versionVar: 'example.com/mini/version.Version' });
     expect(config(plain).target).toEqual({ container: CONTAINER });
-    expect(config(plain).build.versionVar).toBe('example.com/mini/version.Version');
   });
 
   it('refuses a bad container name with exit 2', async () => {

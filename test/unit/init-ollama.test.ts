@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerfileTags } from '../../src/init/ollama.js';
+import { builderImageFor, dockerfileTags } from '../../src/init/ollama.js';
 
 describe('dockerfileTags (the tags of the go build in ollama\'s Dockerfile)', () => {
   it('reads -tags of the go build, across continuation lines, in both spellings', () => {
@@ -12,5 +12,12 @@ describe('dockerfileTags (the tags of the go build in ollama\'s Dockerfile)', ()
     expect(dockerfileTags('RUN --mount=type=cache,target=/root/.cache/go-build \\\n    go build -trimpath -buildmode=pie -o /bin/ollama .\n')).toEqual([]);
     expect(dockerfileTags('RUN go vet -tags mlx ./...\nRUN cmake --preset cpu\n')).toEqual([]);
     expect(dockerfileTags('')).toEqual([]);
+  });
+});
+
+describe('builderImageFor', () => {
+  it('names the golang image of go.mod\'s Go, and none without a go line', () => {
+    expect(builderImageFor(26)).toBe('golang:1.26-bookworm');
+    expect(builderImageFor(0)).toBeNull();
   });
 });
