@@ -23,6 +23,9 @@ export interface InitFlags {
   container?: string;
 }
 
+/** init never waits long for an engine that accepts connections but does not answer. */
+const DOCKER_WAIT_MS = 5_000;
+
 const SCHEMA = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'hotswap.schema.json');
 
 async function update(file: string, change: (current: string) => string | null): Promise<boolean> {
@@ -55,11 +58,17 @@ async function versionVar(repo: string, module: string): Promise<string | null> 
  */
 async function existingContainer(name: string, notes: string[]): Promise<ContainerCreation | null> {
   const { connectDocker } = await import('../target/docker.js'); // dockerode loads only for ollama repos
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Docker did not answer within ${DOCKER_WAIT_MS / 1000} s`)), DOCKER_WAIT_MS);
+  });
   try {
-    return await connectDocker().creationOf(name);
+    return await Promise.race([connectDocker().creationOf(name), hung]);
   } catch (e) {
     notes.push(`target.image not recorded: ${messageOf(e)}`);
     return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

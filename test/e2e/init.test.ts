@@ -1,5 +1,6 @@
 /** `hotswap init` on a real repo: what it writes, that the config it writes is valid, and that twice is once. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OLLAMA_IMAGE_INPUTS } from '../../src/init/ollama.js';
@@ -152,15 +153,25 @@ describe('hotswap init on ollama', () => {
     expect(r.stderr).toMatch(/^hotswap: --container "a b": must be a Docker container name/);
   });
 
-  it('without Docker still writes the image inputs, and says why there is no target.image', async () => {
+  it('without Docker, or with one that never answers, still writes the image inputs, and says why there is no target.image', async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => { held.push(socket); }); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port: silentPort } = silent.address() as net.AddressInfo;
     const other = await makeFixtureRepo();
     try {
-      const r = await runCli(['init'], { cwd: other.dir, env: { DOCKER_HOST: `unix://${other.dir}/no-docker.sock` } });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/^hotswap: target\.image not recorded: /m);
-      expect(JSON.parse(other.read('hotswap.config.json'))).toMatchObject({ target: { container: 'ollama-gpu' }, plan: {} });
-      expect(JSON.parse(other.read('hotswap.config.json')).target).not.toHaveProperty('image');
+      for (const [host, why] of [[`unix://${other.dir}/no-docker.sock`, /not reachable/], [`tcp://127.0.0.1:${silentPort}`, /did not answer/]] as const) {
+        rmSync(join(other.dir, 'hotswap.config.json'), { force: true });
+        const r = await runCli(['init'], { cwd: other.dir, env: { DOCKER_HOST: host }, timeoutMs: 60_000 });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toMatch(/^hotswap: target\.image not recorded: /m);
+        expect(r.stderr).toMatch(why);
+        expect(JSON.parse(other.read('hotswap.config.json'))).toMatchObject({ target: { container: 'ollama-gpu' }, plan: {} });
+        expect(JSON.parse(other.read('hotswap.config.json')).target).not.toHaveProperty('image');
+      }
     } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
       await other.remove();
     }
   });
