@@ -2,6 +2,7 @@
 // reads and compiles at once instead of ~300 files (start-up), and that a packed install needs no
 // node_modules for, but node-notifier (its vendored notifier binaries are found by path at run time).
 // Commands stay lazy: esbuild keeps each `await import()` of a bundled module as a deferred init.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // dockerode requires ./session (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load;
@@ -42,4 +43,6 @@ const common = {
   plugins: [noBuildkitSession],
 };
 
+// Chunk names carry a content hash: an old build's chunks would pile up in the package.
+rmSync('dist/chunks', { recursive: true, force: true });
 await build({ ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]', entryPoints: { cli: 'src/cli.ts', 'config/gen-schema': 'src/config/gen-schema.ts' }, outdir: 'dist' });

@@ -81,6 +81,7 @@ function build(version: string, run: (action: Action) => (options: Record<string
     .option('--repo <dir>', 'the Go repository (default: the current directory)')
     .option('--makefile', 'add a `hot-swap` target (`make hot-swap` = hotswap swap --restart --verify)')
     .option('--devcontainer', 'add `hotswap watch --detach` to .devcontainer/devcontainer.json postStartCommand')
+    .option('--container <name>', 'the container the config names (default ollama-gpu)')
     .action(run(async (o) => (await import('./commands/init.js')).initCommand(o)));
   withCommon(program.command('doctor').description('check git, Go, Docker, the container, images, notifications, file watching'))
     .action(run(async (o) => (await import('./commands/doctor.js')).doctorCommand(o)));

@@ -3,6 +3,7 @@
  * already has what it needs (so a second run changes nothing).
  */
 import { applyEdits, modify, parse } from 'jsonc-parser';
+import type { ContainerCreation } from '../target/client.js';
 
 const MAKE_TARGET = 'hot-swap:\n\tnpx hotswap swap --restart --verify\n';
 const POST_START = 'npx hotswap watch --detach';
@@ -29,16 +30,30 @@ export function withPostStart(current: string): string | null {
   return applyEdits(text, edits);
 }
 
+/** The container a new config names (the old script's default). */
+export const INIT_CONTAINER = 'ollama-gpu';
+
 export interface InitConfig {
   readonly schema: string;
   readonly main: string;
   readonly versionVar: string | null;
+  /** `build.tags`: written only when there are some. */
+  readonly tags?: readonly string[];
+  readonly container: string;
+  /** The running (or stopped) container's image and `docker run` settings, so a removed one can be recreated. */
+  readonly image?: string;
+  readonly create?: ContainerCreation['create'];
+  /** `plan.imageInputs`: written only when there are some (the ollama preset). */
+  readonly imageInputs?: readonly string[];
 }
 
-export const configText = ({ schema, main, versionVar }: InitConfig): string => `${JSON.stringify({
-  $schema: schema,
+export const configText = (c: InitConfig): string => `${JSON.stringify({
+  $schema: c.schema,
   repo: '.',
-  main,
-  build: { versionVar },
-  target: { container: 'ollama-gpu' },
+  main: c.main,
+  build: {
+    versionVar: c.versionVar, ...(c.tags?.length ? { tags: c.tags } : {}),
+  },
+  target: { container: c.container, ...(c.image ? { image: c.image } : {}), ...(c.create ? { create: c.create } : {}) },
+  ...(c.imageInputs?.length ? { plan: { imageInputs: c.imageInputs } } : {}),
 }, null, 2)}\n`;

@@ -110,4 +110,15 @@ export interface Engine {
   /** null when the image is not present locally. */
   imagePlatform(ref: string): Promise<Platform | null>;
   createContainer(spec: CreateSpec): Promise<void>;
+  /** The image a container was created from (as named) and its `docker run` settings; null when it is missing. */
+  creationOf(name: string): Promise<ContainerCreation | null>;
+}
+
+/** A container's `target.create` settings: everything of CreateSpec but its name and image. */
+export type CreateSettings = Omit<CreateSpec, 'name' | 'image'>;
+
+/** How an existing container was made: what `target.image` and `target.create` record. */
+export interface ContainerCreation {
+  readonly image: string;
+  readonly create: CreateSettings;
 }

@@ -1,5 +1,5 @@
 /** Turns the `target.create` settings into Docker's create body, as `docker run` would. Pure. */
-import type { CreateSpec } from './client.js';
+import type { CreateSettings, CreateSpec } from './client.js';
 
 interface PortBinding { HostIp: string; HostPort: string }
 
@@ -45,4 +45,41 @@ export function createBody(spec: CreateSpec) {
       DeviceRequests: spec.gpus ? [gpuRequest(spec.gpus)] : [],
     },
   };
+}
+
+interface DeviceRequest { Count?: number; DeviceIDs?: string[] | null; Capabilities?: string[][] | null }
+
+/** What `docker inspect` of a container (and of its image, for the env it brings) says about its creation. */
+export interface InspectedCreation {
+  readonly env: readonly string[];
+  readonly imageEnv: readonly string[];
+  readonly networkMode: string;
+  readonly portBindings: Readonly<Record<string, readonly PortBinding[] | null>>;
+  readonly binds: readonly string[];
+  readonly deviceRequests: readonly DeviceRequest[];
+}
+
+/** The inverse of gpuRequest: null without a GPU request. */
+function gpusOf(requests: readonly DeviceRequest[]): string | null {
+  const gpu = requests.find((r) => r.Capabilities?.some((caps) => caps.includes('gpu')));
+  if (!gpu) return null;
+  if (gpu.DeviceIDs?.length) return `device=${gpu.DeviceIDs.join(',')}`;
+  return gpu.Count === -1 || !gpu.Count ? 'all' : String(gpu.Count);
+}
+
+/** The inverse of createBody, as `docker run` flags would recreate it: only the env the image does not bring. */
+export function createSettingsOf(c: InspectedCreation): CreateSettings {
+  const fromImage = new Set(c.imageEnv);
+  const env = Object.fromEntries(c.env.filter((e) => !fromImage.has(e)).map((e) => {
+    const eq = e.indexOf('=');
+    return eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)];
+  }));
+  const ports = Object.entries(c.portBindings).flatMap(([key, bindings]) => {
+    const [port, proto] = key.split('/');
+    const suffix = proto && proto !== 'tcp' ? `/${proto}` : '';
+    const host = (b: PortBinding) => (b.HostIp ? `${b.HostIp.includes(':') ? `[${b.HostIp}]` : b.HostIp}:` : '');
+    return (bindings ?? []).map((b) => `${host(b)}${b.HostPort}:${port}${suffix}`);
+  });
+  const network = ['default', 'bridge', ''].includes(c.networkMode) ? null : c.networkMode;
+  return { network, ports, env, volumes: [...c.binds], gpus: gpusOf(c.deviceRequests) };
 }

@@ -8,8 +8,8 @@ import { posix } from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
-import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
-import { createBody } from './create-options.js';
+import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerCreation, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
+import { createBody, createSettingsOf } from './create-options.js';
 
 /** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
 export const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -286,6 +286,22 @@ class DockerEngine implements Engine {
   async imagePlatform(ref: string): Promise<Platform | null> {
     const info = await attempt(`inspecting image ${ref}`, () => orNull(() => this.docker.getImage(ref).inspect()));
     return info && { os: info.Os, arch: info.Architecture, variant: (info as { Variant?: string }).Variant ?? null };
+  }
+
+  creationOf(name: string): Promise<ContainerCreation | null> {
+    return attempt(`inspecting container ${name}`, async () => {
+      const info = await orNull(() => this.docker.getContainer(name).inspect());
+      if (!info) return null;
+      const image = await orNull(() => this.docker.getImage(info.Image).inspect());
+      const host = info.HostConfig;
+      return {
+        image: info.Config.Image,
+        create: createSettingsOf({
+          env: info.Config.Env ?? [], imageEnv: image?.Config.Env ?? [], networkMode: host.NetworkMode ?? '',
+          portBindings: host.PortBindings ?? {}, binds: host.Binds ?? [], deviceRequests: host.DeviceRequests ?? [],
+        }),
+      };
+    });
   }
 
   createContainer(spec: CreateSpec): Promise<void> {

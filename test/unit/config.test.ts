@@ -6,6 +6,7 @@ import { findConfigFile, loadConfigFile } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { PipelineFlags } from '../../src/config/types.js';
 import { HotswapError } from '../../src/errors.js';
+import { OLLAMA_IMAGE_INPUTS } from '../../src/init/ollama.js';
 import { REPO_ROOT } from '../support/paths.js';
 
 let dir: string;
@@ -132,6 +133,7 @@ describe('finding and reading the config file', () => {
     expect(config.main).toBe('.');
     expect(config.target.image).toBe('ollama/ollama');
     expect(config.watch.ignore).toContain('docs/**');
+    expect(config.plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob)); // what init writes for ollama
   });
 });
 

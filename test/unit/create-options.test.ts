@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateSpec } from '../../src/target/client.js';
-import { createBody, gpuRequest, parsePort } from '../../src/target/create-options.js';
+import { createBody, createSettingsOf, gpuRequest, parsePort } from '../../src/target/create-options.js';
 
 const spec = (over: Partial<CreateSpec> = {}): CreateSpec => ({
   name: 'ollama-gpu', image: 'ollama/ollama', env: {}, network: null, ports: [], volumes: [], gpus: null, ...over,
@@ -81,5 +81,29 @@ describe('gpuRequest', () => {
 
   it('asks for given devices with device=0,1', () => {
     expect(gpuRequest('device=0,1')).toEqual({ ...gpu, Count: 0, DeviceIDs: ['0', '1'] });
+  });
+});
+
+describe('createSettingsOf (what init records of an existing container)', () => {
+  /** What Docker's inspect shows for a container created from `s`, over an image bringing PATH. */
+  const inspected = (s: CreateSpec) => {
+    const body = createBody(s);
+    return {
+      env: ['PATH=/usr/bin', ...body.Env], imageEnv: ['PATH=/usr/bin'], networkMode: body.HostConfig.NetworkMode ?? 'default',
+      portBindings: body.HostConfig.PortBindings, binds: body.HostConfig.Binds, deviceRequests: body.HostConfig.DeviceRequests,
+    };
+  };
+  const settings = ({ name: _n, image: _i, ...rest }: CreateSpec) => rest;
+
+  it('gives back the settings createBody was made from, without the env the image brings', () => {
+    for (const s of [
+      spec({ ports: ['11434:11434', '127.0.0.1:8080:80', '[::1]:53:53/udp'], env: { OLLAMA_HOST: '0.0.0.0', EMPTY: '' }, gpus: 'all' }),
+      spec({ network: 'host', volumes: ['/models:/root/.ollama'], gpus: 'device=0,1' }),
+      spec({ network: 'none', gpus: '2' }),
+    ]) expect(createSettingsOf(inspected(s))).toEqual(settings(s));
+  });
+
+  it('says no network for Docker\'s default bridge', () => {
+    expect(createSettingsOf({ ...inspected(spec()), networkMode: 'bridge' }).network).toBeNull();
   });
 });
