@@ -62,6 +62,8 @@ export interface TargetConfig {
   readonly keepBackups: number;
   /** --keep-backup: keep every backup of this run and before (no pruning). */
   readonly keepBackup: boolean;
+  /** How long a swap waits for another run's swap into the same container before it gives up. */
+  readonly lockTimeoutMs: number;
   readonly health: HealthConfig;
 }
 

@@ -1,55 +1,73 @@
-/** One watch daemon per repo: `.hotswap/watch.lock` holds the owner's pid; a dead owner's lock is stale. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+/**
+ * One watch daemon per repo: `.hotswap/watch.lock` names its holder (lock/lock-file.ts: taken atomically,
+ * a dead holder's lock taken over by exactly one of the daemons that find it).
+ */
+import { readFileSync } from 'node:fs';
 import { operationError } from '../errors.js';
-import { isAlive, statePath } from '../state/store.js';
+import { holderOf, liveHolder, release, tryTake, updateRecord, type Holder } from '../lock/lock-file.js';
+import { ensureStateDir, statePath } from '../state/store.js';
 
 const lockFile = (repo: string) => statePath(repo, 'watch.lock');
 
 /** The pid of a live daemon for this repo, or null. */
 export async function runningDaemon(repo: string): Promise<number | null> {
-  const text = await readFile(lockFile(repo), 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  return (await liveHolder(lockFile(repo)))?.pid ?? null;
 }
 
 export interface Lock {
   release(): Promise<void>;
 }
 
-/** Takes the repo's lock for this process; a live owner means another daemon runs (exit 1). */
+/** Takes the repo's lock for this process; a live holder means another daemon runs (exit 1). */
 export async function acquireLock(repo: string): Promise<Lock> {
   const file = lockFile(repo);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return { release: () => releaseIfOwned(file) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = await runningDaemon(repo);
-      if (owner !== null && owner !== process.pid) {
-        throw operationError(`hotswap watch is already running for ${repo} (pid ${owner})`, {
-          hint: 'use `hotswap status`, or `hotswap stop` to stop it',
-        });
-      }
-      await rm(file, { force: true }); // stale: its owner is dead; take it over
-    }
+  await ensureStateDir(repo);
+  const result = await tryTake(file, holderOf(repo));
+  if (!result.taken) {
+    throw operationError(`hotswap watch is already running for ${repo} (pid ${result.holder.pid})`, {
+      hint: 'use `hotswap status`, or `hotswap stop` to stop it',
+    });
   }
-  throw operationError(`could not take the lock ${file}`, { hint: 'another hotswap watch is starting; try again' });
+  return { release: () => release(file) };
 }
 
-async function releaseIfOwned(file: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  if (Number.parseInt(text, 10) === process.pid) await rm(file, { force: true });
-}
-
-/** Marks the lock's owner as ready (watching): what `watch --detach` waits for. */
+/** Marks the lock's holder as ready (watching): what `watch --detach` waits for. */
 export async function markReady(repo: string): Promise<void> {
-  await writeFile(lockFile(repo), `${process.pid}\nready\n`, { mode: 0o600 });
+  await updateRecord(lockFile(repo), { ...holderOf(repo), ready: true });
 }
 
 export async function isReady(repo: string, pid: number): Promise<boolean> {
-  const text = await readFile(lockFile(repo), 'utf8').catch(() => '');
-  return text === `${pid}\nready\n`;
+  const holder = await liveHolder(lockFile(repo));
+  return holder?.pid === pid && holder.ready === true;
 }
+
+/**
+ * Is the lock's live holder this repo's `hotswap watch`, so `stop` may signal it? A pid outlives its process
+ * and gets reused: the lock must name this repo and the process's command line must be a watch.
+ */
+export async function daemonToSignal(repo: string): Promise<{ pid: number; verified: boolean } | null> {
+  const holder: Holder | null = await liveHolder(lockFile(repo));
+  if (!holder) return null;
+  return { pid: holder.pid, verified: holder.repo === repo && isWatchProcess(holder.pid) };
+}
+
+/** /proc/<pid>/cmdline is `node …/cli.js watch …` (or a `hotswap` bin) for a watch daemon. */
+function isWatchProcess(pid: number): boolean {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return !procAvailable(); // without /proc (not Linux) the lock is all there is to go by
+  }
+  const cli = argv.findIndex((a) => /(^|\/)(cli\.js|hotswap)$/.test(a));
+  return cli >= 0 && argv[cli + 1] === 'watch';
+}
+
+const procAvailable = () => {
+  try {
+    readFileSync('/proc/self/cmdline');
+    return true;
+  } catch {
+    return false;
+  }
+};

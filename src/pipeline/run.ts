@@ -8,6 +8,7 @@ import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
+import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Report, type Trigger } from '../report.js';
@@ -57,7 +58,9 @@ async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTa
     // Fractional seconds: the old process's last lines from the same second stay out.
     const restartedAfter = Date.now() / 1000;
     const stamped = artifact.stamped === false ? null : version;
-    const result = await swapBinary({ container: ready.container, prepared, target: config.target, artifact, version: stamped, phase, progress, log });
+    const lock = { container: config.target.container, repo: config.repo, timeoutMs: config.target.lockTimeoutMs, progress };
+    const result = await withContainerLock(lock, () =>
+      swapBinary({ container: ready.container, prepared, target: config.target, artifact, version: stamped, phase, progress, log }));
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
     return { artifact, result, restartedAfter };
   } finally {

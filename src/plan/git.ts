@@ -3,11 +3,11 @@
  * through a private index (DESIGN §3), so the user's index, HEAD and stash are never touched.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { environmentError, messageOf, operationError, usageError } from '../errors.js';
-import { removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { ensureStateDir, removeDeadProcessFiles, statePath } from '../state/store.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -80,14 +80,14 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const gitDirRaw = (await gitAt(dir).revparse(['--git-dir'])).trim();
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = statePath(dir, `index.${process.pid}`);
-  await mkdir(stateDir(dir), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
+  await ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
   await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
   const stateIgnored = (await gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
-    await mkdir(stateDir(dir), { recursive: true, mode: 0o700 });
+    await ensureStateDir(dir);
     const exists = await stat(privateIndex).then(() => true, () => false);
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
     if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
