@@ -58,7 +58,7 @@ export async function withContainerLock<T>(req: LockRequest, fn: () => Promise<T
     if (told !== result.holder.pid) req.progress.info(`waiting for ${describe(result.holder)} to finish its swap into ${req.container}`);
     told = result.holder.pid;
     if (Date.now() >= deadline) {
-      throw operationError(`gave up after ${Math.round(req.timeoutMs / 1000)} s waiting for ${describe(result.holder)} to finish its swap into ${req.container}`, {
+      throw operationError(`gave up after ${req.timeoutMs / 1000} s waiting for ${describe(result.holder)} to finish its swap into ${req.container}`, {
         hint: 'let that run finish (or stop it), or raise target.lockTimeoutMs', phase: 'copy',
       });
     }

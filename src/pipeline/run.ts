@@ -18,6 +18,7 @@ import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
+import { checkBinaryPath } from './binary-path.js';
 import { hostPlatform, prepareTarget, type ReadyTarget } from './target.js';
 
 export interface PipelineRequest {
@@ -76,6 +77,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const [ready, state] = await phase('detect', () => Promise.all([
     req.dryRun ? null : prepareTarget(engine, config.target, progress), targetState(config),
   ]));
+  // Runs while the plan is made; awaited before anything is built.
+  const pathChecked = ready ? checkBinaryPath(ready.container, config.target.binaryPath).then(() => null, (e: unknown) => e) : null;
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
@@ -98,6 +101,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     }
     report.plan = { ...plan, rebuild: true, reason: drift };
   }
+  const badPath = await pathChecked;
+  if (badPath) throw badPath;
   const imageInputs = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
   if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;

@@ -135,7 +135,7 @@ export async function removeDeadProcessFiles(repo: string): Promise<void> {
   const names = await readdir(stateDir(repo)).catch(() => [] as string[]);
   for (const name of names) {
     const pid = /^index\.(\d+)$/.exec(name)?.[1] ?? /\.(\d+)\.tmp$/.exec(name)?.[1];
-    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { force: true }).catch(() => undefined);
+    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
