@@ -60,8 +60,12 @@ async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTa
     const restartedAfter = Date.now() / 1000;
     const stamped = artifact.stamped === false ? null : version;
     const lock = { container: config.target.container, repo: config.repo, timeoutMs: config.target.lockTimeoutMs, progress };
-    const result = await withContainerLock(lock, () =>
-      swapBinary({ container: ready.container, prepared, target: config.target, artifact, version: stamped, phase, progress, log }));
+    const result = await withContainerLock(lock, async () => {
+      // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec.
+      const same = (await ready.container.inspect().catch(() => null))?.startedAt === ready.state.startedAt;
+      const install = same ? prepared : Promise.resolve(null);
+      return swapBinary({ container: ready.container, prepared: install, target: config.target, artifact, version: stamped, phase, progress, log });
+    });
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
     return { artifact, result, restartedAfter };
   } finally {

@@ -180,7 +180,7 @@ class FakeContainer implements ContainerClient {
 const target = (over: Partial<TargetConfig> = {}): TargetConfig => ({
   container: 'c', image: null, binaryPath: BINARY,
   create: { network: null, ports: [], env: {}, volumes: [], gpus: null },
-  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false,
+  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, lockTimeoutMs: 1000,
   health: { url: null, versionUrl: null, timeoutMs: 2000, intervalMs: 5 },
   ...over,
 });
