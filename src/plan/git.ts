@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { environmentError, messageOf, operationError, usageError } from '../errors.js';
-import { ensureStateDir, removeDeadProcessFiles, statePath } from '../state/store.js';
+import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
+import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
 import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from './snapshot-objects.js';
 
 export interface ChangedPath {
@@ -85,7 +85,9 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
   const objects = { ...objectEnv(dir, commonDir) };
-  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 });
+  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+    throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
+  });
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
   await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
@@ -112,6 +114,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
         return (await indexed.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       } catch (e) {
         // git's message ends with the reason; before it `add --verbose` may have listed every file it added.
+        // A snapshot writes only into .hotswap (its index and objects): a full disk is that one.
+        if (isDiskFull(e)) throw diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
         const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
         throw operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
       }
