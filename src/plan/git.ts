@@ -75,6 +75,16 @@ async function topLevel(dir: string): Promise<string> {
   }
 }
 
+/** The private object directory's environment, the directory created and pruned. */
+async function privateObjects(dir: string, commonDir: string): Promise<Record<string, string>> {
+  const objects = { ...objectEnv(dir, commonDir) };
+  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+    throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
+  });
+  await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
+  return objects;
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
   const top = await topLevel(dir);
   const prefix = relative(top, dir).split('\\').join('/');
@@ -84,18 +94,15 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   await ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
   await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
-  const objects = { ...objectEnv(dir, commonDir) };
-  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
-    throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
-  });
+  const objects = await privateObjects(dir, commonDir);
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
-  await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
   const stateIgnored = (await git().raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
-    await ensureStateDir(dir);
+    // .hotswap and its objects may have been removed since openRepo checked them (a user's `rm -rf .hotswap`).
+    await mkdir(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
     const exists = await stat(privateIndex).then(() => true, () => false);
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
     if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);

@@ -36,14 +36,17 @@ export const stateDir = (repo: string) => join(repo, '.hotswap');
 export const statePath = (repo: string, name: string) => join(stateDir(repo), name);
 const stateFile = (repo: string) => statePath(repo, 'state.json');
 
-/** The first symbolic link at or below `path` (not followed), or null. */
-function firstSymlink(path: string): string | null {
+/**
+ * The first symbolic link at `path` or up to `depth` levels below it (not followed), or null. Two levels
+ * cover every file hotswap names (`bin/<name>`) and the object directory's fan-out, not each git object.
+ */
+function firstSymlink(path: string, depth = 2): string | null {
   const info = lstatSync(path, { throwIfNoEntry: false });
   if (!info) return null;
   if (info.isSymbolicLink()) return path;
-  if (!info.isDirectory()) return null;
+  if (!info.isDirectory() || depth === 0) return null;
   for (const name of readdirSync(path)) {
-    const found = firstSymlink(join(path, name));
+    const found = firstSymlink(join(path, name), depth - 1);
     if (found) return found;
   }
   return null;
