@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environmentError, operationError } from '../errors.js';
+import { environmentError, messageOf, operationError } from '../errors.js';
 import type { Progress } from '../ui/progress.js';
 import { holderOf, release, tryTake, type Holder } from './lock-file.js';
 
@@ -29,7 +29,11 @@ export function containerLockFile(container: string, env: NodeJS.ProcessEnv = pr
 
 /** Creates the lock directory (0700) and refuses one that is a link or someone else's (a shared /tmp). */
 function ensureLockDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw environmentError(`cannot create the lock directory ${dir}: ${messageOf(e)}`, { hint: 'set XDG_RUNTIME_DIR to a directory of yours', cause: e });
+  }
   const info = lstatSync(dir);
   const uid = process.getuid?.();
   if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {

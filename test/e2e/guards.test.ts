@@ -108,6 +108,17 @@ describe('one swap at a time per container', () => {
       configure(repoB);
     }
   });
+
+  it('exits 3 with one line when the lock directory cannot be made, and leaves the container as it was', async () => {
+    const before = await containerSha256(NAME);
+    const notADirectory = join(runtimeDir, 'a-file');
+    writeFileSync(notADirectory, '');
+    repoA.setMessage('hello without a lock directory');
+    const result = await runCli(['swap'], { cwd: repoA.dir, env: { XDG_RUNTIME_DIR: notADirectory }, timeoutMs: 180_000 });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`cannot create the lock directory ${notADirectory}/hotswap`);
+    expect(await containerSha256(NAME)).toBe(before);
+  });
 });
 
 describe('the watch lock', () => {
