@@ -2,10 +2,9 @@
  * One watch daemon per repo: `.hotswap/watch.lock` names its holder (lock/lock-file.ts: taken atomically,
  * a dead holder's lock taken over by exactly one of the daemons that find it).
  */
-import { readFileSync } from 'node:fs';
 import { operationError } from '../errors.js';
-import { holderOf, liveHolder, release, tryTake, updateRecord, type Holder } from '../lock/lock-file.js';
-import { ensureStateDir, statePath } from '../state/store.js';
+import { holderOf, holderRuns, liveHolder, recordedHolder, release, tryTake, updateRecord } from '../lock/lock-file.js';
+import { ensureStateDir, isAlive, statePath } from '../state/store.js';
 
 const lockFile = (repo: string) => statePath(repo, 'watch.lock');
 
@@ -42,32 +41,11 @@ export async function isReady(repo: string, pid: number): Promise<boolean> {
 }
 
 /**
- * Is the lock's live holder this repo's `hotswap watch`, so `stop` may signal it? A pid outlives its process
- * and gets reused: the lock must name this repo and the process's command line must be a watch.
+ * The pid `stop` may signal: the lock's holder, if it is this repo's running `hotswap watch` (lock-file's
+ * holderRuns). `verified: false` when the recorded pid is alive but is another process now.
  */
 export async function daemonToSignal(repo: string): Promise<{ pid: number; verified: boolean } | null> {
-  const holder: Holder | null = await liveHolder(lockFile(repo));
-  if (!holder) return null;
-  return { pid: holder.pid, verified: holder.repo === repo && isWatchProcess(holder.pid) };
+  const holder = await recordedHolder(lockFile(repo));
+  if (!holder || !isAlive(holder.pid)) return null;
+  return { pid: holder.pid, verified: holder.repo === repo && holderRuns(holder) && holder.command.startsWith('hotswap watch') };
 }
-
-/** /proc/<pid>/cmdline is `node …/cli.js watch …` (or a `hotswap` bin) for a watch daemon. */
-function isWatchProcess(pid: number): boolean {
-  let argv: string[];
-  try {
-    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return !procAvailable(); // without /proc (not Linux) the lock is all there is to go by
-  }
-  const cli = argv.findIndex((a) => /(^|\/)(cli\.js|hotswap)$/.test(a));
-  return cli >= 0 && argv[cli + 1] === 'watch';
-}
-
-const procAvailable = () => {
-  try {
-    readFileSync('/proc/self/cmdline');
-    return true;
-  } catch {
-    return false;
-  }
-};

@@ -3,12 +3,13 @@
  * to a temp file, then hard-linked to the lock's name. link(2) fails when the name exists, whatever it is
  * (a symlink is never followed), so of several takers exactly one wins.
  *
- * A holder that died (SIGKILL) leaves a stale lock. Removing it is guarded: only the taker that creates
+ * A holder that died (SIGKILL) leaves a stale lock, as does one whose pid now belongs to another process. Removing it is guarded: only the taker that creates
  * `<lock>.takeover-<hash of the stale record>` may remove it, and only after reading the same record
  * again under the guard. A late taker that judged the same record stale finds another record then, and
  * leaves it alone.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAlive } from '../state/store.js';
 
@@ -18,6 +19,8 @@ export interface Holder {
   readonly command: string;
   readonly repo: string;
   readonly since: string;
+  /** The holder's command line as /proc showed it (absent without /proc): tells it from a reused pid. */
+  readonly argv?: readonly string[];
   /** The watch daemon's mark: it watches (what `watch --detach` waits for). */
   readonly ready?: boolean;
 }
@@ -29,6 +32,7 @@ const GUARD_STALE_MS = 10_000;
 
 export const holderOf = (repo: string): Holder => ({
   pid: process.pid, command: ['hotswap', ...process.argv.slice(2)].join(' '), repo, since: new Date().toISOString(),
+  argv: argvOf(process.pid) ?? undefined,
 });
 
 /** The record as written, and what it says (null: unreadable, e.g. half a file from an older hotswap). */
@@ -43,11 +47,34 @@ async function readRecord(file: string): Promise<{ text: string; holder: Holder 
   }
 }
 
-/** The lock's holder while it lives; null when there is no lock or its holder is dead. */
+/** The process's argv from /proc; null where there is no /proc (not Linux) or no such process. */
+function argvOf(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Does `holder` still run? Its pid alive is not enough: a pid outlives its process and is reused (after a
+ * reboot, a stale lock often names some other process). Where /proc tells, the process's command line must
+ * be the one the holder recorded when it took the lock.
+ */
+export function holderRuns(holder: Holder): boolean {
+  if (!isAlive(holder.pid)) return false;
+  const argv = argvOf(holder.pid);
+  return argv === null || holder.argv === undefined || argv.join('\0') === holder.argv.join('\0');
+}
+
+/** The lock's holder while it runs; null when there is no lock or its holder is gone. */
 export async function liveHolder(file: string): Promise<Holder | null> {
   const holder = (await readRecord(file))?.holder ?? null;
-  return holder && isAlive(holder.pid) ? holder : null;
+  return holder && holderRuns(holder) ? holder : null;
 }
+
+/** The lock's record as written, whatever its holder's state (what `stop` explains). */
+export const recordedHolder = async (file: string): Promise<Holder | null> => (await readRecord(file))?.holder ?? null;
 
 /** Writes `holder` to a fresh temp file beside `file` (never through an existing name: `wx`). */
 async function writeTemp(file: string, holder: Holder): Promise<string> {
@@ -90,7 +117,7 @@ export async function tryTake(file: string, holder: Holder): Promise<TakeResult>
       const found = await readRecord(file);
       if (found === null) continue; // released meanwhile
       const owner = found.holder;
-      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) return { taken: false, holder: owner };
+      if (owner && owner.pid !== process.pid && holderRuns(owner)) return { taken: false, holder: owner };
       if (!(await removeStale(file, found.text))) await new Promise((r) => setTimeout(r, 5));
     }
   } finally {

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerLockFile } from '../../src/lock/container-lock.js';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
+import { CLI } from '../support/paths.js';
 import { writeTestConfig } from '../support/config.js';
 import { BUILDER_IMAGE, containerSha256, docker, removeContainer, RUNTIME_IMAGE, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
@@ -32,7 +33,7 @@ const configure = (repo: FixtureRepo, extra: Record<string, unknown> = {}) => wr
 
 /** A process of ours that stands in for another run: alive until we kill it. */
 function standIn(): ChildProcess {
-  return spawn('sleep', ['600'], { stdio: 'ignore' });
+  return spawn(SLEEP_ARGV[0]!, SLEEP_ARGV.slice(1), { stdio: 'ignore' });
 }
 const killed = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
@@ -41,10 +42,13 @@ const killed = (child: ChildProcess) =>
     child.kill('SIGKILL');
   });
 
-/** Writes a lock record naming `pid` as the holder, as hotswap writes one. */
-function writeLock(file: string, pid: number, command: string, repo: string): void {
+/** The stand-in's command line, as a holder records its own. */
+const SLEEP_ARGV = ['sleep', '600'];
+
+/** Writes a lock record naming `pid` (whose command line was `argv`) as the holder, as hotswap writes one. */
+function writeLock(file: string, pid: number, command: string, repo: string, argv = SLEEP_ARGV): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify({ pid, command, repo, since: new Date().toISOString() })}\n`);
+  writeFileSync(file, `${JSON.stringify({ pid, command, repo, argv, since: new Date().toISOString() })}\n`);
 }
 
 beforeAll(async () => {
@@ -137,13 +141,18 @@ describe('the watch lock', () => {
     expect((await running[0]!.stop('SIGCONT', 30_000)).code).toBe(0);
   });
 
-  it('never signals a process that is not this repo\'s watch, even when the stale lock names it', async () => {
+  it('never signals a process that is not this repo\'s watch, and takes over a lock whose pid it now is', async () => {
     const stranger = standIn();
     try {
-      writeLock(join(repoA.dir, '.hotswap', 'watch.lock'), stranger.pid!, 'hotswap watch', repoA.dir);
+      // The pid of a watch that died, now reused by another process: its command line is not the one recorded.
+      writeLock(join(repoA.dir, '.hotswap', 'watch.lock'), stranger.pid!, 'hotswap watch', repoA.dir, [process.execPath, CLI, 'watch']);
       const result = await hotswap(repoA, ['stop']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain(`the lock names pid ${stranger.pid}, which is another process now; left alone`);
+      const daemon = startCli(['watch', '--dry-run', '--no-initial'], { cwd: repoA.dir, env: env() });
+      await daemon.waitForOutput(/watching .* \(pid \d+/, 60_000);
+      expect((await hotswap(repoA, ['stop'])).stderr).toContain(`stopped hotswap watch (pid ${daemon.child.pid})`);
+      expect((await daemon.stop('SIGCONT', 30_000)).code).toBe(0);
       expect(stranger.exitCode).toBeNull();
       expect(stranger.signalCode).toBeNull();
     } finally {
