@@ -103,13 +103,23 @@ async function removeStale(file: string, staleText: string): Promise<boolean> {
   }
 }
 
+/** Hard-links `temp` to `file`: it appears whole or not at all. A file system without hard links gets O_EXCL. */
+async function createExclusive(temp: string, file: string): Promise<void> {
+  try {
+    await link(temp, file);
+  } catch (e) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    await writeFile(file, await readFile(temp), { flag: 'wx', mode: 0o600 });
+  }
+}
+
 /** One attempt: the lock is this process's, or the live holder is returned. A stale lock is taken over. */
 export async function tryTake(file: string, holder: Holder): Promise<TakeResult> {
   const temp = await writeTemp(file, holder);
   try {
     for (;;) {
       try {
-        await link(temp, file);
+        await createExclusive(temp, file);
         return { taken: true };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
