@@ -4,7 +4,7 @@
  * Logging never fails a run: a line that cannot be written (a full disk) is dropped, as sonic-boom's sync
  * mode would instead throw ENOSPC out of whatever step was logging.
  */
-import { mkdirSync, openSync, writeSync } from 'node:fs';
+import { constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config/types.js';
@@ -16,7 +16,8 @@ function appendOnlyDestination(file: string): DestinationStream {
   let fd: number | null = null;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    fd = openSync(file, 'a', 0o600);
+    // O_NOFOLLOW: a log file that is a symbolic link is never written through (commands refuse one first).
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   } catch {
     // No log file (no space for even an empty one, or no permission): the run goes on without a log.
   }
@@ -32,7 +33,13 @@ function appendOnlyDestination(file: string): DestinationStream {
   };
 }
 
+/**
+ * Environment values (build.env, target.create.env, a notify command's) may hold tokens: an `env` object
+ * anywhere in a log line, up to three levels deep, keeps its keys and loses its values.
+ */
+const SECRETS = { paths: ['env.*', '*.env.*', '*.*.env.*', '*.*.*.env.*'], censor: '[redacted]' };
+
 export function createLogger(file: string | null, level: LogLevel): Logger {
   if (!file) return pino({ level: 'silent' });
-  return pino({ level, base: { pid: process.pid } }, appendOnlyDestination(file));
+  return pino({ level, base: { pid: process.pid }, redact: SECRETS }, appendOnlyDestination(file));
 }

@@ -13,6 +13,11 @@ const integer = (name: string) => (value: string) => {
   return Number(value);
 };
 
+const nonEmpty = (name: string) => (value: string) => {
+  if (value.trim() === '') throw new CommanderError(2, 'hotswap.emptyValue', `${name} takes a name, not an empty string`);
+  return value;
+};
+
 /** Flags every command that reads the config shares. */
 function withCommon(command: Command): Command {
   return command
@@ -64,7 +69,7 @@ function build(version: string, run: (action: Action) => (options: Record<string
   withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
     .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
   withCommon(program.command('rollback').description('restore the newest backup (or --to NAME), restart, verify'))
-    .option('--to <name>', 'the backup to restore (see `hotswap backups`)')
+    .option('--to <name>', 'the backup to restore (see `hotswap backups`)', nonEmpty('--to'))
     .action(run(async (o) => (await import('./commands/rollback.js')).rollbackCommand(o)));
   withCommon(program.command('backups').description('list the backups in the container'))
     .option('--prune <n>', 'keep only the newest N', integer('--prune'))

@@ -99,7 +99,10 @@ export function artifactTag(version: string | null): string {
 /** Does the Dockerfile take the version stamp (`ARG HOTSWAP_LDFLAGS`, with or without a default)? */
 export const declaresLdflagsArg = (dockerfile: string): boolean => /^\s*ARG\s+HOTSWAP_LDFLAGS(\s*=|\s|$)/im.test(dockerfile);
 
-export type BuilderAction = 'create' | 'recreate' | 'start' | 'ready';
+export type BuilderAction = 'create' | 'recreate' | 'start' | 'ready' | 'foreign';
+
+/** Every builder hotswap creates carries it (builder-engine.ts): a container without it is the user's. */
+export const BUILDER_LABEL = 'hotswap.builder';
 
 /** The builder's source mode, kept as a label: a bind-mounted /src must never receive a sync (it is the repo). */
 export const SOURCE_LABEL = 'hotswap.source';
@@ -108,10 +111,12 @@ interface BuilderFacts { readonly imageId: string; readonly running: boolean; re
 
 /**
  * What the persistent builder container needs: it follows its image and the source mode (bind or sync),
- * and is kept running between builds.
+ * and is kept running between builds. A container of that name that hotswap did not create is never
+ * removed, recreated or used ('foreign').
  */
 export function builderAction(state: BuilderFacts | null, imageId: string, source: 'bind' | 'sync'): BuilderAction {
   if (!state) return 'create';
+  if (state.labels[BUILDER_LABEL] === undefined) return 'foreign';
   if (state.imageId !== imageId || state.labels[SOURCE_LABEL] !== source) return 'recreate';
   return state.running ? 'ready' : 'start';
 }

@@ -6,11 +6,11 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { BuildConfig } from '../config/types.js';
 import { builderImageFor } from '../config/resolve.js';
-import { environmentError, operationError } from '../errors.js';
+import { environmentError, operationError, usageError } from '../errors.js';
 import type { BuilderEngine } from '../target/builder-client.js';
 import type { Progress } from '../ui/progress.js';
 import type { Artifact, BuildRequest } from './builder.js';
-import { builderAction, SOURCE_LABEL, useSync } from './choose.js';
+import { BUILDER_LABEL, builderAction, SOURCE_LABEL, useSync } from './choose.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
 import { chunks, packFiles, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
@@ -23,7 +23,7 @@ function builderSpec(build: BuildConfig, repo: string, sync: boolean) {
   const name = build.builderContainer;
   return {
     name, image: build.builderImage, env: CACHE_ENV, command: ['sleep', 'infinity'],
-    labels: { [SOURCE_LABEL]: sync ? 'sync' : 'bind' },
+    labels: { [SOURCE_LABEL]: sync ? 'sync' : 'bind', [BUILDER_LABEL]: name },
     volumes: { [`${name}-gocache`]: CACHE_ENV.GOCACHE, [`${name}-gomodcache`]: CACHE_ENV.GOMODCACHE },
     // hostRepo: the repo's path as the engine sees it (a dev container talking to the host's dockerd).
     binds: sync ? {} : { [build.hostRepo ?? repo]: SRC },
@@ -40,6 +40,11 @@ async function ensureBuilder(engine: BuilderEngine, build: BuildConfig, repo: st
     });
   }
   const action = builderAction(await engine.builderState(name), imageId, sync ? 'sync' : 'bind');
+  if (action === 'foreign') {
+    throw usageError(`container ${name} exists and is not hotswap's builder (it has no ${BUILDER_LABEL} label): hotswap will not remove or use it`, {
+      hint: 'set build.builderContainer to another name, or rename that container', phase: 'build',
+    });
+  }
   if (action === 'recreate') {
     progress.info(`recreating builder ${name}: its image or source mode changed (cache volumes are kept)`);
     await engine.remove(name);
@@ -79,7 +84,7 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
   const { config, mainPackage, platform, version, progress, log } = request;
   const name = config.build.builderContainer;
   const spec = goBuildSpec(config.build, mainPackage, out, platform, version);
-  log.info({ args: spec.args, env: spec.env, builder: name }, 'go build in the builder container');
+  log.info({ args: spec.args, envKeys: Object.keys(spec.env), builder: name }, 'go build in the builder container');
   let output = '';
   let shown = 0;
   // Whole lines only: exec output arrives in arbitrary chunks, and the terminal ends each output() with a newline.

@@ -36,7 +36,7 @@ export async function buildLocal(request: BuildRequest, reason: string): Promise
     throw isDiskFull(e) ? outputFull(dirname(output), e) : e;
   });
   const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
-  log.info({ args: spec.args, env: spec.env }, 'go build');
+  log.info({ args: spec.args, envKeys: Object.keys(spec.env) }, 'go build');
   const run = await runGo(spec.args, config.repo, { ...spec.env });
   if (run.missing) {
     throw environmentError('no Go toolchain: `go` is not on PATH', {

@@ -4,13 +4,13 @@
  * What the container holds is remembered on the host per builder container id.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { listWorkTreeFiles } from '../plan/git.js';
-import { stateDir, statePath } from '../state/store.js';
+import { ensureStateDir, statePath } from '../state/store.js';
 
 /** path → "size:mtimeMs:mode", enough to notice an edit without hashing every file. */
 export type Manifest = Record<string, string>;
@@ -54,7 +54,7 @@ export async function readHeld(repo: string, builder: string, containerId: strin
 }
 
 export async function saveHeld(repo: string, builder: string, containerId: string, files: Manifest): Promise<void> {
-  await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+  await ensureStateDir(repo);
   const saved: Saved = { containerId, files };
   await writeFile(manifestFile(repo, builder), JSON.stringify(saved), { mode: 0o600 });
 }

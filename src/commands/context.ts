@@ -6,7 +6,7 @@ import { connectDocker } from '../target/docker.js';
 import type { Engine } from '../target/client.js';
 import { createTerminalProgress } from '../ui/terminal.js';
 import type { Progress } from '../ui/progress.js';
-import { statePath } from '../state/store.js';
+import { checkStateDir, statePath } from '../state/store.js';
 
 export interface CommandContext {
   readonly config: ResolvedConfig;
@@ -19,6 +19,7 @@ export interface CommandContext {
 
 export function commandContext(flags: PipelineFlags): CommandContext {
   const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
+  checkStateDir(config.repo); // before the log file is opened in it
   const log = createLogger(statePath(config.repo, 'hotswap.log'), config.output.logLevel);
   const progress = createTerminalProgress({ stream: process.stderr, quiet: config.output.quiet });
   const warn = (message: string) => {

@@ -8,6 +8,7 @@ import { phaseRunner } from '../phase.js';
 import { newReport } from '../report.js';
 import { recordRun } from '../state/store.js';
 import { listBackups, type Backup } from '../swap/backups.js';
+import { withContainerLock } from '../lock/container-lock.js';
 import { existingContainer } from '../pipeline/target.js';
 import { restoreBackup } from '../swap/transaction.js';
 import { commandContext, printJson } from './context.js';
@@ -31,10 +32,13 @@ export async function rollbackCommand(flags: RollbackFlags): Promise<number> {
   const { target } = config;
   const started = performance.now();
   const container = await existingContainer(engine, target.container, 'nothing to roll back');
-  const backup = pick(await listBackups(container, target), flags.to, target.container);
   const report = newReport('manual', target.container);
-  progress.info(`restoring ${backup.path}`);
-  const onDisk = await phaseRunner(report, progress)('rollback', () => restoreBackup(container, target, backup));
+  const lock = { container: target.container, repo: config.repo, timeoutMs: target.lockTimeoutMs, progress };
+  const { backup, onDisk } = await withContainerLock(lock, async () => {
+    const backup = pick(await listBackups(container, target), flags.to, target.container);
+    progress.info(`restoring ${backup.path}`);
+    return { backup, onDisk: await phaseRunner(report, progress)('rollback', () => restoreBackup(container, target, backup)) };
+  });
   Object.assign(report, { outcome: 'rolled-back', sha256: onDisk, backup: backup.path });
   report.totalMs = Math.round(performance.now() - started);
   log.info({ report }, 'rollback');

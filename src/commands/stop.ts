@@ -1,6 +1,6 @@
 /** `hotswap stop`: SIGTERM to this repo's watch daemon; waits while it finishes its current swap. */
 import type { PipelineFlags } from '../config/types.js';
-import { runningDaemon } from '../daemon/lock.js';
+import { daemonToSignal } from '../daemon/lock.js';
 import { isAlive } from '../state/store.js';
 import { operationError } from '../errors.js';
 import { commandContext } from './context.js';
@@ -9,9 +9,15 @@ const STOP_TIMEOUT_MS = 120_000;
 
 export async function stopCommand(flags: PipelineFlags): Promise<number> {
   const { config, progress } = commandContext(flags);
-  const pid = await runningDaemon(config.repo);
-  if (pid === null) {
+  const daemon = await daemonToSignal(config.repo);
+  if (daemon === null) {
     progress.info(`no hotswap watch runs for ${config.repo}`);
+    return 0;
+  }
+  const { pid, verified } = daemon;
+  if (!verified) {
+    // A stale lock whose pid now belongs to another process: signalling it would hit a stranger.
+    progress.info(`no hotswap watch runs for ${config.repo} (the lock names pid ${pid}, which is another process now; left alone)`);
     return 0;
   }
   process.kill(pid, 'SIGTERM');

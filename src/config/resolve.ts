@@ -4,12 +4,13 @@
  * reported in one usage error (DESIGN §2: exit 2, every bad key path, not only the first).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseGoModVersion } from '../build/choose.js';
 import { usageError } from '../errors.js';
 import { findConfigFile, readConfigFile, SCHEMA_HINT } from './load.js';
 import {
-  BUILDER_MODES, CONTAINER_NAME, containerNameMessage, LOG_LEVELS, MAIN_PACKAGE, mainPackageMessage, type FileConfig,
+  BUILDER_MODES, CONTAINER_NAME, containerNameMessage, HOUR_MS, IMAGE_NAME, imageNameMessage, LOG_LEVELS, MAIN_PACKAGE,
+  mainPackageMessage, MINUTE_MS, type FileConfig,
 } from './schema.js';
 import { duplicateProblems, fileTargets, selectTarget, type FileTarget } from './targets.js';
 import type { BuilderMode, LogLevel, PipelineFlags, ResolvedConfig, ResolvedTarget } from './types.js';
@@ -26,8 +27,8 @@ const DEFAULTS = deepFreeze({
   },
   target: {
     container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama', restart: true, stopTimeoutS: 10, verify: true,
-    keepBackups: 3, keepBackup: false, backupDir: '/tmp', // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
-    create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
+    keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000, // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
+    create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
     health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
   },
   plan: { imageInputs: [] },
@@ -79,6 +80,7 @@ function resolveTargets(file: FileConfig, flags: TargetFlags, repo: string, prob
   const several = entries.length > 1;
   // At least one: the top level, or the schema's min(1) on `targets`.
   const declared = entries.map((entry) => resolveTarget(entry, flags, repo, several, problems)) as unknown as ResolvedConfig['targets'];
+  declared.forEach((t, i) => checkOutput(t.build.output, repo, entries[i]!.where, problems));
   problems.push(...[...fileProblems, ...duplicateProblems(entries, declared)].map((p) => ({ source: 'file' as const, ...p })));
   if (several && flags.container === undefined) {
     // Each names one target's binary or image: applied to all, every target would build or run the same.
@@ -160,6 +162,17 @@ const readGoMod = (repo: string): string => {
   }
 };
 
+/**
+ * The built binary is written, replaced and chmod-ed at build.output: a config from a cloned repo must not
+ * aim that at its go.mod, or outside the repo. It belongs in hotswap's own `.hotswap/`.
+ */
+function checkOutput(output: string, repo: string, where: string, problems: Problem[]): void {
+  const inside = relative(resolve(repo, '.hotswap'), output);
+  if (inside && !inside.startsWith('..') && !isAbsolute(inside)) return;
+  const key = where === 'target' ? 'build.output' : `${where}.build.output`;
+  problems.push({ source: 'file', where: key, message: `must be a file inside .hotswap/, like .hotswap/bin/ollama-dev, not ${output}` });
+}
+
 function fileOrProblems(path: string, problems: Problem[]): FileConfig {
   const result = readConfigFile(path); // throws for a missing file or bad JSON: nothing else to check then
   if ('config' in result) return result.config;
@@ -174,6 +187,7 @@ function checkFlags(flags: PipelineFlags, selects: boolean, problems: Problem[])
   if (flags.container !== undefined && !selects && !CONTAINER_NAME.test(flags.container)) bad(`--container ${quoted(flags.container)}`, containerNameMessage);
   if (flags.main !== undefined && !MAIN_PACKAGE.test(flags.main)) bad(`--main ${quoted(flags.main)}`, mainPackageMessage);
   if (flags.image !== undefined && flags.image.trim() === '') bad('--image', 'must name an image, like ollama/ollama');
+  else if (flags.image !== undefined && !IMAGE_NAME.test(flags.image)) bad(`--image ${quoted(flags.image)}`, imageNameMessage);
   const builder = oneOf(BUILDER_MODES, flags.builder);
   if (flags.builder !== undefined && !builder) bad('--builder', `unknown builder '${flags.builder}': use auto, local, container or artifact`);
   if (flags.forceBuilder && flags.builder !== undefined && flags.builder !== 'container') {
@@ -185,19 +199,19 @@ function checkFlags(flags: PipelineFlags, selects: boolean, problems: Problem[])
   return {
     builder: builder ?? (flags.forceBuilder ? 'container' : undefined),
     logLevel,
-    debounceMs: milliseconds('--debounce', flags.debounce, bad),
-    minRestartIntervalMs: milliseconds('--min-restart-interval', flags.minRestartInterval, bad),
+    debounceMs: milliseconds('--debounce', flags.debounce, MINUTE_MS, bad),
+    minRestartIntervalMs: milliseconds('--min-restart-interval', flags.minRestartInterval, HOUR_MS, bad),
   };
 }
 
 const oneOf = <T extends string>(allowed: readonly T[], value: string | undefined): T | undefined =>
   allowed.find((a) => a === value);
 
-function milliseconds(flag: string, value: string | undefined, bad: (where: string, message: string) => void) {
+function milliseconds(flag: string, value: string | undefined, max: number, bad: (where: string, message: string) => void) {
   if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (Number.isSafeInteger(ms)) return ms;
-  bad(`${flag} ${JSON.stringify(value)}`, 'must be a whole number of milliseconds >= 0');
+  if (Number.isSafeInteger(ms) && ms <= max) return ms;
+  bad(`${flag} ${JSON.stringify(value)}`, `must be a whole number of milliseconds from 0 to ${max}`);
   return undefined;
 }
 

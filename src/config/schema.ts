@@ -33,6 +33,24 @@ const containerName = () => str().regex(CONTAINER_NAME, containerNameMessage);
 const absolutePath = (example: string) =>
   str().regex(/^\//, `must be an absolute path inside the container, like ${example}`);
 
+// A file's path: `/` and `dir/` name directories, `.`/`..` parts hide where it lands, control characters
+// (a newline) break every line-based tool on the way.
+const FILE_PATH = /^(\/[^/\x00-\x1f\x7f]+)+$/;
+const filePath = (example: string) =>
+  absolutePath(example)
+    .regex(FILE_PATH, `must be an absolute path to a file inside the container, like ${example} (no trailing /, no control characters)`)
+    .refine((p) => !p.split('/').some((part) => part === '.' || part === '..'), 'must not contain . or .. parts');
+
+/** An image reference: never a word Docker or a shell could read as a flag. */
+export const IMAGE_NAME = /^[^-\s][^\s]*$/;
+export const imageNameMessage = 'must be an image name like ollama/ollama:latest (no spaces, not starting with -)';
+const imageName = (what = 'an image name') => nonEmpty(what).regex(IMAGE_NAME, imageNameMessage);
+
+/** A number of milliseconds (or seconds) up to a sane bound: a bigger one is a typo, not a wish. */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+const upTo = (max: number, unit: string, what: string) => count().max(max, `must be at most ${max} ${unit} (${what})`);
+
 // hotswap never sends traffic anywhere but this machine: health checks go to a published loopback port.
 const LOOPBACK_URL = /^https?:\/\/(localhost|127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[::1\])(:\d{1,5})?([/?#].*)?$/;
 const loopbackUrl = () =>
@@ -59,10 +77,10 @@ const GO_SYMBOL = /^[^\s=]+\.[A-Za-z_][A-Za-z0-9_]*$/;
 const watchSchema = object({
   paths: list().describe('Directories to watch, relative to the repo.').optional(),
   ignore: list().describe('Glob patterns (relative to the repo) whose changes never trigger a run.').optional(),
-  debounceMs: count().describe('Quiet period after the last change before a run starts.').optional(),
-  maxWaitMs: count().describe('A stream of changes starts a run after at most this long.').optional(),
+  debounceMs: upTo(MINUTE_MS, 'ms', 'a minute').describe('Quiet period after the last change before a run starts.').optional(),
+  maxWaitMs: upTo(HOUR_MS, 'ms', 'an hour').describe('A stream of changes starts a run after at most this long.').optional(),
   poll: bool().describe('Poll the file system instead of using inotify (network mounts).').optional(),
-  minRestartIntervalMs: count().describe('Group restarts: at most one swap per this interval.').optional(),
+  minRestartIntervalMs: upTo(HOUR_MS, 'ms', 'an hour').describe('Group restarts: at most one swap per this interval.').optional(),
 });
 
 const buildSchema = object({
@@ -77,7 +95,7 @@ const buildSchema = object({
     .describe('Variable stamped through -X with the dev version; null stamps nothing.')
     .optional(),
   versionBase: nonEmpty().regex(/^\S+$/, 'must not contain spaces').describe('Base of the stamp <base>-hotswap.<tree8>.').optional(),
-  builderImage: nonEmpty().describe('Image of the builder container. Default: golang:<major.minor>-bookworm from go.mod\'s go line (official golang images build only their own release and older).').optional(),
+  builderImage: imageName().describe('Image of the builder container. Default: golang:<major.minor>-bookworm from go.mod\'s go line (official golang images build only their own release and older).').optional(),
   builderContainer: containerName().describe('Name of the long-lived builder container.').optional(),
   dockerfile: nonEmpty().describe('Dockerfile of the artifact builder, relative to the repo.').optional(),
   target: z.nullable(nonEmpty('a build stage name or null')).describe('Dockerfile stage of the artifact builder.').optional(),
@@ -92,26 +110,32 @@ const createSchema = object({
   env: envRecord().optional(),
   volumes: list(nonEmpty()).optional(),
   gpus: z.nullable(nonEmpty('a --gpus value like "all", or null')).optional(),
+  command: z.nullable(list(nonEmpty()))
+    .describe('The command the container runs, as an argv (e.g. ["/usr/bin/ollama", "serve"]); null: the image\'s own CMD.')
+    .optional(),
 });
 
 const healthSchema = object({
   url: loopbackUrl().describe('Polled after a restart until it answers 2xx.').optional(),
   versionUrl: loopbackUrl().describe('Must report the stamped version.').optional(),
-  timeoutMs: count().optional(),
-  intervalMs: count().optional(),
+  timeoutMs: upTo(HOUR_MS, 'ms', 'an hour').optional(),
+  intervalMs: upTo(MINUTE_MS, 'ms', 'a minute').optional(),
 });
 
 const targetSchema = object({
   container: containerName().describe('The container whose binary is swapped.').optional(),
-  image: z.nullable(nonEmpty('an image name or null')).describe('Started as the container when it does not exist.').optional(),
-  binaryPath: absolutePath('/usr/bin/ollama').describe('The binary inside the container.').optional(),
+  image: z.nullable(imageName('an image name or null')).describe('Started as the container when it does not exist.').optional(),
+  binaryPath: filePath('/usr/bin/ollama').describe('The binary inside the container.').optional(),
   create: createSchema.describe('How a missing container is started from `image`.').optional(),
   restart: bool().optional(),
-  stopTimeoutS: count().optional(),
+  stopTimeoutS: upTo(3600, 's', 'an hour').optional(),
   verify: bool().optional(),
   rollbackOnFail: bool().describe('Requires verify: a rollback is decided by verifying.').optional(),
   keepBackups: count().describe('Backups kept besides the original (the first one taken).').optional(),
   backupDir: absolutePath('/tmp').describe('Where backups are kept in the container; it needs room for one binary per backup.').optional(),
+  lockTimeoutMs: upTo(HOUR_MS, 'ms', 'an hour')
+    .describe('How long a swap waits for another run swapping into the same container (default 10 minutes).')
+    .optional(),
   health: healthSchema.optional(),
 });
 

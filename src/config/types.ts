@@ -44,6 +44,8 @@ export interface CreateConfig {
   readonly env: Readonly<Record<string, string>>;
   readonly volumes: readonly string[];
   readonly gpus: string | null;
+  /** The container's command (argv); null for the image's own CMD. */
+  readonly command: readonly string[] | null;
 }
 
 export interface HealthConfig {
@@ -67,6 +69,8 @@ export interface TargetConfig {
   readonly backupDir: string;
   /** --keep-backup: keep every backup of this run and before (no pruning). */
   readonly keepBackup: boolean;
+  /** How long a swap waits for another run's swap into the same container before it gives up. */
+  readonly lockTimeoutMs: number;
   readonly health: HealthConfig;
 }
 

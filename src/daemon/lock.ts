@@ -1,55 +1,51 @@
-/** One watch daemon per repo: `.hotswap/watch.lock` holds the owner's pid; a dead owner's lock is stale. */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+/**
+ * One watch daemon per repo: `.hotswap/watch.lock` names its holder (lock/lock-file.ts: taken atomically,
+ * a dead holder's lock taken over by exactly one of the daemons that find it).
+ */
 import { operationError } from '../errors.js';
-import { isAlive, statePath } from '../state/store.js';
+import { holderOf, holderRuns, liveHolder, recordedHolder, release, tryTake, updateRecord } from '../lock/lock-file.js';
+import { ensureStateDir, isAlive, statePath } from '../state/store.js';
 
 const lockFile = (repo: string) => statePath(repo, 'watch.lock');
 
 /** The pid of a live daemon for this repo, or null. */
 export async function runningDaemon(repo: string): Promise<number | null> {
-  const text = await readFile(lockFile(repo), 'utf8').catch(() => '');
-  const pid = Number.parseInt(text, 10);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  return (await liveHolder(lockFile(repo)))?.pid ?? null;
 }
 
 export interface Lock {
   release(): Promise<void>;
 }
 
-/** Takes the repo's lock for this process; a live owner means another daemon runs (exit 1). */
+/** Takes the repo's lock for this process; a live holder means another daemon runs (exit 1). */
 export async function acquireLock(repo: string): Promise<Lock> {
   const file = lockFile(repo);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      return { release: () => releaseIfOwned(file) };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = await runningDaemon(repo);
-      if (owner !== null && owner !== process.pid) {
-        throw operationError(`hotswap watch is already running for ${repo} (pid ${owner})`, {
-          hint: 'use `hotswap status`, or `hotswap stop` to stop it',
-        });
-      }
-      await rm(file, { force: true }); // stale: its owner is dead; take it over
-    }
+  await ensureStateDir(repo);
+  const result = await tryTake(file, holderOf(repo));
+  if (!result.taken) {
+    throw operationError(`hotswap watch is already running for ${repo} (pid ${result.holder.pid})`, {
+      hint: 'use `hotswap status`, or `hotswap stop` to stop it',
+    });
   }
-  throw operationError(`could not take the lock ${file}`, { hint: 'another hotswap watch is starting; try again' });
+  return { release: () => release(file) };
 }
 
-async function releaseIfOwned(file: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  if (Number.parseInt(text, 10) === process.pid) await rm(file, { force: true });
-}
-
-/** Marks the lock's owner as ready (watching): what `watch --detach` waits for. */
+/** Marks the lock's holder as ready (watching): what `watch --detach` waits for. */
 export async function markReady(repo: string): Promise<void> {
-  await writeFile(lockFile(repo), `${process.pid}\nready\n`, { mode: 0o600 });
+  await updateRecord(lockFile(repo), { ...holderOf(repo), ready: true });
 }
 
 export async function isReady(repo: string, pid: number): Promise<boolean> {
-  const text = await readFile(lockFile(repo), 'utf8').catch(() => '');
-  return text === `${pid}\nready\n`;
+  const holder = await liveHolder(lockFile(repo));
+  return holder?.pid === pid && holder.ready === true;
+}
+
+/**
+ * The pid `stop` may signal: the lock's holder, if it is this repo's running `hotswap watch` (lock-file's
+ * holderRuns). `verified: false` when the recorded pid is alive but is another process now.
+ */
+export async function daemonToSignal(repo: string): Promise<{ pid: number; verified: boolean } | null> {
+  const holder = await recordedHolder(lockFile(repo));
+  if (!holder || !isAlive(holder.pid)) return null;
+  return { pid: holder.pid, verified: holder.repo === repo && holderRuns(holder) && holder.command.startsWith('hotswap watch') };
 }

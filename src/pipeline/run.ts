@@ -8,6 +8,7 @@ import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
+import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { previewBase } from '../plan/base.js';
@@ -18,6 +19,7 @@ import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import type { Engine } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
+import { checkBinaryPath } from './binary-path.js';
 import { hostPlatform, prepareTarget, type ReadyTarget } from './target.js';
 
 export interface PipelineRequest {
@@ -58,7 +60,13 @@ async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTa
     // Fractional seconds: the old process's last lines from the same second stay out.
     const restartedAfter = Date.now() / 1000;
     const stamped = artifact.stamped === false ? null : version;
-    const result = await swapBinary({ container: ready.container, prepared, target: config.target, artifact, version: stamped, phase, progress, log });
+    const lock = { container: config.target.container, repo: config.repo, timeoutMs: config.target.lockTimeoutMs, progress };
+    const result = await withContainerLock(lock, async () => {
+      // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec.
+      const same = (await ready.container.inspect().catch(() => null))?.startedAt === ready.state.startedAt;
+      const install = same ? prepared : Promise.resolve(null);
+      return swapBinary({ container: ready.container, prepared: install, target: config.target, artifact, version: stamped, phase, progress, log });
+    });
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
     return { artifact, result, restartedAfter };
   } finally {
@@ -74,6 +82,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const [ready, state] = await phase('detect', () => Promise.all([
     req.dryRun ? null : prepareTarget(engine, config.target, progress), targetState(config),
   ]));
+  // Runs while the plan is made; awaited before anything is built.
+  const pathChecked = ready ? checkBinaryPath(ready.container, config.target.binaryPath).then(() => null, (e: unknown) => e) : null;
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();
@@ -98,6 +108,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     }
     report.plan = { ...plan, rebuild: true, reason: drift };
   }
+  const badPath = await pathChecked;
+  if (badPath) throw badPath;
   const imageInputs = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
   if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;

@@ -1,5 +1,5 @@
 /** Finds the target container, or starts it from `target.image` as the old script did. */
-import { environmentError } from '../errors.js';
+import { environmentError, HotswapError, usageError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { ContainerClient, ContainerState, Engine, Platform } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
@@ -8,7 +8,7 @@ export interface ReadyTarget {
   readonly container: ContainerClient;
   readonly state: ContainerState;
   readonly platform: Platform;
-  /** Created from the image just now: it runs the image's binary, so a swap is due whatever the plan says. */
+  /** Created from the image just now (not started): it holds the image's binary, so a swap is due whatever the plan says. */
   readonly created: boolean;
 }
 
@@ -25,8 +25,26 @@ async function createFromImage(engine: Engine, target: TargetConfig, progress: P
     });
   }
   progress.info(`creating ${target.container} from ${image}`);
-  await engine.createContainer({ name: target.container, image, ...target.create });
-  await engine.container(target.container).start();
+  // Created, not started: the swap puts the new binary in through the archive API and starts it, so an image
+  // without a binary at target.binaryPath (or with one that no longer runs) still becomes the target.
+  await engine.createContainer({ name: target.container, image, ...target.create }).catch((e: unknown) => {
+    throw refusedCreate(e, target);
+  });
+}
+
+/**
+ * The engine answered and refused the container (no command, a bad mount or port): the settings are
+ * wrong, and trying again would fail the same way. Exit 2, and the daemon waits for a change instead of retrying.
+ */
+function refusedCreate(e: unknown, target: TargetConfig): unknown {
+  if (!(e instanceof HotswapError) || e.exitCode === 3) return e;
+  const noCommand = /no command specified/i.test(e.message);
+  return usageError(e.message, {
+    phase: 'config', cause: e,
+    hint: noCommand
+      ? `the image ${target.image} has no CMD: set target.create.command, e.g. ["${target.binaryPath}", "serve"]`
+      : 'check target.image and target.create (network, ports, volumes, gpus, command)',
+  });
 }
 
 /** The configured container for commands that act on it as it is (rollback, backups, logs): exit 3 if missing. */

@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { environmentError, messageOf, operationError, usageError } from '../errors.js';
-import { removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
+import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from './snapshot-objects.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -57,7 +58,7 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
 }
 
 const gitAt = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
-  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE'] }).env(cleanEnv(extraEnv));
+  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE', ...OBJECT_ENV_NAMES] }).env(cleanEnv(extraEnv));
 
 async function topLevel(dir: string): Promise<string> {
   try {
@@ -74,20 +75,34 @@ async function topLevel(dir: string): Promise<string> {
   }
 }
 
+/** The private object directory's environment, the directory created and pruned. */
+async function privateObjects(dir: string, commonDir: string): Promise<Record<string, string>> {
+  const objects = { ...objectEnv(dir, commonDir) };
+  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+    throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
+  });
+  await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
+  return objects;
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
   const top = await topLevel(dir);
   const prefix = relative(top, dir).split('\\').join('/');
-  const gitDirRaw = (await gitAt(dir).revparse(['--git-dir'])).trim();
+  const [gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitAt(dir).revparse(['--git-dir', '--git-common-dir'])).trim().split('\n');
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = statePath(dir, `index.${process.pid}`);
-  await mkdir(stateDir(dir), { recursive: true, mode: 0o700 }); // so `.hotswap/` patterns match
+  await ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
   await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
+  // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
+  const objects = await privateObjects(dir, commonDir);
+  const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
   // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
-  const stateIgnored = (await gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
+  const stateIgnored = (await git().raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
-    await mkdir(stateDir(dir), { recursive: true, mode: 0o700 });
+    // .hotswap and its objects may have been removed since openRepo checked them (a user's `rm -rf .hotswap`).
+    await mkdir(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
     const exists = await stat(privateIndex).then(() => true, () => false);
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
     if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
@@ -98,20 +113,22 @@ export async function openRepo(dir: string): Promise<GitRepo> {
     async snapshot() {
       try {
         await seedIndex();
-        const git = gitAt(dir, { GIT_INDEX_FILE: privateIndex });
+        const indexed = git({ GIT_INDEX_FILE: privateIndex });
         // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
         // .hotswap, git refuses an exclude pathspec for it, and needs none.
         // --verbose: simple-git waits 50 ms more for a command that printed nothing, and an edit is printed.
-        await git.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
-        return (await git.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
+        await indexed.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
+        return (await indexed.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       } catch (e) {
         // git's message ends with the reason; before it `add --verbose` may have listed every file it added.
+        // A snapshot writes only into .hotswap (its index and objects): a full disk is that one.
+        if (isDiskFull(e)) throw diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
         const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
         throw operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
       }
     },
     async diff(from, to) {
-      const out = await gitAt(dir).raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
+      const out = await git().raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
       const fields = out.split('\0').filter(Boolean);
       const changes: ChangedPath[] = [];
       for (let i = 0; i + 1 < fields.length; i += 2) changes.push({ status: fields[i]!, path: fields[i + 1]! });
@@ -119,13 +136,13 @@ export async function openRepo(dir: string): Promise<GitRepo> {
     },
     async treeOf(rev) {
       try {
-        return (await gitAt(dir).revparse([treeSpec(rev)])).trim();
+        return (await git().revparse([treeSpec(rev)])).trim();
       } catch (e) {
         throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo', cause: e });
       }
     },
     async listTree(tree) {
-      const out = await gitAt(dir).raw(['ls-tree', '-r', '-z', tree]);
+      const out = await git().raw(['ls-tree', '-r', '-z', tree]);
       const entries: TreeEntry[] = [];
       for (const record of out.split('\0')) {
         const tab = record.indexOf('\t');
@@ -135,7 +152,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       }
       return entries;
     },
-    readBlobs: (ids) => catFileBatch(dir, ids),
+    readBlobs: (ids) => catFileBatch(dir, ids, objects),
     async close() {
       await rm(privateIndex, { force: true });
     },
@@ -143,11 +160,11 @@ export async function openRepo(dir: string): Promise<GitRepo> {
 }
 
 /** `git cat-file --batch`: one process for any number of blobs (simple-git has no stdin streaming). */
-function catFileBatch(dir: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+function catFileBatch(dir: string, ids: readonly string[], env: Record<string, string>): Promise<Map<string, Buffer>> {
   const blobs = new Map<string, Buffer>();
   if (ids.length === 0) return Promise.resolve(blobs);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env: cleanEnv({}), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: dir, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

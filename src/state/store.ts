@@ -2,9 +2,10 @@
  * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
  * written atomically (temp file + rename) so a crash never leaves half a file.
  */
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diskFullError, isDiskFull } from '../errors.js';
+import { diskFullError, isDiskFull, usageError } from '../errors.js';
 import type { Report } from '../report.js';
 
 const MAX_RUNS = 50;
@@ -34,6 +35,40 @@ const EMPTY: State = { built: {}, runs: [] };
 export const stateDir = (repo: string) => join(repo, '.hotswap');
 export const statePath = (repo: string, name: string) => join(stateDir(repo), name);
 const stateFile = (repo: string) => statePath(repo, 'state.json');
+
+/**
+ * The first symbolic link at `path` or up to `depth` levels below it (not followed), or null. Two levels
+ * cover every file hotswap names (`bin/<name>`) and the object directory's fan-out, not each git object.
+ */
+function firstSymlink(path: string, depth = 2): string | null {
+  const info = lstatSync(path, { throwIfNoEntry: false });
+  if (!info) return null;
+  if (info.isSymbolicLink()) return path;
+  if (!info.isDirectory() || depth === 0) return null;
+  for (const name of readdirSync(path)) {
+    const found = firstSymlink(join(path, name), depth - 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * A repo can commit `.hotswap` or something in it as a symbolic link: hotswap would then write (and delete)
+ * wherever it points. Such a link is refused (exit 2), never followed. Every command checks before it writes.
+ */
+export function checkStateDir(repo: string): void {
+  const link = firstSymlink(stateDir(repo));
+  if (!link) return;
+  throw usageError(`${link} is a symbolic link (to ${readlinkSync(link)}): hotswap never writes through a link in .hotswap`, {
+    hint: `remove the link (rm ${link}); hotswap recreates what it needs`, phase: 'config',
+  });
+}
+
+/** `.hotswap/`, checked (checkStateDir) and created (owner only) when missing. */
+export async function ensureStateDir(repo: string): Promise<void> {
+  checkStateDir(repo);
+  await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+}
 
 export async function readState(repo: string): Promise<State> {
   try {
@@ -72,8 +107,9 @@ async function writeState(repo: string, state: State): Promise<void> {
   const target = stateFile(repo);
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
-    await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    await ensureStateDir(repo);
+    await rm(temp, { force: true });
+    await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
     await rename(temp, target);
   } catch (e) {
     await rm(temp, { force: true }); // a half-written temp file (the disk filled up) is no state
@@ -102,7 +138,7 @@ export async function removeDeadProcessFiles(repo: string): Promise<void> {
   const names = await readdir(stateDir(repo)).catch(() => [] as string[]);
   for (const name of names) {
     const pid = /^index\.(\d+)$/.exec(name)?.[1] ?? /\.(\d+)\.tmp$/.exec(name)?.[1];
-    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { force: true }).catch(() => undefined);
+    if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

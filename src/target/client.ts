@@ -99,6 +99,8 @@ export interface CreateSpec {
   readonly ports: readonly string[];
   readonly volumes: readonly string[];
   readonly gpus: string | null;
+  /** argv; null for the image's CMD. */
+  readonly command: readonly string[] | null;
 }
 
 export interface Engine {

@@ -35,6 +35,7 @@ export function createBody(spec: CreateSpec) {
   return {
     name: spec.name,
     Image: spec.image,
+    ...(spec.command ? { Cmd: [...spec.command] } : {}),
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
     Labels: { 'hotswap.managed': '1' },
@@ -57,6 +58,9 @@ export interface InspectedCreation {
   readonly portBindings: Readonly<Record<string, readonly PortBinding[] | null>>;
   readonly binds: readonly string[];
   readonly deviceRequests: readonly DeviceRequest[];
+  /** The container's Cmd and its image's: a command recorded only when it is not the image's own. */
+  readonly cmd: readonly string[];
+  readonly imageCmd: readonly string[];
 }
 
 /** The inverse of gpuRequest: null without a GPU request. */
@@ -81,5 +85,6 @@ export function createSettingsOf(c: InspectedCreation): CreateSettings {
     return (bindings ?? []).map((b) => `${host(b)}${b.HostPort}:${port}${suffix}`);
   });
   const network = ['default', 'bridge', ''].includes(c.networkMode) ? null : c.networkMode;
-  return { network, ports, env, volumes: [...c.binds], gpus: gpusOf(c.deviceRequests) };
+  const command = c.cmd.join('\0') === c.imageCmd.join('\0') || c.cmd.length === 0 ? null : [...c.cmd];
+  return { network, ports, env, volumes: [...c.binds], gpus: gpusOf(c.deviceRequests), command };
 }

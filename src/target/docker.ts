@@ -299,6 +299,7 @@ class DockerEngine implements Engine {
         create: createSettingsOf({
           env: info.Config.Env ?? [], imageEnv: image?.Config.Env ?? [], networkMode: host.NetworkMode ?? '',
           portBindings: host.PortBindings ?? {}, binds: host.Binds ?? [], deviceRequests: host.DeviceRequests ?? [],
+          cmd: info.Config.Cmd ?? [], imageCmd: image?.Config.Cmd ?? [],
         }),
       };
     });

@@ -173,6 +173,82 @@ describe.concurrent('input is checked before Docker', () => {
   });
 });
 
+describe.concurrent('values beyond sane bounds, or that look like flags, exit 2', () => {
+  it('refuses `rollback --to` with an empty name (it would restore the newest backup)', async () => {
+    const result = await hotswap(['rollback', '--to', ''], { env: NO_DOCKER });
+    expectFailure(result, 2, ['--to takes a name, not an empty string'], { only: true });
+  });
+
+  it('refuses a debounce above a minute, in the file and as a flag', async () => {
+    const file = badConfig('huge-debounce', { watch: { debounceMs: 9007199254740991 } });
+    expectFailure(await hotswap(['watch', '--config', file], { env: NO_DOCKER }), 2, ['watch.debounceMs: must be at most 60000 ms (a minute)'], { only: true });
+    const flag = await hotswap(['watch', '--debounce', '9007199254740991'], { env: NO_DOCKER });
+    expectFailure(flag, 2, ['--debounce "9007199254740991": must be a whole number of milliseconds from 0 to 60000'], { only: true });
+  });
+
+  it('refuses a health timeout above an hour', async () => {
+    const file = badConfig('huge-timeout', { target: { health: { timeoutMs: 3_600_001 } } });
+    expectFailure(await hotswap(['swap', '--config', file], { env: NO_DOCKER }), 2, ['target.health.timeoutMs: must be at most 3600000 ms (an hour)'], { only: true });
+  });
+
+  it('refuses an image name that starts with -, in the file and as a flag', async () => {
+    const file = badConfig('flag-image', { target: { image: '--privileged' } });
+    expectFailure(await hotswap(['swap', '--config', file], { env: NO_DOCKER }), 2, ['target.image: must be an image name'], { only: true });
+    expectFailure(await hotswap(['swap', '--image=-v/:/host'], { env: NO_DOCKER }), 2, ['--image "-v/:/host": must be an image name'], { only: true });
+  });
+
+  it.each(['/', '/usr/bin/', '/usr/bin/oll\nama'])('refuses binaryPath %j before any build', async (binaryPath) => {
+    const file = badConfig(`binary-${binaryPath.length}`, { target: { binaryPath } });
+    expectFailure(await hotswap(['swap', '--config', file], { env: NO_DOCKER }), 2, ['target.binaryPath: must be an absolute path to a file'], { only: true });
+  });
+});
+
+describe.concurrent('a cloned repo cannot make hotswap write outside .hotswap', () => {
+  /** A fresh repo (the shared one must keep a usable .hotswap) and a directory outside it. */
+  async function repoWith(setUp: (repo: FixtureRepo, outside: string) => void) {
+    const own = await makeFixtureRepo();
+    writeTestConfig(own.dir, { container: MISSING, port: 1, image: null });
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-outside-'));
+    setUp(own, outside);
+    return { own, outside, done: async () => { await own.remove(); fs.rmSync(outside, { recursive: true, force: true }); } };
+  }
+
+  it.each(['swap', 'plan', 'status'])('refuses a symlinked .hotswap for `%s`, and writes nothing where it points', async (command) => {
+    const { own, outside, done } = await repoWith((r, out) => fs.symlinkSync(out, path.join(r.dir, '.hotswap')));
+    try {
+      const result = await hotswap([command], { cwd: own.dir, env: NO_DOCKER });
+      expectFailure(result, 2, [`${path.join(own.dir, '.hotswap')} is a symbolic link (to ${outside})`], { only: true });
+      expect(fs.readdirSync(outside)).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('refuses a symlinked .hotswap/hotswap.log, and the file it points to stays as it was', async () => {
+    const { own, outside, done } = await repoWith((r, out) => {
+      fs.writeFileSync(path.join(out, 'precious'), 'mine\n');
+      fs.mkdirSync(path.join(r.dir, '.hotswap'));
+      fs.symlinkSync(path.join(out, 'precious'), path.join(r.dir, '.hotswap', 'hotswap.log'));
+    });
+    try {
+      const result = await hotswap(['swap'], { cwd: own.dir, env: NO_DOCKER });
+      expectFailure(result, 2, ['hotswap.log is a symbolic link', 'never writes through a link'], { only: true });
+      expect(fs.readFileSync(path.join(outside, 'precious'), 'utf8')).toBe('mine\n');
+    } finally {
+      await done();
+    }
+  });
+
+  it.each(['go.mod', 'README.md', '../x'])('refuses build.output %s, and leaves that file as it was', async (output) => {
+    const file = badConfig(`output-${output.replace(/\W/g, '')}`, { build: { output } });
+    const before = fs.existsSync(path.join(repo.dir, output)) ? fs.readFileSync(path.join(repo.dir, output), 'utf8') : null;
+    const result = await hotswap(['swap', '--config', file, '--repo', '.'], { env: NO_DOCKER });
+    expectFailure(result, 2, ['build.output: must be a file inside .hotswap/'], { only: true });
+    const after = fs.existsSync(path.join(repo.dir, output)) ? fs.readFileSync(path.join(repo.dir, output), 'utf8') : null;
+    expect(after).toBe(before);
+  });
+});
+
 describe('a missing environment exits 3 and says what to do', () => {
   it('says Docker is unreachable when a swap cannot reach it', async () => {
     const result = await hotswap(['swap'], { env: NO_DOCKER });

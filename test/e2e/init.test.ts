@@ -101,7 +101,7 @@ describe('hotswap init on ollama', () => {
     expect(r.stdout).toContain(`image ${RUNTIME_IMAGE}`);
     expect(config(ollama).target).toEqual({
       container: CONTAINER, image: RUNTIME_IMAGE,
-      create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` }, volumes: [], gpus: null },
+      create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` }, volumes: [], gpus: null, command: null },
     });
     expect(config(ollama).plan.imageInputs).toEqual(OLLAMA_IMAGE_INPUTS.map((i) => i.glob));
     expect(config(ollama).build).toMatchObject({ tags: ['mlx'] });

@@ -1,8 +1,10 @@
 /** The git snapshot with real git: what goes into the tree, and what it never touches. */
-import { statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRepo, type GitRepo } from '../../src/plan/git.js';
+import { runCli } from '../support/cli.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 
 let repo: FixtureRepo;
@@ -11,7 +13,8 @@ let git: GitRepo;
 beforeEach(async () => { repo = await makeFixtureRepo(); });
 afterEach(async () => { await git?.close(); await repo.remove(); });
 
-const treeFiles = async (tree: string) => (await repo.git('ls-tree', '-r', '--name-only', tree)).split('\n');
+// The snapshot's objects live in hotswap's private object directory: read its trees through the adapter.
+const treeFiles = async (tree: string) => (await git.listTree(tree)).map((e) => e.path);
 
 describe('the work-tree snapshot', () => {
   it('never contains .hotswap, whether or not .gitignore names it', async () => {
@@ -56,4 +59,34 @@ describe('the work-tree snapshot', () => {
     expect(await repo.git('rev-parse', 'HEAD')).toBe(before.head);
     expect(await repo.git('stash', 'list')).toBe('');
   });
+});
+
+/** Bytes of every file below `dir` (0 when it does not exist). */
+function bytesIn(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+describe('snapshot storage', () => {
+  const MB = 1024 * 1024;
+
+  it('keeps .git/objects as it was, and prunes its own objects, while a 100 MB untracked file is rewritten', async () => {
+    const gitObjects = join(repo.dir, '.git', 'objects');
+    const before = bytesIn(gitObjects);
+    const plan = async () => {
+      writeFileSync(join(repo.dir, 'model.bin'), randomBytes(100 * MB)); // incompressible: each version costs 100 MB
+      const result = await runCli(['plan', '--json'], { cwd: repo.dir, timeoutMs: 120_000 });
+      expect(result.code, result.stderr).toBe(0);
+    };
+    const privateObjects = join(repo.dir, '.hotswap', 'objects');
+    await plan();
+    expect(bytesIn(privateObjects)).toBeGreaterThan(90 * MB); // the snapshot holds the file: it went here
+    for (let i = 0; i < 3; i++) await plan();
+    expect(bytesIn(gitObjects) - before).toBeLessThan(4 * MB);
+    // Past 256 MB the private objects are repacked to what the state names (nothing here): 4 plans leave 1.
+    expect(bytesIn(privateObjects)).toBeLessThan(250 * MB);
+  }, 240_000);
 });

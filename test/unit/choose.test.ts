@@ -97,13 +97,18 @@ describe('useSync', () => {
 });
 
 describe('builderAction', () => {
-  const labels = { 'hotswap.source': 'bind' };
+  const labels = { 'hotswap.source': 'bind', 'hotswap.builder': 'ollama-build' };
   it('creates a missing builder', () => expect(builderAction(null, 'sha256:a', 'bind')).toBe('create'));
   it('starts a stopped one', () => expect(builderAction({ imageId: 'sha256:a', running: false, labels }, 'sha256:a', 'bind')).toBe('start'));
   it('reuses a running one', () => expect(builderAction({ imageId: 'sha256:a', running: true, labels }, 'sha256:a', 'bind')).toBe('ready'));
   it('recreates one whose image changed', () => expect(builderAction({ imageId: 'sha256:old', running: true, labels }, 'sha256:a', 'bind')).toBe('recreate'));
   it('recreates a bind-mounted one for sync mode (a sync must never write into the repo)', () => {
     expect(builderAction({ imageId: 'sha256:a', running: true, labels }, 'sha256:a', 'sync')).toBe('recreate');
+  });
+  it("never touches a container of that name that hotswap did not create, whatever its image", () => {
+    const theirs = { 'hotswap.source': 'bind' };
+    expect(builderAction({ imageId: 'sha256:old', running: true, labels: theirs }, 'sha256:a', 'bind')).toBe('foreign');
+    expect(builderAction({ imageId: 'sha256:a', running: false, labels: {} }, 'sha256:a', 'bind')).toBe('foreign');
   });
 });
 

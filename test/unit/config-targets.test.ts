@@ -57,16 +57,16 @@ describe('several targets in the config file', () => {
       health: { url: 'http://127.0.0.1:8080/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 5000 },
     });
     expect(worker).toMatchObject({ name: 'worker', main: './cmd/worker' });
-    expect(worker!.target.create).toEqual({ network: 'host', ports: ['11434:11434'], env: { TZ: 'UTC', ROLE: 'worker' }, volumes: [], gpus: null });
+    expect(worker!.target.create).toEqual({ network: 'host', ports: ['11434:11434'], env: { TZ: 'UTC', ROLE: 'worker' }, volumes: [], gpus: null, command: null });
     expect(worker!.target.health.timeoutMs).toBe(5000);
     expect(worker!.build).toMatchObject({ mode: 'local', ldflags: '-s', tags: ['worker'], env: { CGO_ENABLED: '0', GOFLAGS: '-mod=mod' } });
   });
 
   it('gives each target its own output, .hotswap/bin/<name>, unless the entry sets one', () => {
-    writeConfig({ ...twoTargets, targets: [twoTargets.targets[0], { ...twoTargets.targets[1], build: { output: 'out/worker' } }] });
+    writeConfig({ ...twoTargets, targets: [twoTargets.targets[0], { ...twoTargets.targets[1], build: { output: '.hotswap/out/worker' } }] });
     const [api, worker] = resolveIn().targets;
     expect(api!.build.output).toBe(path.join(dir, '.hotswap/bin/api'));
-    expect(worker!.build.output).toBe(path.join(dir, 'out/worker'));
+    expect(worker!.build.output).toBe(path.join(dir, '.hotswap/out/worker'));
   });
 
   it('names a target after its container when it has no name', () => {
@@ -101,10 +101,10 @@ describe('several targets in the config file', () => {
   });
 
   it('accepts one entry, which inherits the top-level output as the single target does', () => {
-    writeConfig({ build: { output: 'bin/dev' }, targets: [{ container: 'api-dev', main: '.' }] });
+    writeConfig({ build: { output: '.hotswap/dev' }, targets: [{ container: 'api-dev', main: '.' }] });
     const config = resolveIn();
     expect(config.targets).toHaveLength(1);
-    expect(config.build.output).toBe(path.join(dir, 'bin/dev'));
+    expect(config.build.output).toBe(path.join(dir, '.hotswap/dev'));
     expect(config.main).toBe('.');
   });
 });

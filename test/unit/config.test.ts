@@ -56,8 +56,8 @@ describe('resolveConfig defaults', () => {
       },
       target: {
         container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama',
-        create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null },
-        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp',
+        create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
+        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000,
         health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
       },
       notify: { desktop: true, command: null },
@@ -101,13 +101,13 @@ describe('finding and reading the config file', () => {
 
   it('resolves the repo against the file and paths in the repo against the repo', () => {
     fs.mkdirSync(path.join(dir, 'ollama'));
-    writeConfig({ repo: '../ollama', watch: { paths: ['server', '.'] }, build: { output: 'out/dev', dockerfile: 'docker/Dockerfile' } }, 'conf');
+    writeConfig({ repo: '../ollama', watch: { paths: ['server', '.'] }, build: { output: '.hotswap/dev', dockerfile: 'docker/Dockerfile' } }, 'conf');
     const config = resolveIn({ config: 'conf/hotswap.config.json' });
     const repo = path.join(dir, 'ollama');
     expect(config.configFile).toBe(path.join(dir, 'conf', 'hotswap.config.json'));
     expect(config.repo).toBe(repo);
     expect(config.watch.paths).toEqual([path.join(repo, 'server'), repo]);
-    expect(config.build.output).toBe(path.join(repo, 'out/dev'));
+    expect(config.build.output).toBe(path.join(repo, '.hotswap/dev'));
     expect(config.build.dockerfile).toBe(path.join(repo, 'docker/Dockerfile'));
   });
 
@@ -293,8 +293,10 @@ describe('flag errors (exit 2, one message)', () => {
     [{ forceBuilder: true, builder: 'local' }, '--force-builder: means --builder container and conflicts with --builder local'],
     [{ forceBuilder: true, builder: 'artifact' }, '--force-builder: means --builder container and conflicts with --builder artifact'],
     [{ builder: 'local', local: false }, '--no-local: conflicts with --builder local'],
-    [{ debounce: 'soon' }, '--debounce "soon": must be a whole number of milliseconds >= 0'],
-    [{ minRestartInterval: '-1' }, '--min-restart-interval "-1": must be a whole number of milliseconds >= 0'],
+    [{ debounce: 'soon' }, '--debounce "soon": must be a whole number of milliseconds from 0 to 60000'],
+    [{ debounce: '9007199254740991' }, '--debounce "9007199254740991": must be a whole number of milliseconds from 0 to 60000'],
+    [{ minRestartInterval: '-1' }, '--min-restart-interval "-1": must be a whole number of milliseconds from 0 to 3600000'],
+    [{ image: '--privileged' }, '--image "--privileged": must be an image name'],
     [{ logLevel: 'loud' }, "--log-level: unknown log level 'loud'"],
     [{ main: 'cmd/ollama' }, "--main \"cmd/ollama\": must be 'auto' or a package directory relative to the repo"],
   ] as [PipelineFlags, string][])('refuses %j', (flags, expected) => {
@@ -317,5 +319,26 @@ describe('flag errors (exit 2, one message)', () => {
     expect(error.message).toMatch(/^invalid config .*watch\.debounceMs: must be >= 0\. invalid flags: --container "!": .*; --builder: unknown builder 'y'/);
     expect(error.hint).toContain('config/hotswap.schema.json');
     expect(error.hint).toContain('--help');
+  });
+});
+
+describe('values a cloned repo could turn against its owner, or typos beyond any sane bound', () => {
+  it.each([
+    [{ target: { binaryPath: '/' } }, 'target.binaryPath: must be an absolute path to a file'],
+    [{ target: { binaryPath: '/usr/bin/' } }, 'target.binaryPath: must be an absolute path to a file'],
+    [{ target: { binaryPath: '/usr/bin/oll\nama' } }, 'target.binaryPath: must be an absolute path to a file'],
+    [{ target: { binaryPath: '/usr/bin/../ollama' } }, 'target.binaryPath: must not contain . or .. parts'],
+    [{ target: { image: '--privileged' } }, 'target.image: must be an image name'],
+    [{ build: { builderImage: '-v/:/host' } }, 'build.builderImage: must be an image name'],
+    [{ watch: { debounceMs: 9007199254740991 } }, 'watch.debounceMs: must be at most 60000 ms (a minute)'],
+    [{ target: { health: { timeoutMs: 3_600_001 } } }, 'target.health.timeoutMs: must be at most 3600000 ms (an hour)'],
+    [{ target: { lockTimeoutMs: 3_600_001 } }, 'target.lockTimeoutMs: must be at most 3600000 ms (an hour)'],
+    [{ build: { output: 'go.mod' } }, 'build.output: must be a file inside .hotswap/'],
+    [{ build: { output: '../x' } }, 'build.output: must be a file inside .hotswap/'],
+    [{ build: { output: '.hotswap' } }, 'build.output: must be a file inside .hotswap/'],
+    [{ targets: [{ container: 'a-dev', build: { output: 'README.md' } }] }, 'targets[0].build.output: must be a file inside .hotswap/'],
+  ])('refuses %j', (file, expected) => {
+    writeConfig(file);
+    expect(usageErrorOf(() => resolveIn()).message).toContain(expected);
   });
 });

@@ -3,7 +3,7 @@ import type { CreateSpec } from '../../src/target/client.js';
 import { createBody, createSettingsOf, gpuRequest, parsePort } from '../../src/target/create-options.js';
 
 const spec = (over: Partial<CreateSpec> = {}): CreateSpec => ({
-  name: 'ollama-gpu', image: 'ollama/ollama', env: {}, network: null, ports: [], volumes: [], gpus: null, ...over,
+  name: 'ollama-gpu', image: 'ollama/ollama', env: {}, network: null, ports: [], volumes: [], gpus: null, command: null, ...over,
 });
 
 describe('parsePort', () => {
@@ -91,6 +91,8 @@ describe('createSettingsOf (what init records of an existing container)', () => 
     return {
       env: ['PATH=/usr/bin', ...body.Env], imageEnv: ['PATH=/usr/bin'], networkMode: body.HostConfig.NetworkMode ?? 'default',
       portBindings: body.HostConfig.PortBindings, binds: body.HostConfig.Binds, deviceRequests: body.HostConfig.DeviceRequests,
+      // Docker fills Cmd from the image when the create body has none.
+      cmd: body.Cmd ?? ['/usr/bin/ollama', 'serve'], imageCmd: ['/usr/bin/ollama', 'serve'],
     };
   };
   const settings = ({ name: _n, image: _i, ...rest }: CreateSpec) => rest;
@@ -100,7 +102,14 @@ describe('createSettingsOf (what init records of an existing container)', () => 
       spec({ ports: ['11434:11434', '127.0.0.1:8080:80', '[::1]:53:53/udp'], env: { OLLAMA_HOST: '0.0.0.0', EMPTY: '' }, gpus: 'all' }),
       spec({ network: 'host', volumes: ['/models:/root/.ollama'], gpus: 'device=0,1' }),
       spec({ network: 'none', gpus: '2' }),
+      spec({ command: ['/usr/bin/ollama', 'serve', '--verbose'] }),
     ]) expect(createSettingsOf(inspected(s))).toEqual(settings(s));
+  });
+
+  it('records a command only when it is not the image\'s own', () => {
+    expect(createBody(spec()).Cmd).toBeUndefined();
+    expect(createSettingsOf(inspected(spec())).command).toBeNull();
+    expect(createSettingsOf({ ...inspected(spec()), cmd: ['sh'], imageCmd: [] }).command).toEqual(['sh']);
   });
 
   it('says no network for Docker\'s default bridge', () => {

@@ -1,0 +1,25 @@
+/**
+ * target.binaryPath checked in the container before the build: its directory must exist and the path
+ * must not be a directory (the config only checks its shape). A container that cannot run the check
+ * (stopped, crash-looping, no shell) is left to the swap, which says what is wrong with it.
+ */
+import { usageError } from '../errors.js';
+import type { ContainerClient } from '../target/client.js';
+
+const CHECK = 'if [ -d "$2" ]; then echo directory; elif [ ! -d "$1" ]; then echo no-directory; fi';
+
+export async function checkBinaryPath(container: ContainerClient, binaryPath: string): Promise<void> {
+  const dir = binaryPath.slice(0, binaryPath.lastIndexOf('/')) || '/';
+  const result = await container.exec(['sh', '-c', CHECK, 'sh', dir, binaryPath]).catch(() => null);
+  const found = result?.exitCode === 0 ? result.stdout.trim() : '';
+  if (found === 'directory') {
+    throw usageError(`target.binaryPath ${binaryPath} is a directory in ${container.name}, not a file`, {
+      hint: 'set target.binaryPath to the binary itself, like /usr/bin/ollama', phase: 'detect',
+    });
+  }
+  if (found === 'no-directory') {
+    throw usageError(`target.binaryPath ${binaryPath}: the directory ${dir} does not exist in ${container.name}`, {
+      hint: 'check target.binaryPath (docker exec <container> ls <dir>)', phase: 'detect',
+    });
+  }
+}
