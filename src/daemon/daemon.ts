@@ -13,7 +13,7 @@ import { runTarget } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
-import { changedSummary } from '../ui/run-line.js';
+import { changedSummary, isCancelled } from '../ui/run-line.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { detectSlowMount } from '../watch/mounts.js';
 import { startWatcher } from '../watch/watcher.js';
@@ -90,7 +90,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     const { report, error } = await runTarget(opts.targets, run, {
       engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal: cancel.signal,
     });
-    await opts.notifier.notify(report);
+    if (!isCancelled(report)) await opts.notifier.notify(report);
     const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
     if (lost) {
       progress.warn(`${lost}; retrying in ${backoffMs / 1000} s`);
@@ -129,6 +129,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   let shutdown: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
     shutdown = (why: string) => {
+      if (cancel.signal.aborted) return;
       progress.info(`${why}: stopping (a build in progress is cancelled, a swap in progress finishes)`);
       cancel.abort();
       resolve();

@@ -132,6 +132,12 @@ describe('watch for scripts, and --json', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`hotswap: \`hotswap ${command}\` has no JSON output: drop --json (see hotswap --help)\n`);
   });
+
+  it('init does not take --json at all (exit 2, one line)', async () => {
+    const result = await runCli(['init', '--json'], { cwd: repo.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("hotswap: unknown option '--json' (see hotswap --help)\n");
+  });
 });
 
 describe('hotswap logs -f', () => {
