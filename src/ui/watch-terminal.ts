@@ -36,71 +36,88 @@ function dryRun(report: Report, line: (text: string) => void, changed: readonly 
   if (report.plan) for (const planned of planFileLines(report.plan, '    ')) line(planned);
 }
 
-export function createWatchTerminal(options: WatchTerminalOptions): WatchTerminal {
-  const { stream, quiet, verbose } = options;
-  const tty = stream.isTTY === true;
-  const p = paint(colorEnabled(tty, options.env ?? process.env));
-  let live: (() => void) | null = null; // redraws the live phase line (TTY only)
-  let ticker: NodeJS.Timeout | null = null;
-  let changed: readonly string[] = [];
-  let phases: string[] = [];
-  let streamed = '';
-  let logsShown = true;
+export const createWatchTerminal = (options: WatchTerminalOptions): WatchTerminal => new Renderer(options);
+
+class Renderer implements WatchTerminal {
+  private readonly tty: boolean;
+  private readonly p: Paint;
+  private live: (() => void) | null = null; // redraws the live phase line (TTY only)
+  private ticker: NodeJS.Timeout | null = null;
+  private changed: readonly string[] = [];
+  private phases: string[] = [];
+  private streamed = '';
+  private logsShown = true;
+
+  constructor(private readonly options: WatchTerminalOptions) {
+    this.tty = options.stream.isTTY === true;
+    this.p = paint(colorEnabled(this.tty, options.env ?? process.env));
+  }
 
   /** A whole line above the live phase line, which is drawn again below it. */
-  const line = (text: string, always = false) => {
-    if (quiet && !always) return;
-    stream.write(`${tty && live ? '\r\x1b[2K' : ''}${text}\n`);
-    live?.();
-  };
-  const stopLive = () => {
-    if (ticker) clearInterval(ticker);
-    if (tty && live) stream.write('\r\x1b[2K');
-    ticker = null;
-    live = null;
+  private line = (text: string, always = false) => {
+    if (this.options.quiet && !always) return;
+    this.options.stream.write(`${this.tty && this.live ? '\r\x1b[2K' : ''}${text}\n`);
+    this.live?.();
   };
 
-  return {
-    runStarting(paths) { changed = paths; phases = []; streamed = ''; },
-    phaseStarted(phase: PhaseName, detail?: string) {
-      if (!tty || quiet) return;
-      const start = Date.now();
-      stopLive();
-      live = () => stream.write(`\r\x1b[2K  ${p.dim(`… ${phase} ${seconds(Date.now() - start)}${detail ? ` ${detail}` : ''}`)}`);
-      live();
-      ticker = setInterval(live, 100);
-      ticker.unref();
-    },
-    phaseEnded(phase: PhaseName, ms: number, detail?: string) {
-      const failed = detail === 'failed';
-      phases.push(`${failed ? p.red(`✗ ${phase}`) : phase} ${seconds(ms)}`);
-      if (verbose) line(`  ${failed ? p.red('✗') : p.green('✓')} ${phase} ${seconds(ms)}`);
-    },
-    info(message: string) { line(`  ${message}`); },
-    warn(message: string) { line(p.yellow(`  ! ${message}`)); },
-    output(text: string) {
-      if (!text.trim()) return;
-      if (verbose) {
-        streamed += text;
-        line(text.trimEnd());
-      }
-    },
-    containerLine(text: string) { if (logsShown) line(text); },
-    toggleLogs() { logsShown = !logsShown; return logsShown; },
-    finished(report: Report) {
-      stopLive();
-      options.ndjson?.write(`${JSON.stringify(report)}\n`);
-      for (const warning of report.warnings) if (!warning.startsWith(STALE_WARNING)) line(p.yellow(`  ! ${warning}`));
-      const failed = (report.outcome === 'failed' || report.outcome === 'rolled-back') && !isCancelled(report);
-      if (failed) {
-        if (!verbose) line(p.dim(`  ${phases.join(' · ')}`), true);
-        const details = report.error?.details?.trimEnd();
-        if (details && !streamed.includes(details.split('\n')[0]!)) line(details, true);
-      }
-      if (report.outcome === 'planned') dryRun(report, line, changed, p);
-      else line(runLine(report, changed, new Date(), p), failed);
-      if (failed) line(errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint), true);
-      changed = [];
-    },
-  };
+  private stopLive() {
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.tty && this.live) this.options.stream.write('\r\x1b[2K');
+    this.ticker = null;
+    this.live = null;
+  }
+
+  runStarting(paths: readonly string[]) {
+    this.changed = paths;
+    this.phases = [];
+    this.streamed = '';
+  }
+
+  phaseStarted(phase: PhaseName, detail?: string) {
+    if (!this.tty || this.options.quiet) return;
+    const start = Date.now();
+    this.stopLive();
+    this.live = () => this.options.stream.write(`\r\x1b[2K  ${this.p.dim(`… ${phase} ${seconds(Date.now() - start)}${detail ? ` ${detail}` : ''}`)}`);
+    this.live();
+    this.ticker = setInterval(this.live, 100);
+    this.ticker.unref();
+  }
+
+  phaseEnded(phase: PhaseName, ms: number, detail?: string) {
+    const failed = detail === 'failed';
+    const p = this.p;
+    this.phases.push(`${failed ? p.red(`✗ ${phase}`) : phase} ${seconds(ms)}`);
+    if (this.options.verbose) this.line(`  ${failed ? p.red('✗') : p.green('✓')} ${phase} ${seconds(ms)}`);
+  }
+
+  info(message: string) { this.line(`  ${message}`); }
+  warn(message: string) { this.line(this.p.yellow(`  ! ${message}`)); }
+
+  output(text: string) {
+    if (!text.trim() || !this.options.verbose) return;
+    this.streamed += text;
+    this.line(text.trimEnd());
+  }
+
+  containerLine(text: string) { if (this.logsShown) this.line(text); }
+  toggleLogs() { this.logsShown = !this.logsShown; return this.logsShown; }
+
+  finished(report: Report) {
+    this.stopLive();
+    this.options.ndjson?.write(`${JSON.stringify(report)}\n`);
+    for (const warning of report.warnings) if (!warning.startsWith(STALE_WARNING)) this.warn(warning);
+    const failed = (report.outcome === 'failed' || report.outcome === 'rolled-back') && !isCancelled(report);
+    if (failed) this.failureDetails(report);
+    if (report.outcome === 'planned') dryRun(report, this.line, this.changed, this.p);
+    else this.line(runLine(report, this.changed, new Date(), this.p), failed);
+    if (failed) this.line(errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint), true);
+    this.changed = [];
+  }
+
+  /** The phases and the compiler output not shown yet, even with --quiet. */
+  private failureDetails(report: Report) {
+    if (!this.options.verbose) this.line(this.p.dim(`  ${this.phases.join(' · ')}`), true);
+    const details = report.error?.details?.trimEnd();
+    if (details && !this.streamed.includes(details.split('\n')[0]!)) this.line(details, true);
+  }
 }
