@@ -36,7 +36,7 @@ export async function startInTmux(args: string[], cwd: string, env: Record<strin
   }
   const text = async (escapes = false) =>
     (await tmux('capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-t', 'hs', '-S', '-', '-E', '-')).stdout;
-  return {
+  const pane: TmuxPane = {
     text,
     async waitFor(re, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -52,9 +52,10 @@ export async function startInTmux(args: string[], cwd: string, env: Record<strin
     async close() {
       if (!/\[exited \d+\]/.test(await text().catch(() => '[exited ?]'))) {
         await tmux('send-keys', '-t', 'hs', 'q').catch(() => undefined);
-        await this.waitFor(/\[exited \d+\]/, 30_000).catch(() => undefined);
+        await pane.waitFor(/\[exited \d+\]/, 30_000).catch(() => undefined);
       }
       await tmux('kill-server').catch(() => undefined);
     },
   };
+  return pane;
 }
