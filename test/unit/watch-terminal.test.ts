@@ -130,6 +130,20 @@ describe('watch terminal', () => {
     expect(out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([swapped]);
   });
 
+  it('with --verbose shows every phase and the compiler output as they come', () => {
+    const err = sink();
+    const terminal = createWatchTerminal({ stream: err.stream, quiet: false, verbose: true, ndjson: null, env: {} });
+    terminal.runStarting([]);
+    terminal.phaseEnded('plan', 12);
+    terminal.output('# github.com/ollama/ollama\n');
+    terminal.phaseEnded('build', 840);
+    terminal.finished(report({ outcome: 'swapped', version: 'v2', totalMs: 900 }));
+    expect(err.text().split('\n').filter(Boolean)).toEqual([
+      '  ✓ plan 12 ms', '# github.com/ollama/ollama', '  ✓ build 840 ms',
+      expect.stringMatching(/^\d\d:\d\d:\d\d · ✓ swapped into ollama-gpu · v2 · 900 ms$/),
+    ]);
+  });
+
   it('shows the phases, the compiler output and the error line when a run fails', () => {
     const err = sink();
     const terminal = createWatchTerminal({ stream: err.stream, quiet: false, verbose: false, ndjson: null, env: {} });
