@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { docker, removeContainer, RUNTIME_IMAGE } from '../support/docker.js';
+import { docker, removeContainer, run, RUNTIME_IMAGE } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -104,13 +104,16 @@ describe('watch for scripts, and --json', () => {
   it('watch --json prints one report per run on stdout as NDJSON; the human line stays on stderr', async () => {
     daemon = startCli(['watch', '--json'], { cwd: repo.dir });
     await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
-    repo.setMessage('hello ndjson');
+    // Saved as `sed -i` saves: through a temp file `server/sedXXXXXX`, which is no change of its own.
+    const sed = await run('sed', ['-i', 's/const Message = ".*"/const Message = "hello ndjson"/', 'server/message.go'], { cwd: repo.dir });
+    expect(sed.code, sed.stderr).toBe(0);
     await servesHello('hello ndjson');
     await daemon.waitForOutput(/"outcome":"swapped"/, 30_000);
     const lines = daemon.stdout().trimEnd().split('\n');
     const reports = lines.map((line) => JSON.parse(line) as { outcome: string; container: string });
     expect(reports.some((r) => r.outcome === 'swapped' && r.container === NAME)).toBe(true);
-    expect(daemon.stderr()).toMatch(/✓ swapped into hs-test-terminal · server\/message\.go/);
+    expect(daemon.stderr()).toMatch(/✓ swapped into hs-test-terminal · server\/message\.go · 0\.0\.0-/);
+    expect(daemon.stderr()).not.toMatch(/sed[A-Za-z0-9]{6}|and \d+ more/);
     expect(daemon.stderr()).not.toContain('\x1b['); // no colours off a TTY
   });
 
