@@ -102,7 +102,7 @@ describe('watch at a terminal', () => {
 
 describe('watch for scripts, and --json', () => {
   it('watch --json prints one report per run on stdout as NDJSON; the human line stays on stderr', async () => {
-    daemon = startCli(['watch', '--json'], { cwd: repo.dir });
+    daemon = startCli(['watch', '--json', '--no-initial'], { cwd: repo.dir }); // the edit below is the only run
     await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
     // Saved as `sed -i` saves: through a temp file `server/sedXXXXXX`, which is no change of its own.
     const sed = await run('sed', ['-i', 's/const Message = ".*"/const Message = "hello ndjson"/', 'server/message.go'], { cwd: repo.dir });
