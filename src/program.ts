@@ -29,6 +29,13 @@ function withCommon(command: Command): Command {
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent');
 }
 
+/** A command whose output is not JSON: `--json` is refused (exit 2) rather than ignored. */
+function withoutJson(command: Command): Command {
+  return command.hook('preAction', (_, action) => {
+    if (action.opts().json) throw new CommanderError(2, 'hotswap.noJson', `\`hotswap ${action.name()}\` has no JSON output: drop --json`);
+  });
+}
+
 /** Flags of the pipeline (`swap`, later `watch`). */
 function withPipeline(command: Command): Command {
   return withCommon(command)
@@ -65,19 +72,20 @@ function build(version: string, run: (action: Action) => (options: Record<string
     .option('--no-initial', 'do not bring the container up to date at start')
     .option('--debounce <ms>', 'quiet period before a build (watch.debounceMs)')
     .option('--min-restart-interval <ms>', 'at least this long between two runs (groups restarts)')
+    .option('-v, --verbose', 'every phase and the compiler output, not one line per run')
     .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
-  withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
-    .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
+  withoutJson(withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
+    .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o))));
   withCommon(program.command('rollback').description('restore the newest backup (or --to NAME), restart, verify'))
     .option('--to <name>', 'the backup to restore (see `hotswap backups`)', nonEmpty('--to'))
     .action(run(async (o) => (await import('./commands/rollback.js')).rollbackCommand(o)));
   withCommon(program.command('backups').description('list the backups in the container'))
     .option('--prune <n>', 'keep only the newest N', integer('--prune'))
     .action(run(async (o) => (await import('./commands/backups.js')).backupsCommand(o)));
-  withCommon(program.command('logs').description('recent container logs'))
+  withoutJson(withCommon(program.command('logs').description('recent container logs'))
     .option('-n, --lines <n>', 'how many lines', integer('-n'))
     .option('-f, --follow', 'keep following')
-    .action(run(async (o) => (await import('./commands/logs.js')).logsCommand(o)));
+    .action(run(async (o) => (await import('./commands/logs.js')).logsCommand(o))));
   withCommon(program.command('plan').description('would a rebuild be needed, and why, file by file (no Docker needed)'))
     .option('--from <rev>', 'compare from this revision (default: the last built tree)')
     .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)')

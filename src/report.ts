@@ -39,6 +39,8 @@ export interface Report {
   /** What the container held before this run's swap. */
   previousSha256?: string | null;
   warnings: string[];
+  /** Image inputs changed since the container's image was noticed stale, and the command that rebuilds it. */
+  staleImage?: { files: string[]; rebuild: string };
   error?: { message: string; hint?: string; phase?: string; details?: string };
 }
 

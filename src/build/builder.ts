@@ -11,6 +11,8 @@ export interface BuildRequest {
   readonly version: string | null;
   readonly progress: Progress;
   readonly log: Logger;
+  /** Stops the build (watch's Ctrl-C): the local `go build` is killed. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Artifact {

@@ -9,13 +9,13 @@ import { sha256File } from './hash.js';
 
 interface Run { code: number | null; output: string; missing: boolean }
 
-function runGo(args: readonly string[], cwd: string, env: Record<string, string>): Promise<Run> {
+function runGo(args: readonly string[], cwd: string, env: Record<string, string>, signal?: AbortSignal): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn('go', args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('go', args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGINT' });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, output: e.message, missing: e.code === 'ENOENT' }));
+    child.on('error', (e: NodeJS.ErrnoException) => e.name !== 'AbortError' && resolve({ code: null, output: e.message, missing: e.code === 'ENOENT' }));
     child.on('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString('utf8'), missing: false }));
   });
 }
@@ -37,7 +37,7 @@ export async function buildLocal(request: BuildRequest, reason: string): Promise
   });
   const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
   log.info({ args: spec.args, envKeys: Object.keys(spec.env) }, 'go build');
-  const run = await runGo(spec.args, config.repo, { ...spec.env });
+  const run = await runGo(spec.args, config.repo, { ...spec.env }, request.signal);
   if (run.missing) {
     throw environmentError('no Go toolchain: `go` is not on PATH', {
       hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',

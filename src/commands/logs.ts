@@ -1,6 +1,10 @@
-/** `hotswap logs [-n N] [-f]`: the container's recent output. */
+/**
+ * `hotswap logs [-n N] [-f]`: the container's recent output; -f follows it across restarts (every swap
+ * restarts it) until Ctrl-C or the container's removal.
+ */
 import { existingContainer } from '../pipeline/target.js';
 import type { PipelineFlags } from '../config/types.js';
+import { followAcrossRestarts } from '../daemon/container-logs.js';
 import { commandContext } from './context.js';
 
 export interface LogsFlags extends PipelineFlags {
@@ -20,6 +24,6 @@ export async function logsCommand(flags: LogsFlags): Promise<number> {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  await container.followLogs({ tail }, (text) => process.stdout.write(text), stop.signal);
+  await followAcrossRestarts(container, (text) => process.stdout.write(text), stop.signal, { tail, endWhenRemoved: true });
   return 0;
 }

@@ -8,6 +8,9 @@ import { messageOf } from '../errors.js';
 import { lastBuiltOf, readState, type LastBuilt } from '../state/store.js';
 import { hashInContainer } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
+import type { Report } from '../report.js';
+import { readStaleImages, rebuildCommand, type StaleImage } from '../state/stale-image.js';
+import { staleImageText } from '../ui/run-line.js';
 import { summaryLine } from '../ui/terminal.js';
 import { commandContext, printJson } from './context.js';
 
@@ -20,17 +23,22 @@ async function containerStatus(engine: Engine, name: string, binaryPath: string)
     const state = await container.inspect();
     if (!state) return { name, exists: false, running: false, status: 'missing', sha256: null };
     const sha256 = state.running ? await hashInContainer(container, binaryPath).catch(() => null) : null;
-    return { name, exists: true, running: state.running, status: state.status, startedAt: state.startedAt, sha256 };
+    return { name, exists: true, running: state.running, status: state.status, startedAt: state.startedAt, sha256, imageId: state.imageId };
   } catch (e) {
     return { name, exists: false, running: false, status: 'unknown', sha256: null, error: messageOf(e) };
   }
 }
 
 type ContainerStatus = Awaited<ReturnType<typeof containerStatus>>;
-interface TargetStatus { readonly name: string; readonly container: ContainerStatus; readonly lastBuilt: LastBuilt | null }
+
+/** Stale while the container still runs the image it ran when the staleness was noticed. */
+const staleImageOf = (recorded: StaleImage | undefined, container: ContainerStatus, image: string | null) =>
+  recorded && 'imageId' in container && recorded.imageId === container.imageId
+    ? { files: [...recorded.files], rebuild: rebuildCommand(image) } : null;
+interface TargetStatus { readonly name: string; readonly container: ContainerStatus; readonly lastBuilt: LastBuilt | null; readonly staleImage: Report['staleImage'] | null }
 
 /** The container, what it serves and what was built for it: indented under the target's name when several. */
-function printTarget({ name, container, lastBuilt }: TargetStatus, several: boolean, out: (line: string) => void): void {
+function printTarget({ name, container, lastBuilt, staleImage }: TargetStatus, several: boolean, out: (line: string) => void): void {
   const pad = several ? '  ' : '';
   if (several) out(`target     ${name}`);
   out(`${pad}container  ${container.name}: ${container.status}${'error' in container ? ` (${container.error})` : ''}`);
@@ -40,20 +48,26 @@ function printTarget({ name, container, lastBuilt }: TargetStatus, several: bool
   out(`${pad}serving    ${live.slice(0, 12)}${match}`);
   const tree = several && lastBuilt ? ` tree ${lastBuilt.tree.slice(0, 12)}` : '';
   out(`${pad}built      ${built.slice(0, 12)}${tree} ${lastBuilt?.version ?? ''} ${lastBuilt?.at ?? ''}`.trimEnd());
+  if (staleImage) out(`${pad}image      ${staleImageText(staleImage)}`);
 }
 
 export async function statusCommand(flags: PipelineFlags): Promise<number> {
   const { config, engine } = commandContext(flags);
-  const [pid, state, containers] = await Promise.all([
+  const [pid, state, containers, stale] = await Promise.all([
     runningDaemon(config.repo), readState(config.repo),
     Promise.all(config.targets.map((t) => containerStatus(engine, t.target.container, t.target.binaryPath))),
+    readStaleImages(config.repo),
   ]);
-  const targets = config.targets.map((t, i) => ({ name: t.name, container: containers[i]!, lastBuilt: lastBuiltOf(state, t.name) }));
+  const targets = config.targets.map((t, i) => ({
+    name: t.name, container: containers[i]!, lastBuilt: lastBuiltOf(state, t.name),
+    staleImage: staleImageOf(stale[t.name], containers[i]!, t.target.image),
+  }));
   const several = targets.length > 1;
   const status = {
     daemon: { running: pid !== null, pid },
     container: targets[0]!.container,
     lastBuilt: targets[0]!.lastBuilt,
+    staleImage: targets[0]!.staleImage,
     ...(several ? { targets } : {}),
     runs: state.runs.slice(-RUNS_SHOWN),
   };

@@ -5,6 +5,7 @@ import { detachDaemon, watchOutFile } from '../daemon/detach.js';
 import { runningDaemon } from '../daemon/lock.js';
 import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
+import { createWatchTerminal } from '../ui/watch-terminal.js';
 import { commandContext } from './context.js';
 
 export interface WatchFlags extends PipelineFlags {
@@ -12,6 +13,8 @@ export interface WatchFlags extends PipelineFlags {
   detach?: boolean;
   /** false with --no-initial. */
   initial?: boolean;
+  /** Every phase, and the compiler's output as it comes. */
+  verbose?: boolean;
 }
 
 /** The command line again, for the background process, without --detach. */
@@ -32,5 +35,8 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
     return 0;
   }
   const notifier = createNotifier(config.notify, log);
-  return runDaemon({ config, engine, log, progress, notifier, targets, dryRun: !!flags.dryRun, initial: flags.initial !== false });
+  const terminal = createWatchTerminal({
+    stream: process.stderr, quiet: config.output.quiet, verbose: !!flags.verbose, ndjson: config.output.json ? process.stdout : null,
+  });
+  return runDaemon({ config, engine, log, progress: terminal, notifier, targets, dryRun: !!flags.dryRun, initial: flags.initial !== false });
 }

@@ -14,17 +14,19 @@ import { lastBuiltOf, readState } from '../state/store.js';
 import { stoppedFromOutside } from '../swap/either-way.js';
 import { buildDrift } from '../swap/restore.js';
 import type { Engine } from '../target/client.js';
-import type { Progress } from '../ui/progress.js';
+import { changedSummary, isCancelled } from '../ui/run-line.js';
+import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { detectSlowMount } from '../watch/mounts.js';
 import { startWatcher } from '../watch/watcher.js';
 import { acquireLock, markReady } from './lock.js';
 import { Scheduler } from './scheduler.js';
+import { PauseGate, startTerminalSession } from './terminal-session.js';
 
 export interface DaemonOptions {
   readonly config: ResolvedConfig;
   readonly engine: Engine;
   readonly log: Logger;
-  readonly progress: Progress;
+  readonly progress: WatchTerminal;
   readonly notifier: Notifier;
   readonly targets: CheckedTargets;
   readonly dryRun: boolean;
@@ -86,13 +88,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const force = new Set<string>(); // targets whose next run swaps even if the plan finds no change (out of date)
   let backoffMs = 1000;
   let retry: NodeJS.Timeout | null = null;
+  const cancel = new AbortController(); // Ctrl-C or q: a build in progress stops
 
   /** One target's run; false when Docker or its container is gone (retried later). */
   const runOne = async (run: TargetRun): Promise<boolean> => {
     const { report, error } = await runTarget(opts.targets, run, {
-      engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log,
+      engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal: cancel.signal,
     });
-    await opts.notifier.notify(report);
+    if (!isCancelled(report)) await opts.notifier.notify(report);
     const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
     if (lost) {
       progress.warn(`${lost}; retrying in ${backoffMs / 1000} s`);
@@ -103,7 +106,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   };
 
   const runOnce = async (paths: string[]) => {
-    if (paths.length) progress.info(`changed: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` (+${paths.length - 5})` : ''}`);
+    progress.runStarting(paths);
     let ok = true;
     for (const run of opts.targets.runs) ok = (await runOne(run)) && ok;
     if (!ok) {
@@ -119,23 +122,36 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     debounceMs: config.watch.debounceMs, maxWaitMs: config.watch.maxWaitMs,
     minIntervalMs: config.watch.minRestartIntervalMs, run: runOnce,
   });
+  const gate = new PauseGate((paths) => scheduler.add(paths), (paths) => progress.info(`paused: ${changedSummary(paths)} waits for p`));
   const watcher = await startWatcher({
     repo: config.repo, paths: config.watch.paths, ignore: config.watch.ignore, poll: config.watch.poll, log,
-    onChange: (paths) => scheduler.add(paths),
+    onChange: (paths) => gate.offer(paths),
     onError: (error) => progress.warn(`watching: ${error.message}${error.hint ? ` (${error.hint})` : ''}`),
   });
   const slow = config.watch.poll ? null : detectSlowMount(config.repo);
   if (slow) progress.warn(`${slow}; set "watch": {"poll": true} if edits go unnoticed`);
 
+  let shutdown: (why: string) => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      progress.info(`${signal}: finishing the current step, then stopping`);
+    shutdown = (why: string) => {
+      if (cancel.signal.aborted) return;
+      progress.info(`${why}: stopping (a build in progress is cancelled, a swap in progress finishes)`);
+      cancel.abort();
       resolve();
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGHUP', () => shutdown('SIGHUP')); // its terminal closed
   });
 
+  const containers = opts.dryRun ? [] : opts.targets.runs.map((run) => opts.engine.container(run.config.target.container));
+  const session = startTerminalSession(containers, progress, gate, {
+    swapNow: () => {
+      for (const run of opts.targets.runs) force.add(run.name);
+      void scheduler.trigger();
+    },
+    quit: () => shutdown('q'),
+  });
   await markReady(config.repo);
   progress.info(`watching ${config.repo} (pid ${process.pid}${opts.dryRun ? ', dry run' : ''})`);
   log.info({ pid: process.pid, repo: config.repo }, 'watching');
@@ -148,6 +164,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   if (retry) clearTimeout(retry);
   await watcher.close().catch((e) => log.warn({ err: messageOf(e) }, 'closing the watcher'));
   await scheduler.stop();
+  await session.close();
   await lock.release();
   await opts.targets.close();
   log.info('stopped');

@@ -6,13 +6,16 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from '../config/types.js';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Artifact, BuildRequest } from '../build/builder.js';
 import { build } from '../build/select.js';
 import { devVersion } from '../build/go-build.js';
 import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { previewBase } from '../plan/base.js';
-import { newReport, type Report, type Trigger } from '../report.js';
+import { newReport, type Plan, type Report, type Trigger } from '../report.js';
+import { rebuildCommand, updateStaleImage } from '../state/stale-image.js';
+import { CANCELLED, STALE_WARNING } from '../ui/run-line.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
@@ -32,6 +35,8 @@ export interface PipelineRequest {
   readonly dryRun?: boolean;
   readonly progress: Progress;
   readonly log: Logger;
+  /** Aborted by Ctrl-C (or `q`) in watch: the build stops and nothing is swapped. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PipelineResult {
@@ -48,12 +53,25 @@ const targetName = (config: ResolvedConfig) => config.targets[0].name;
 const targetState = async (config: ResolvedConfig) =>
   ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
 
+const cancelled = () => operationError(CANCELLED, { phase: 'build', hint: 'the container was not touched' });
+
+/** The build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
+async function buildUnlessCancelled(request: BuildRequest): Promise<Artifact> {
+  try {
+    const artifact = await build(request);
+    if (request.signal?.aborted) throw cancelled();
+    return artifact;
+  } catch (e) {
+    throw request.signal?.aborted ? cancelled() : e;
+  }
+}
+
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
 async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
   const { config, progress, log } = req;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
-    const artifact = await phase('build', () => build({ config, mainPackage, platform: ready.platform, version, progress, log }));
+    const artifact = await phase('build', () => buildUnlessCancelled({ config, mainPackage, platform: ready.platform, version, progress, log, signal: req.signal }));
     report.sha256 = artifact.sha256;
     report.builder = artifact.builder;
     const swapStart = performance.now();
@@ -72,6 +90,14 @@ async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTa
   } finally {
     void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
   }
+}
+
+const imageFiles = (plan: Plan) => plan.files.filter((f) => f.class === 'image').map((f) => f.path);
+
+/** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */
+async function noteStaleImage(config: ResolvedConfig, report: Report, files: string[], imageId: string) {
+  const stale = await updateStaleImage(config.repo, targetName(config), files, imageId).catch(() => undefined);
+  if (stale) report.staleImage = { files: [...stale.files], rebuild: rebuildCommand(config.target.image) };
 }
 
 async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineInputs): Promise<LastBuilt | null> {
@@ -98,6 +124,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     report.outcome = 'planned';
     return null;
   }
+  await noteStaleImage(config, report, imageFiles(plan), ready.state.imageId);
   if (req.ifChanged && !plan.rebuild && !ready.created) {
     // A one-shot run checks the container holds the last build; watch does that once at start instead.
     const drift = req.trigger === 'manual' && state.lastBuilt
@@ -110,8 +137,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   }
   const badPath = await pathChecked;
   if (badPath) throw badPath;
-  const imageInputs = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
-  if (imageInputs.length) report.warnings.push(`the image is stale: rebuild it for ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
+  const imageInputs = imageFiles(plan);
+  if (imageInputs.length) report.warnings.push(`${STALE_WARNING} ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
   const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
@@ -120,7 +147,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   report.warnings.push(...result.warnings);
   report.outcome = result.outcome;
   if (result.failure) throw result.failure;
-  if (config.target.restart && !config.output.quiet) {
+  if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
   return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString() };

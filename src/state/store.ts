@@ -103,13 +103,18 @@ function withRun(state: State, report: Report, built: Built | null): State {
   };
 }
 
-async function writeState(repo: string, state: State): Promise<void> {
-  const target = stateFile(repo);
+const writeState = (repo: string, state: State): Promise<void> => writeStateJson(repo, stateFile(repo), state);
+
+/**
+ * A JSON file in `.hotswap/`, whole or not at all: a temp file beside it (never through a link: `wx`, and the
+ * directory checked), then a rename.
+ */
+export async function writeStateJson(repo: string, target: string, value: unknown): Promise<void> {
   const temp = `${target}.${process.pid}.tmp`;
   try {
     await ensureStateDir(repo);
     await rm(temp, { force: true });
-    await writeFile(temp, JSON.stringify(state, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    await writeFile(temp, JSON.stringify(value, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
     await rename(temp, target);
   } catch (e) {
     await rm(temp, { force: true }); // a half-written temp file (the disk filled up) is no state

@@ -5,13 +5,13 @@
 import type { PhaseName, Report } from '../report.js';
 import type { Progress } from './progress.js';
 import { planFileLines, planHeadline } from './plan.js';
+import { seconds } from './seconds.js';
 
 export interface TerminalOptions {
   readonly stream: NodeJS.WriteStream;
   readonly quiet: boolean;
 }
 
-const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /** One line: what went wrong, and what to do. */
 export function errorLine(message: string, hint?: string): string {

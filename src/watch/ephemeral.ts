@@ -25,6 +25,14 @@ const PATTERNS: readonly RegExp[] = [
   /^#.*#$/,
   // kate's swap files `.name.kate-swp`.
   /\.kate-swp$/,
+  // GNU sed -i writes the new content to `sedXXXXXX` beside the file, then renames it over
+  // (sed/execute.c, `ck_mkstemp (…, "sed", …)`).
+  /^sed[A-Za-z0-9]{6}$/,
+  // GLib/GIO safe saves (gedit, GNOME apps) write `.goutputstream-XXXXXX` (gio/glocalfileoutputstream.c).
+  /^\.goutputstream-[A-Za-z0-9]{6}$/,
+  // Atomic writers (VS Code extensions, formatters, write-file-atomic style tools) use `name.tmp`,
+  // `name.tmp.<pid>` or `name.tmp.<pid>.<time>`.
+  /\.tmp(\.\d+)*$/i,
   // `go build` probes the umask with `<dir>/<name>-go-tmp-umask` and deletes it at once
   // (cmd/go/internal/work/exec.go).
   /-go-tmp-umask$/,

@@ -87,7 +87,8 @@ async function ensureServing() {
 }
 
 async function startWatch(env: Record<string, string> = {}): Promise<CliProcess> {
-  daemon = startCli(['watch'], { cwd: repo.dir, env });
+  // --verbose: the kills are timed on the phase lines ("  ✓ build 463 ms"), which watch prints only then.
+  daemon = startCli(['watch', '--verbose'], { cwd: repo.dir, env });
   await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
   return daemon;
 }

@@ -77,7 +77,7 @@ export async function runBinaryVersion(docker: DockerFn, name: string, binaryPat
     const r = await docker(['exec', name, binaryPath, '--version'], 30_000);
     // It may have stopped between the inspect and the exec: then copy it out below.
     // (setns fails when the process exits as the exec joins it: a restart in flight.)
-    if (r.code === 0 || !/is not running|is restarting|setns process/i.test(r.stderr)) return { via: 'exec', code: r.code, output: (r.stdout + r.stderr).trim() };
+    if (r.code === 0 || !/is not running|is restarting|setns process|in a stopped state/i.test(r.stderr)) return { via: 'exec', code: r.code, output: (r.stdout + r.stderr).trim() };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-fault-bin-'));
   try {
