@@ -51,6 +51,7 @@ function withPipeline(command: Command, d: HelpDefaults | null): Command {
 
 /** Each command's examples, shown at the end of its help. */
 const EXAMPLES: Record<string, readonly string[]> = {
+  hotswap: ['hotswap init --makefile --devcontainer', 'hotswap watch', 'hotswap --container ollama-dev swap', 'hotswap swap --help'],
   swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap --container ollama-dev swap --builder container'],
   watch: ['hotswap watch', 'hotswap watch --detach', 'hotswap watch --dry-run --debounce 500'],
   stop: ['hotswap stop'],
@@ -79,7 +80,7 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
     // (a line and a hint); its help text is kept.
     .exitOverride()
     .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } });
-  withCommon(program, null);
+  withCommon(program, d).addHelpText('after', examplesOf('hotswap'));
   const command = (name: string, description: string) =>
     program.command(name).description(description).addHelpText('after', examplesOf(name));
 

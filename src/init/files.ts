@@ -24,8 +24,12 @@ export function withGitignore(current: string): string | null {
   return `${current}${current && !current.endsWith('\n') ? '\n' : ''}.hotswap/\n`;
 }
 
+/** What an older init wrote, `npx hotswap …`, runs the unrelated npm package named hotswap: call the runner instead. */
+const OLD_RUNNER = 'npx hotswap ';
+const withRunner = (text: string, runner: string) => text.replaceAll(OLD_RUNNER, `${runner} `);
+
 export function withMakeTarget(current: string, runner: string): string | null {
-  if (/^hot-swap\s*:/m.test(current)) return null;
+  if (/^hot-swap\s*:/m.test(current)) return current.includes(OLD_RUNNER) ? withRunner(current, runner) : null;
   const sep = current === '' ? '' : current.endsWith('\n') ? '\n' : '\n\n';
   return `${current}${sep}.PHONY: hot-swap\nhot-swap:\n\t${runner} swap --restart --verify\n`;
 }
@@ -35,9 +39,10 @@ export function withPostStart(current: string, runner: string): string | null {
   const postStart = `${runner} watch --detach`;
   const text = current.trim() === '' ? '{\n}\n' : current;
   const existing = (parse(text) ?? {}) as { postStartCommand?: unknown };
-  if (typeof existing.postStartCommand === 'string' && /hotswap(@\d+)? watch/.test(existing.postStartCommand)) return null;
-  const value = typeof existing.postStartCommand === 'string' && existing.postStartCommand.trim()
-    ? `${existing.postStartCommand} && ${postStart}` : postStart;
+  const command = typeof existing.postStartCommand === 'string' ? existing.postStartCommand : '';
+  const present = /hotswap(@\d+)? watch/.test(command);
+  if (present && !command.includes(OLD_RUNNER)) return null;
+  const value = present ? withRunner(command, runner) : command.trim() ? `${command} && ${postStart}` : postStart;
   const edits = modify(text, ['postStartCommand'], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } });
   return applyEdits(text, edits);
 }
