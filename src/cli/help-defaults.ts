@@ -12,6 +12,8 @@ export interface HelpDefaults {
   readonly debounceMs: number;
   readonly minRestartIntervalMs: number;
   readonly logLevel: string;
+  readonly restart: boolean;
+  readonly verify: boolean;
   /** Where they come from, for the help text: the config file, or "built in". */
   readonly from: string;
 }
@@ -23,6 +25,8 @@ export const BUILT_IN: HelpDefaults = {
   debounceMs: DEFAULTS.watch.debounceMs,
   minRestartIntervalMs: DEFAULTS.watch.minRestartIntervalMs,
   logLevel: DEFAULTS.output.logLevel,
+  restart: DEFAULTS.target.restart,
+  verify: DEFAULTS.target.verify,
   from: 'built in',
 };
 
@@ -33,6 +37,8 @@ const fromConfig = (c: ResolvedConfig): HelpDefaults => ({
   debounceMs: c.watch.debounceMs,
   minRestartIntervalMs: c.watch.minRestartIntervalMs,
   logLevel: c.output.logLevel,
+  restart: c.target.restart,
+  verify: c.target.verify,
   from: c.configFile ?? 'built in',
 });
 

@@ -22,6 +22,7 @@ beforeAll(async () => {
   // the dev container's server, reached on the Docker host
   "target": {
     "container": "dev-ollama", /* not ollama-gpu */
+    "restart": false,
     "health": { "url": "http://host.docker.internal:11434/", "versionUrl": null, "allowRemote": true }
   },
   "watch": { "debounceMs": 350 }
@@ -49,6 +50,7 @@ describe.concurrent('help', () => {
     const config = join(repo.dir, 'hotswap.config.json');
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(`(default: dev-ollama, from ${config})`);
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(`(default: 350, from ${config})`);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`--restart restart the container after the swap (default: false, from ${config})`);
     const elsewhere = await runCli(['swap', '--help'], { cwd: '/', env: NO_DOCKER });
     expect(elsewhere.stdout.replace(/\s+/g, ' ')).toContain('(default: ollama-gpu)');
   });
