@@ -5,6 +5,7 @@
 # image built from the same recipe and toolchain already exists.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/image-lib.sh
 IMAGE="${1:-hotswap-test/builder:latest}"
 RECIPE=1  # bump when this recipe changes, so existing images are rebuilt
 HASH_LABEL=hotswap.test.builder-hash
@@ -12,8 +13,7 @@ GOROOT_HOST=$(go env GOROOT)
 GOROOT_IMG=/usr/local/go
 
 hash=$( { echo "recipe $RECIPE"; go version; sha256sum "$GOROOT_HOST/bin/go" /bin/busybox; } | sha256sum | cut -c1-64)
-have=$(docker image inspect --format "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$IMAGE" 2>/dev/null || true)
-[ "$have" = "$hash" ] && exit 0
+image_is_current "$IMAGE" "$HASH_LABEL" "$hash" && exit 0
 
 ctx=$(mktemp -d /tmp/hotswap-builder.XXXXXX)
 trap 'rm -rf "$ctx"' EXIT
@@ -46,7 +46,4 @@ WORKDIR /src
 LABEL hotswap.test="1" $HASH_LABEL="$hash"
 CMD ["sleep", "infinity"]
 DOCKERFILE
-# Legacy builder (no buildx plugin here); nothing in it needs the network.
-out=$(DOCKER_BUILDKIT=0 docker build --network none -q -t "$IMAGE" "$ctx" 2>&1) || { echo "$out" >&2; exit 1; }
-docker image prune -f --filter "label=$HASH_LABEL" >/dev/null
-echo "env: built $IMAGE"
+build_image "$IMAGE" "$ctx" "$HASH_LABEL"

@@ -1,6 +1,7 @@
 /** The command line: parses flags, runs one command, maps its outcome to exit codes 0/1/2/3 (README). */
 import { Command, CommanderError, Option } from 'commander';
-import { isHotswapError, messageOf } from './errors.js';
+import type { HelpDefaults } from './cli/help-defaults.js';
+import { isHotswapError, messageOf, usageError } from './errors.js';
 import { translateLegacyFlags } from './legacy-flags.js';
 import { errorLine } from './ui/terminal.js';
 
@@ -18,17 +19,6 @@ const nonEmpty = (name: string) => (value: string) => {
   return value;
 };
 
-/** Flags every command that reads the config shares. */
-function withCommon(command: Command): Command {
-  return command
-    .option('--config <file>', 'config file (default: hotswap.config.json found upward from the cwd)')
-    .option('--repo <dir>', 'the Go repository (default: the config file\'s directory)')
-    .option('--container <name>', 'target container (default ollama-gpu)')
-    .option('--json', 'machine-readable output on stdout')
-    .option('--quiet', 'print errors only')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent');
-}
-
 /** A command whose output is not JSON: `--json` is refused (exit 2) rather than ignored. */
 function withoutJson(command: Command): Command {
   return command.hook('preAction', (_, action) => {
@@ -36,71 +26,139 @@ function withoutJson(command: Command): Command {
   });
 }
 
-/** Flags of the pipeline (`swap`, later `watch`). */
-function withPipeline(command: Command): Command {
-  return withCommon(command)
-    .option('--main <pkg>', 'main package: auto, . or ./cmd/ollama')
+/** " (default: X)" in help, where X is what the config in effect gives; nothing outside help (`d` is null). */
+const shows = (d: HelpDefaults | null, key: Exclude<keyof HelpDefaults, 'from'>) =>
+  d ? ` (default: ${d[key]}${d.from === 'built in' ? '' : `, from ${d.from}`})` : '';
+
+/** Flags every command that reads the config shares; listed after the command's own, also accepted before the command. */
+function withCommon(command: Command, d: HelpDefaults | null): Command {
+  return command
+    .optionsGroup('Shared options (also before the command):')
+    .option('--config <file>', 'config file (default: hotswap.config.json found upward from the cwd)')
+    .option('--repo <dir>', 'the Go repository (default: the config file\'s directory)')
+    .option('--container <name>', `target container; with several targets, the one to use${shows(d, 'container')}`)
+    .option('--json', 'machine-readable output on stdout')
+    .option('--quiet', 'print errors only')
+    .option('--log-level <level>', `trace, debug, info, warn, error, fatal or silent${shows(d, 'logLevel')}`);
+}
+
+/** Flags of the pipeline (`swap`, `watch`), after the command's own. */
+function withPipeline(command: Command, d: HelpDefaults | null): Command {
+  command
+    .optionsGroup('Build and swap options:')
+    .option('--main <pkg>', `main package: auto, . or ./cmd/ollama${shows(d, 'main')}`)
     .option('--image <image>', 'image to create the container from when it does not exist')
-    .option('--builder <mode>', 'auto, local, container or artifact')
+    .option('--builder <mode>', `auto, local, container or artifact${shows(d, 'builder')}`)
     .option('--force-builder', 'build in the builder container (= --builder container; old -ForceBuilder)')
     .addOption(new Option('--no-local', 'never use the local Go toolchain (old -NoWSL)'))
-    .option('--restart', 'restart the container after the swap (default)')
+    .option('--restart', `restart the container after the swap${shows(d, 'restart')}`)
     .option('--no-restart', 'swap the file only; the old process keeps running')
-    .option('--verify', 'check the hash and what is served (default)')
+    .option('--verify', `check the hash and what is served${shows(d, 'verify')}`)
     .option('--no-verify', 'skip the hash and health checks')
     .option('--rollback-on-fail', 'restore the backup when verify fails (default with --verify)')
     .option('--no-rollback-on-fail', 'leave the new binary in place when verify fails')
     .option('--keep-backup', 'keep every backup (no pruning to target.keepBackups)');
+  return withCommon(command, d);
 }
 
-function build(version: string, run: (action: Action) => (options: Record<string, unknown>) => Promise<void>): Command {
+/** Each command's examples, shown at the end of its help. */
+const EXAMPLES: Record<string, readonly string[]> = {
+  hotswap: ['hotswap init --makefile --devcontainer', 'hotswap watch', 'hotswap --container ollama-dev swap', 'hotswap swap --help'],
+  swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap --container ollama-dev swap --builder container'],
+  watch: ['hotswap watch', 'hotswap watch --detach', 'hotswap watch --dry-run --debounce 500'],
+  stop: ['hotswap stop'],
+  rollback: ['hotswap rollback', 'hotswap rollback --to ollama.backup_20260101-120000'],
+  backups: ['hotswap backups', 'hotswap backups --prune 1'],
+  logs: ['hotswap logs -n 50', 'hotswap logs -f'],
+  plan: ['hotswap plan', 'hotswap plan --from HEAD~3 --to HEAD --json'],
+  init: ['hotswap init', 'hotswap init --makefile --devcontainer'],
+  doctor: ['hotswap doctor', 'hotswap doctor --json'],
+  status: ['hotswap status', 'hotswap status --json'],
+  completion: ['source <(hotswap completion bash)', 'hotswap completion fish | source'],
+};
+
+const examplesOf = (name: string) => `\nExamples:\n${(EXAMPLES[name] ?? []).map((e) => `  $ ${e}`).join('\n')}\n`;
+
+type Run = (action: Action) => (options: Record<string, unknown>, command: Command) => Promise<void>;
+
+function build(version: string, run: Run, d: HelpDefaults | null): Command {
   const program = new Command('hotswap')
     .description('Build a Go server, swap it into its running container, verify, roll back on failure.')
     .version(version)
     .showSuggestionAfterError(true)
+    // The shared flags before the command are the program's; after it, the command's own.
+    .enablePositionalOptions()
     // Subcommands inherit these, so set them first. Commander's own "error: …" lines are replaced by ours
-    // (one line with a hint); its help text is kept.
+    // (a line and a hint); its help text is kept.
     .exitOverride()
     .configureOutput({ writeErr: (text) => { if (!text.startsWith('error:')) process.stderr.write(text); } });
+  withCommon(program, d).addHelpText('after', examplesOf('hotswap'));
+  const command = (name: string, description: string) =>
+    program.command(name).description(description).addHelpText('after', examplesOf(name));
 
-  withPipeline(program.command('swap').description('build and swap once, now'))
-    .option('--if-changed', 'skip when no binary input changed since the last build')
+  withPipeline(command('swap', 'build and swap once, now')
+    .option('--if-changed', 'skip when no binary input changed since the last build'), d)
     .action(run(async (o) => (await import('./commands/swap.js')).swapCommand(o)));
-  withPipeline(program.command('watch').description('watch the Go sources; build, swap and verify on every change'))
+  withPipeline(command('watch', 'watch the Go sources; build, swap and verify on every change')
     .option('--dry-run', 'plan and report only: never build or swap')
     .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')
     .option('--no-initial', 'do not bring the container up to date at start')
-    .option('--debounce <ms>', 'quiet period before a build (watch.debounceMs)')
-    .option('--min-restart-interval <ms>', 'at least this long between two runs (groups restarts)')
-    .option('-v, --verbose', 'every phase and the compiler output, not one line per run')
+    .option('--debounce <ms>', `quiet period before a build (watch.debounceMs)${shows(d, 'debounceMs')}`)
+    .option('--min-restart-interval <ms>', `at least this long between two runs (groups restarts)${shows(d, 'minRestartIntervalMs')}`)
+    .option('-v, --verbose', 'every phase and the compiler output, not one line per run'), d)
     .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
-  withoutJson(withCommon(program.command('stop').description('stop this repo\'s watch daemon (waits for the current swap)'))
-    .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o))));
-  withCommon(program.command('rollback').description('restore the newest backup (or --to NAME), restart, verify'))
-    .option('--to <name>', 'the backup to restore (see `hotswap backups`)', nonEmpty('--to'))
+  withoutJson(withCommon(command('stop', 'stop this repo\'s watch daemon (waits for the current swap)'), d))
+    .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
+  withCommon(command('rollback', 'restore the newest backup (or --to NAME), restart, verify')
+    .option('--to <name>', 'the backup to restore (see `hotswap backups`)', nonEmpty('--to')), d)
     .action(run(async (o) => (await import('./commands/rollback.js')).rollbackCommand(o)));
-  withCommon(program.command('backups').description('list the backups in the container'))
-    .option('--prune <n>', 'keep only the newest N', integer('--prune'))
+  withCommon(command('backups', 'list the backups in the container')
+    .option('--prune <n>', 'keep only the newest N', integer('--prune')), d)
     .action(run(async (o) => (await import('./commands/backups.js')).backupsCommand(o)));
-  withoutJson(withCommon(program.command('logs').description('recent container logs'))
+  withoutJson(withCommon(command('logs', 'recent container logs')
     .option('-n, --lines <n>', 'how many lines', integer('-n'))
-    .option('-f, --follow', 'keep following')
-    .action(run(async (o) => (await import('./commands/logs.js')).logsCommand(o))));
-  withCommon(program.command('plan').description('would a rebuild be needed, and why, file by file (no Docker needed)'))
+    .option('-f, --follow', 'keep following across restarts'), d))
+    .action(run(async (o) => (await import('./commands/logs.js')).logsCommand(o)));
+  withCommon(command('plan', 'would a rebuild be needed, and why, file by file (no Docker needed)')
     .option('--from <rev>', 'compare from this revision (default: the last built tree)')
-    .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)')
+    .option('--to <rev>', 'compare to this revision (default: a snapshot of the work tree)'), d)
     .action(run(async (o) => (await import('./commands/plan.js')).planCommand(o)));
-  program.command('init').description('set this Go repo up: hotswap.config.json, .gitignore; optionally make hot-swap and postStart')
-    .option('--repo <dir>', 'the Go repository (default: the current directory)')
-    .option('--makefile', 'add a `hot-swap` target (`make hot-swap` = hotswap swap --restart --verify)')
+  command('init', 'set this Go repo up: hotswap.config.json, .gitignore; optionally make hot-swap and postStart')
+    .option('--makefile', 'add a `hot-swap` target that runs hotswap swap --restart --verify')
     .option('--devcontainer', 'add `hotswap watch --detach` to .devcontainer/devcontainer.json postStartCommand')
-    .option('--container <name>', 'the container the config names (default ollama-gpu)')
-    .action(run(async (o) => (await import('./commands/init.js')).initCommand(o)));
-  withCommon(program.command('doctor').description('check git, Go, Docker, the container, images, notifications, file watching'))
+    .option('--repo <dir>', 'the Go repository (default: the current directory)')
+    .option('--container <name>', 'the container the config names (default: ollama-gpu)')
+    .action(run(async (o) => (await import('./commands/init.js')).initCommand({ ...o, version })));
+  withCommon(command('doctor', 'check git, Go, Docker, the container, images, notifications, file watching'), d)
     .action(run(async (o) => (await import('./commands/doctor.js')).doctorCommand(o)));
-  withCommon(program.command('status').description('daemon, container, served vs built binary, last runs'))
+  withCommon(command('status', 'daemon, container, served vs built binary, last runs'), d)
     .action(run(async (o) => (await import('./commands/status.js')).statusCommand(o)));
+  command('completion', 'print a completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => { process.stdout.write(await completionOf(program, shell)); });
   return program;
+}
+
+/** The completion script for `shell`, from the commands and flags defined above. */
+async function completionOf(program: Command, shell: string): Promise<string> {
+  const { completionScript, SHELLS } = await import('./cli/completion.js');
+  const known = SHELLS.find((s) => s === shell);
+  if (!known) throw usageError(`unknown shell '${shell}': use ${SHELLS.join(', ')}`, { hint: 'see hotswap completion --help' });
+  const flagsOf = (c: Command) => c.options.flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)).concat('--help');
+  const commands = program.commands.map((c) => ({ name: c.name(), description: c.description(), flags: flagsOf(c) }));
+  return completionScript(known, commands, flagsOf(program));
+}
+
+/**
+ * The command's options merged with the shared flags given before it. A shared flag the command does not
+ * take (`hotswap --config x init`) is an error, as it would be after the command.
+ */
+function optionsOf(command: Command): Record<string, unknown> {
+  const own = new Set(command.options.map((o) => o.attributeName()));
+  const before = command.parent?.opts() ?? {};
+  const stray = command.parent?.options.find((o) => before[o.attributeName()] !== undefined && !own.has(o.attributeName()));
+  if (stray) throw usageError(`hotswap ${command.name()} does not take ${stray.long}`, { hint: `see hotswap ${command.name()} --help` });
+  return { ...before, ...command.opts() };
 }
 
 function report(error: unknown): number {
@@ -114,11 +172,19 @@ function report(error: unknown): number {
   return 1;
 }
 
+/** The command argv names (for the hint of a usage error), or none. */
+const commandIn = (program: Command, argv: readonly string[]): string | undefined =>
+  argv.find((a) => program.commands.some((c) => c.name() === a));
+
+const wantsHelp = (argv: readonly string[]) => argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
+
 export async function main(argv: string[], version: string): Promise<number> {
   let code = 0;
-  const program = build(version, (action) => async (options) => {
-    code = await action(options);
-  });
+  // Only help shows the effective defaults, so only help reads the config before the command does.
+  const defaults = wantsHelp(argv) ? (await import('./cli/help-defaults.js')).helpDefaults(argv, process.cwd(), process.env) : null;
+  const program = build(version, (action) => async (_options, command) => {
+    code = await action(optionsOf(command));
+  }, defaults);
   try {
     await program.parseAsync(translateLegacyFlags(argv), { from: 'user' });
     return code;
@@ -126,7 +192,9 @@ export async function main(argv: string[], version: string): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
-      process.stderr.write(`${errorLine(error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), 'see hotswap --help')}\n`);
+      const name = commandIn(program, argv);
+      const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+      process.stderr.write(`${errorLine(message, `see ${name ? `hotswap ${name} --help` : 'hotswap --help'}`)}\n`);
       return 2;
     }
     return report(error);

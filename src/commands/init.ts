@@ -4,12 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { resolveMainPackage, workTreeSources } from '../build/main-package.js';
 import { messageOf, usageError } from '../errors.js';
 import { CONTAINER_NAME, containerNameMessage } from '../config/schema.js';
-import { configText, INIT_CONTAINER, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
+import { configText, INIT_CONTAINER, runnerFor, schemaUrlFor, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
 import type { ContainerCreation } from '../target/client.js';
 import { dockerfileTags, isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
 import { openRepo } from '../plan/git.js';
@@ -21,12 +20,12 @@ export interface InitFlags {
   makefile?: boolean;
   devcontainer?: boolean;
   container?: string;
+  /** hotswap's own version: the files init writes call this major. */
+  version: string;
 }
 
 /** init never waits long for an engine that accepts connections but does not answer. */
 const DOCKER_WAIT_MS = 5_000;
-
-const SCHEMA = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'hotswap.schema.json');
 
 async function update(file: string, change: (current: string) => string | null): Promise<boolean> {
   const current = await readFile(file, 'utf8').catch(() => '');
@@ -76,10 +75,10 @@ async function existingContainer(name: string, notes: string[]): Promise<Contain
  * What the new config says: main, stamp and, for ollama, its image inputs, build tags and container. No
  * builder image: the default follows go.mod's go line, where a written one would go stale at the next bump.
  */
-async function configFor(repo: string, container: string, notes: string[]): Promise<InitConfig> {
+async function configFor(repo: string, container: string, version: string, notes: string[]): Promise<InitConfig> {
   const module = await moduleOf(repo);
   const [main, stamp] = await Promise.all([resolveMainPackage(workTreeSources(repo), 'auto'), versionVar(repo, module)]);
-  const base = { schema: relative(repo, SCHEMA).split('\\').join('/'), main, versionVar: stamp, container };
+  const base = { schema: schemaUrlFor(version), main, versionVar: stamp, container };
   if (!isOllama(module)) return base;
   const existing = await existingContainer(container, notes);
   const tags = dockerfileTags(await readFile(join(repo, 'Dockerfile'), 'utf8').catch(() => ''));
@@ -98,15 +97,15 @@ export async function initCommand(flags: InitFlags): Promise<number> {
   const configFile = join(repo, CONFIG_FILE_NAME);
   const notes: string[] = [];
   if (!existsSync(configFile)) {
-    const config = await configFor(repo, container, notes);
+    const config = await configFor(repo, container, flags.version, notes);
     await writeFile(configFile, configText(config));
     const extras = [config.imageInputs && ', ollama image inputs', config.image && `, image ${config.image}`];
     changed.push(`hotswap.config.json (main ${config.main}${extras.filter(Boolean).join('')})`);
   }
   note(await update(join(repo, '.gitignore'), withGitignore), '.gitignore (.hotswap/)');
-  if (flags.makefile) note(await update(join(repo, 'Makefile'), withMakeTarget), 'Makefile (hot-swap target)');
+  if (flags.makefile) note(await update(join(repo, 'Makefile'), (c) => withMakeTarget(c, runnerFor(flags.version))), 'Makefile (hot-swap target)');
   if (flags.devcontainer) {
-    note(await update(join(repo, '.devcontainer', 'devcontainer.json'), withPostStart), '.devcontainer/devcontainer.json (postStartCommand)');
+    note(await update(join(repo, '.devcontainer', 'devcontainer.json'), (c) => withPostStart(c, runnerFor(flags.version))), '.devcontainer/devcontainer.json (postStartCommand)');
   }
   process.stdout.write(changed.length ? changed.map((c) => `wrote ${c}\n`).join('') : 'nothing to do: already set up\n');
   for (const line of notes) process.stderr.write(`hotswap: ${line}\n`);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { usageError } from '../errors.js';
 import { fileSchema, type FileConfig } from './schema.js';
@@ -53,6 +54,7 @@ function checkConfig(raw: unknown): { config: FileConfig } | { problems: ConfigP
 export const formatProblems = (problems: readonly ConfigProblem[]): string =>
   problems.map((p) => `${p.where}: ${p.message}`).join('; ');
 
+/** The file as JSONC, like devcontainer.json: comments are allowed; trailing commas and other syntax errors are not. */
 function parseJsonFile(path: string): unknown {
   let text: string;
   try {
@@ -60,18 +62,19 @@ function parseJsonFile(path: string): unknown {
   } catch (cause) {
     throw missingOrUnreadable(path, cause);
   }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const at = jsonErrorOffset((cause as Error).message, text);
-    const where = at === null ? '' : ` at ${lineColumn(text, at)}`;
-    throw usageError(`config file ${path} is not valid JSON${where}: ${(cause as Error).message}`, {
-      hint: 'fix the JSON syntax (no comments or trailing commas); the schema is config/hotswap.schema.json',
-      phase: 'config',
-      cause,
-    });
-  }
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (!first) return value;
+  throw usageError(`config file ${path} is not valid JSON at ${lineColumn(text, first.offset)}: ${syntaxProblem(first)}`, {
+    hint: 'fix the JSON syntax (comments are fine; trailing commas are not); the schema is config/hotswap.schema.json',
+    phase: 'config',
+  });
 }
+
+/** jsonc-parser's code in words: `CommaExpected` → "comma expected". */
+const syntaxProblem = (error: ParseError): string =>
+  printParseErrorCode(error.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
 function missingOrUnreadable(path: string, cause: unknown) {
   const code = (cause as NodeJS.ErrnoException).code;
@@ -103,24 +106,6 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
     .join('');
-}
-
-/**
- * Where JSON.parse stopped, from its message. Node 20 says "at position N" for most errors, but for an
- * unexpected token it quotes the text instead: 10 characters either side, with "..." where it cut.
- */
-function jsonErrorOffset(message: string, text: string): number | null {
-  const position = /at position (\d+)/.exec(message);
-  if (position) return Number(position[1]);
-  if (message === 'Unexpected end of JSON input') return text.length;
-  const quoted = /^Unexpected token '.', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/.exec(message);
-  if (!quoted) return null;
-  const [, cutBefore, snippet = '', cutAfter] = quoted;
-  if (cutBefore) {
-    const start = text.indexOf(snippet);
-    return start < 0 ? null : start + 10;
-  }
-  return cutAfter ? snippet.length - 10 : null; // the whole (short) text is quoted: no position to recover
 }
 
 /** 1-based `line L, column C` of a character offset. */

@@ -15,7 +15,8 @@ import {
 import { duplicateProblems, fileTargets, selectTarget, type FileTarget } from './targets.js';
 import type { BuilderMode, LogLevel, PipelineFlags, ResolvedConfig, ResolvedTarget } from './types.js';
 
-const DEFAULTS = deepFreeze({
+/** Every default, once: resolveConfig applies them, gen-schema writes them into the JSON schema, help shows them. */
+export const DEFAULTS = deepFreeze({
   repo: '.',
   main: 'auto',
   watch: { paths: ['.'], ignore: [], debounceMs: 200, maxWaitMs: 2000, poll: false, minRestartIntervalMs: 0 },
@@ -29,7 +30,7 @@ const DEFAULTS = deepFreeze({
     container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama', restart: true, stopTimeoutS: 10, verify: true,
     keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000, // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
     create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
-    health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
+    health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25, allowRemote: false },
   },
   plan: { imageInputs: [] },
   notify: { desktop: true, command: null },

@@ -51,15 +51,14 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 const upTo = (max: number, unit: string, what: string) => count().max(max, `must be at most ${max} ${unit} (${what})`);
 
-// hotswap never sends traffic anywhere but this machine: health checks go to a published loopback port.
+// By default hotswap sends no traffic anywhere but this machine: health checks go to a published loopback port.
+// From a dev container the server is on the Docker host (host.docker.internal): target.health.allowRemote says so.
 const LOOPBACK_URL = /^https?:\/\/(localhost|127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|\[::1\])(:\d{1,5})?([/?#].*)?$/;
-const loopbackUrl = () =>
-  z.nullable(
-    str('an http(s) URL or null').regex(
-      LOOPBACK_URL,
-      'must be an http(s) URL on this machine (localhost, 127.x.x.x or [::1]), or null: hotswap never sends traffic elsewhere',
-    ),
-  );
+const HTTP_URL = /^https?:\/\/[^\s/?#]+([/?#]\S*)?$/;
+export const notLoopbackMessage =
+  'must be an http(s) URL on this machine (localhost, 127.x.x.x or [::1]), or null: hotswap never sends traffic elsewhere ' +
+  'unless target.health.allowRemote is true (for http://host.docker.internal:11434/ from a dev container)';
+const httpUrl = () => z.nullable(str('an http(s) URL or null').regex(HTTP_URL, notLoopbackMessage));
 
 // `main` is passed to `go build`; a leading '.' keeps it a relative package and never a flag.
 export const MAIN_PACKAGE = /^(auto|\.(\/\S*)?)$/;
@@ -89,37 +88,45 @@ const buildSchema = object({
   env: envRecord().describe('Environment for `go build`.').optional(),
   flags: list().describe('Extra `go build` flags.').optional(),
   ldflags: str().describe('Linker flags; the version stamp is appended.').optional(),
-  tags: list(str().regex(/^[^\s,]+$/, 'a build tag must not contain spaces or commas')).optional(),
+  tags: list(str().regex(/^[^\s,]+$/, 'a build tag must not contain spaces or commas')).describe('Go build tags (-tags).').optional(),
   versionVar: z
     .nullable(str('a Go symbol or null').regex(GO_SYMBOL, 'must be a Go package path and variable, like github.com/ollama/ollama/version.Version'))
     .describe('Variable stamped through -X with the dev version; null stamps nothing.')
     .optional(),
   versionBase: nonEmpty().regex(/^\S+$/, 'must not contain spaces').describe('Base of the stamp <base>-hotswap.<tree8>.').optional(),
-  builderImage: imageName().describe('Image of the builder container. Default: golang:<major.minor>-bookworm from go.mod\'s go line (official golang images build only their own release and older).').optional(),
+  builderImage: imageName().describe('Image of the builder container. Default (computed): golang:<major.minor>-bookworm from go.mod\'s go line (official golang images build only their own release and older).').optional(),
   builderContainer: containerName().describe('Name of the long-lived builder container.').optional(),
   dockerfile: nonEmpty().describe('Dockerfile of the artifact builder, relative to the repo.').optional(),
   target: z.nullable(nonEmpty('a build stage name or null')).describe('Dockerfile stage of the artifact builder.').optional(),
   artifactPath: absolutePath('/ollama-dev').describe('Path of the binary inside the artifact image.').optional(),
-  sync: bool().optional(),
+  sync: bool().describe('Copy the source into the builder container instead of bind-mounting it (a remote Docker host).').optional(),
   hostRepo: z.nullable(nonEmpty('a path or null')).describe('The repo path as the Docker host sees it (bind mounts).').optional(),
 });
 
 const createSchema = object({
-  network: z.nullable(nonEmpty('a network name or null')).optional(),
-  ports: list(str().regex(PORT_MAPPING, 'must be a Docker port mapping, like 11434:11434 or 127.0.0.1:11434:11434')).optional(),
-  env: envRecord().optional(),
-  volumes: list(nonEmpty()).optional(),
-  gpus: z.nullable(nonEmpty('a --gpus value like "all", or null')).optional(),
+  network: z.nullable(nonEmpty('a network name or null')).describe('docker run --network; null: the default bridge.').optional(),
+  ports: list(str().regex(PORT_MAPPING, 'must be a Docker port mapping, like 11434:11434 or 127.0.0.1:11434:11434'))
+    .describe('docker run -p mappings.').optional(),
+  env: envRecord().describe('docker run -e variables.').optional(),
+  volumes: list(nonEmpty()).describe('docker run -v mounts.').optional(),
+  gpus: z.nullable(nonEmpty('a --gpus value like "all", or null')).describe('docker run --gpus; null: none.').optional(),
   command: z.nullable(list(nonEmpty()))
     .describe('The command the container runs, as an argv (e.g. ["/usr/bin/ollama", "serve"]); null: the image\'s own CMD.')
     .optional(),
 });
 
 const healthSchema = object({
-  url: loopbackUrl().describe('Polled after a restart until it answers 2xx.').optional(),
-  versionUrl: loopbackUrl().describe('Must report the stamped version.').optional(),
-  timeoutMs: upTo(HOUR_MS, 'ms', 'an hour').optional(),
-  intervalMs: upTo(MINUTE_MS, 'ms', 'a minute').optional(),
+  url: httpUrl().describe('Polled after a restart until it answers 2xx; null skips it. On this machine unless allowRemote.').optional(),
+  versionUrl: httpUrl().describe('Must report the stamped version; null skips it. On this machine unless allowRemote.').optional(),
+  timeoutMs: upTo(HOUR_MS, 'ms', 'an hour').describe('How long the new binary has to answer before verify fails.').optional(),
+  intervalMs: upTo(MINUTE_MS, 'ms', 'a minute').describe('How often the health URL is polled.').optional(),
+  allowRemote: bool().describe('Allow health URLs on another host, such as http://host.docker.internal:11434/ from a dev container.').optional(),
+}).superRefine((health, ctx) => {
+  if (health.allowRemote) return;
+  for (const key of ['url', 'versionUrl'] as const) {
+    const url = health[key];
+    if (typeof url === 'string' && HTTP_URL.test(url) && !LOOPBACK_URL.test(url)) ctx.addIssue({ code: 'custom', path: [key], message: notLoopbackMessage });
+  }
 });
 
 const targetSchema = object({
@@ -127,16 +134,16 @@ const targetSchema = object({
   image: z.nullable(imageName('an image name or null')).describe('Started as the container when it does not exist.').optional(),
   binaryPath: filePath('/usr/bin/ollama').describe('The binary inside the container.').optional(),
   create: createSchema.describe('How a missing container is started from `image`.').optional(),
-  restart: bool().optional(),
-  stopTimeoutS: upTo(3600, 's', 'an hour').optional(),
-  verify: bool().optional(),
-  rollbackOnFail: bool().describe('Requires verify: a rollback is decided by verifying.').optional(),
+  restart: bool().describe('Restart the container after the swap.').optional(),
+  stopTimeoutS: upTo(3600, 's', 'an hour').describe('Seconds the server has to stop before it is killed on restart.').optional(),
+  verify: bool().describe('Check the hash in the container and what the health URLs serve.').optional(),
+  rollbackOnFail: bool().describe('Restore the backup when verify fails. Requires verify: a rollback is decided by verifying. Default: verify.').optional(),
   keepBackups: count().describe('Backups kept besides the original (the first one taken).').optional(),
   backupDir: absolutePath('/tmp').describe('Where backups are kept in the container; it needs room for one binary per backup.').optional(),
   lockTimeoutMs: upTo(HOUR_MS, 'ms', 'an hour')
     .describe('How long a swap waits for another run swapping into the same container (default 10 minutes).')
     .optional(),
-  health: healthSchema.optional(),
+  health: healthSchema.describe('How a restarted server is checked.').optional(),
 });
 
 // A target's name keys its state and is what output and --container call it: a container name's characters,
@@ -163,7 +170,7 @@ const planSchema = object({
 });
 
 const notifySchema = object({
-  desktop: bool().optional(),
+  desktop: bool().describe('Desktop notifications of failures and recoveries.').optional(),
   command: z
     .nullable(
       z
@@ -176,20 +183,20 @@ const notifySchema = object({
 });
 
 export const fileSchema = object({
-  $schema: str().optional(),
+  $schema: str().describe('The JSON schema editors check this file with.').optional(),
   repo: nonEmpty().describe('The Go repository, relative to this file.').optional(),
   main: mainPackage().describe('The main package; auto: ./cmd/ollama if main, else .').optional(),
-  watch: watchSchema.optional(),
-  build: buildSchema.optional(),
-  target: targetSchema.optional(),
+  watch: watchSchema.describe('What `hotswap watch` watches, and how often it runs.').optional(),
+  build: buildSchema.describe('How the binary is built.').optional(),
+  target: targetSchema.describe('The container and the binary in it.').optional(),
   targets: z
     .array(targetEntrySchema, expected('an array of targets'))
     .min(1, 'must list at least one target (or leave it out for the single top-level one)')
     .describe('Several binaries and containers, each overriding the top-level main, target and build.')
     .optional(),
-  plan: planSchema.optional(),
-  notify: notifySchema.optional(),
-  logLevel: logLevel().optional(),
+  plan: planSchema.describe('What the planner counts as no binary input.').optional(),
+  notify: notifySchema.describe('How failures are announced.').optional(),
+  logLevel: logLevel().describe('Level of .hotswap/hotswap.log.').optional(),
 });
 
 /** What a valid `hotswap.config.json` holds: every key optional. */

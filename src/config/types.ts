@@ -53,6 +53,8 @@ export interface HealthConfig {
   readonly versionUrl: string | null;
   readonly timeoutMs: number;
   readonly intervalMs: number;
+  /** Health URLs may name another host (host.docker.internal from a dev container); else loopback only. */
+  readonly allowRemote: boolean;
 }
 
 export interface TargetConfig {

@@ -2,7 +2,7 @@
  * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
  * written atomically (temp file + rename) so a crash never leaves half a file.
  */
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diskFullError, isDiskFull, usageError } from '../errors.js';
@@ -124,15 +124,30 @@ export async function writeStateJson(repo: string, target: string, value: unknow
   }
 }
 
-/** Is a process with this pid alive (EPERM: alive, someone else's)? */
+/**
+ * Is a process with this pid alive (EPERM: alive, someone else's)? A zombie is not: it has exited and waits only
+ * for its parent to reap it, which a PID 1 such as `sleep infinity` in a dev container never does.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return processState(readProcStat(pid)) !== 'Z';
 }
+
+/** /proc/PID/stat, or '' where there is none (not Linux, or the process is gone). */
+const readProcStat = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+/** The state letter of a /proc/PID/stat line (R, S, D, Z, …): the field after the command, which may hold ") ". */
+export const processState = (stat: string): string | null => /\) ([A-Za-z]) /.exec(stat.slice(stat.lastIndexOf(')')))?.[1] ?? null;
 
 /**
  * Files in `.hotswap/` named after a process that died before removing them (SIGKILL): the private git

@@ -13,9 +13,9 @@ export interface TerminalOptions {
 }
 
 
-/** One line: what went wrong, and what to do. */
+/** What went wrong on one line (`hotswap: …`), and what to do on a second one (`hint: …`), as gh and cargo say it. */
 export function errorLine(message: string, hint?: string): string {
-  return `hotswap: ${message}${hint ? ` (${hint})` : ''}`;
+  return `hotswap: ${message}${hint ? `\nhint: ${hint}` : ''}`;
 }
 
 export function summaryLine(report: Report): string {

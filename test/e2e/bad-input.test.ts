@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../support/cli.js';
+import { errorLinesOf, runCli, type CliResult } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { removeContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
@@ -50,21 +50,22 @@ function badConfig(name: string, content: unknown): string {
 }
 
 /**
- * The contract for every failure: the exit code, exactly one `hotswap: ` line containing each of `parts`,
- * no stack trace, and nothing on stdout. With `only`, that line is all stderr holds (bad input prints
- * nothing else).
+ * The contract for every failure: the exit code, one `hotswap: ` line, optionally followed by one `hint: ` line,
+ * together containing each of `parts`; no stack trace, and nothing on stdout. With `only`, those lines are all
+ * stderr holds (bad input prints nothing else). Returns the two lines joined.
  */
 function expectFailure(result: CliResult, code: 2 | 3, parts: string[], { only = false } = {}): string {
   const shown = `stderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
   expect(result.timedOut, shown).toBeFalsy();
   expect(result.code, shown).toBe(code);
-  const lines = result.stderr.split('\n').filter((line) => line.startsWith('hotswap: '));
-  expect(lines, shown).toHaveLength(1);
-  for (const part of parts) expect(lines[0], shown).toContain(part);
-  if (only) expect(result.stderr.trimEnd(), shown).toBe(lines[0]);
+  const errors = errorLinesOf(result.stderr);
+  expect(errors, shown).toHaveLength(1);
+  const said = errors[0]!;
+  for (const part of parts) expect(said, shown).toContain(part);
+  if (only) expect(result.stderr.trimEnd(), shown).toBe(said);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.stdout).toBe('');
-  return lines[0]!;
+  return said;
 }
 
 describe.concurrent('a bad config file exits 2 and names the problem', () => {
@@ -131,7 +132,8 @@ describe.concurrent('bad flags exit 2 and name the flag', () => {
 
   it('refuses an unknown flag', async () => {
     const result = await hotswap(['swap', '--bogus'], { env: NO_DOCKER });
-    expectFailure(result, 2, ["unknown option '--bogus'", 'hotswap --help'], { only: true });
+    const said = expectFailure(result, 2, ["unknown option '--bogus'"], { only: true });
+    expect(said).toBe("hotswap: unknown option '--bogus'\nhint: see hotswap swap --help");
   });
 
   it('suggests the flag a misspelt one meant, on the same line', async () => {

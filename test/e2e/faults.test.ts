@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, type CliProcess, type CliResult } from '../support/cli.js';
+import { errorLinesOf, runCli, startCli, type CliProcess, type CliResult } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { RUNTIME_IMAGE, TEST_LABEL, containerSha256, docker, removeContainer, run, startContainer } from '../support/docker.js';
 import {
@@ -447,7 +447,7 @@ describe('fault injection', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
       expect(result.stderr).not.toContain('internal error');
-      const errors = result.stderr.split('\n').filter((l) => l.startsWith('hotswap:'));
+      const errors = errorLinesOf(result.stderr);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/no space left on device|out of diskspace/i);
       expect(errors[0]).toContain(`the file system holding ${stateDir()}`);

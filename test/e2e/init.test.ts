@@ -10,6 +10,8 @@ import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { freePort } from '../support/ports.js';
 
 let repo: FixtureRepo;
+const { version: VERSION, files: PACKAGE_FILES } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; files: string[] };
+const MAJOR = VERSION.split('.')[0];
 const DEVCONTAINER = `{
   // the dev image
   "image": "mcr.example/go:1",
@@ -29,18 +31,23 @@ const read = (rel: string) => readFileSync(join(repo.dir, rel), 'utf8');
 
 describe('hotswap init', () => {
   it('writes a valid config with the detected main and version variable, .gitignore, make target and postStart', async () => {
+    // Files other developers and dev containers run call the published package at this major, never `npx hotswap`.
+    const runner = `npx --yes go-hotswap@${MAJOR}`;
     const r = await runCli(['init', '--makefile', '--devcontainer'], { cwd: repo.dir });
     expect(r.code, r.stderr).toBe(0);
     const config = JSON.parse(read('hotswap.config.json'));
     expect(config).toMatchObject({ main: '.', build: { versionVar: 'github.com/ollama/ollama/version.Version' } });
-    expect(config.$schema).toMatch(/config\/hotswap\.schema\.json$/);
+    // The schema as the published package serves it: a URL valid on every machine, to a file the package holds.
+    expect(config.$schema).toBe(`https://unpkg.com/go-hotswap@${MAJOR}/config/hotswap.schema.json`);
+    expect(PACKAGE_FILES).toContain(new URL(config.$schema).pathname.replace(/^\/go-hotswap@\d+\//, ''));
     expect(read('.gitignore')).toContain('.hotswap/');
     expect(read('Makefile')).toContain('build:\n\tgo build ./...\n');
-    expect(read('Makefile')).toContain('hot-swap:\n\tnpx hotswap swap --restart --verify\n');
+    expect(read('Makefile')).toContain(`hot-swap:\n\t${runner} swap --restart --verify\n`);
     const dev = read('.devcontainer/devcontainer.json');
     expect(dev).toContain('// the dev image');
     expect(dev).toContain('/* keep this comment */');
-    expect(dev).toContain('"postStartCommand": "echo hello && npx hotswap watch --detach"');
+    expect(dev).toContain(`"postStartCommand": "echo hello && ${runner} watch --detach"`);
+    for (const file of ['Makefile', '.devcontainer/devcontainer.json']) expect(read(file)).not.toMatch(/npx hotswap/);
     const plan = await runCli(['plan', '--json'], { cwd: repo.dir }); // loads and validates the new config
     expect(plan.code, plan.stderr).toBe(0);
   });
@@ -59,7 +66,7 @@ describe('hotswap init', () => {
     try {
       expect((await runCli(['init', '--devcontainer'], { cwd: other.dir })).code).toBe(0);
       expect(JSON.parse(readFileSync(join(other.dir, '.devcontainer/devcontainer.json'), 'utf8')))
-        .toEqual({ postStartCommand: 'npx hotswap watch --detach' });
+        .toEqual({ postStartCommand: `npx --yes go-hotswap@${MAJOR} watch --detach` });
     } finally {
       await other.remove();
     }

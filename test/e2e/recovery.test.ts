@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli, type CliProcess, type CliResult } from '../support/cli.js';
+import { errorLinesOf, runCli, startCli, type CliProcess, type CliResult } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { containerSha256, docker, removeContainer, run, startContainer } from '../support/docker.js';
 import { containerStatus, expectWholeBinary, sharedDocker, tempFilesBeside, waitForMatch, waitRunning } from '../support/faults.js';
@@ -28,7 +28,7 @@ const cli = (args: string[]) => runCli(args, { cwd: repo.dir, timeoutMs: 120_000
 const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
 const servesHello = (text: string, timeoutMs = 30_000) => waitForText(`http://127.0.0.1:${port}/api/hello`, (b) => b === text, timeoutMs);
 const writeConfig = (target: Record<string, unknown> = {}) => writeTestConfig(repo.dir, { container: NAME, port, extra: { target } });
-const errorLines = (r: CliResult) => r.stderr.split('\n').filter((l) => l.startsWith('hotswap:'));
+const errorLines = (r: CliResult) => errorLinesOf(r.stderr);
 
 interface ListedBackup { path: string; size: number; sha256: string; original: boolean }
 async function listed(): Promise<ListedBackup[]> {

@@ -95,3 +95,8 @@ export function startCli(args: string[], opts: CliOptions): CliProcess {
     },
   };
 }
+
+/** Each `hotswap: …` error line of `stderr`, with the `hint: …` line that follows it (joined by a newline). */
+export const errorLinesOf = (stderr: string): string[] =>
+  stderr.split('\n').flatMap((line, i, all) =>
+    line.startsWith('hotswap: ') ? [all[i + 1]?.startsWith('hint: ') ? `${line}\n${all[i + 1]}` : line] : []);

@@ -58,7 +58,7 @@ describe('resolveConfig defaults', () => {
         container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama',
         create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
         restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000,
-        health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25 },
+        health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25, allowRemote: false },
       },
       notify: { desktop: true, command: null },
       plan: { imageInputs: [] },
@@ -204,10 +204,14 @@ describe('config file errors (exit 2, one message)', () => {
     expect(usageErrorOf(() => loadConfigFile(file)).message).toMatch(new RegExp(`^config file ${file} is not valid JSON at line 4, column 1: `));
   });
 
-  // V8 stops at the space after `tru`, column 56.
-  it('gives the line and column when JSON.parse only quotes the bad token', () => {
+  it('gives the line and column of a bad token, where it starts', () => {
     const file = writeConfig('{\n  "target": { "container": "ollama-gpu", "restart": tru },\n  "notify": { "desktop": true }\n}\n');
-    expect(usageErrorOf(() => loadConfigFile(file)).message).toContain('is not valid JSON at line 2, column 56');
+    expect(usageErrorOf(() => loadConfigFile(file)).message).toContain('is not valid JSON at line 2, column 53: invalid symbol');
+  });
+
+  it('accepts comments (JSONC, as devcontainer.json)', () => {
+    const file = writeConfig('{\n  // the dev server\n  "target": { /* not ollama-gpu */ "container": "dev-1" }\n}\n');
+    expect(loadConfigFile(file)).toEqual({ target: { container: 'dev-1' } });
   });
 
   it('names an unknown nested key with its full path', () => {
@@ -243,6 +247,18 @@ describe('config file errors (exit 2, one message)', () => {
   it.each(['http://localhost:11434/', 'http://127.0.0.2:8080/api/version', 'https://[::1]:11434'])('accepts a loopback health URL: %s', (url) => {
     writeConfig({ target: { health: { url } } });
     expect(resolveIn().target.health.url).toBe(url);
+  });
+
+  it('accepts another host with target.health.allowRemote (a dev container reaching the Docker host)', () => {
+    const url = 'http://host.docker.internal:11434/';
+    writeConfig({ target: { health: { url, versionUrl: `${url}api/version`, allowRemote: true } } });
+    expect(resolveIn().target.health).toMatchObject({ url, allowRemote: true });
+    writeConfig({ target: { health: { url, allowRemote: false } } });
+    expect(resolveError().message).toMatch(/target\.health\.url: .*unless target\.health\.allowRemote is true/);
+    writeConfig({ targets: [{ container: 'dev-1', health: { versionUrl: `${url}api/version` } }] });
+    expect(resolveError().message).toContain('targets[0].health.versionUrl: must be an http(s) URL on this machine');
+    writeConfig({ target: { health: { url: 'ftp://host.docker.internal/', allowRemote: true } } });
+    expect(resolveError().message).toContain('target.health.url: must be an http(s) URL');
   });
 
   it('refuses an invalid container name and an unknown builder in the file', () => {

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newReport, type Report } from '../../src/report.js';
-import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../../src/state/store.js';
+import { isAlive, lastBuiltOf, processState, readState, recordRun, type LastBuilt } from '../../src/state/store.js';
 
 let repo: string;
 beforeEach(() => {
@@ -42,5 +44,30 @@ describe('the state file with several targets', () => {
   it('builds again rather than guess when no run names the old lastBuilt', async () => {
     writeRaw({ lastBuilt: built('t0', 'sha0'), runs: [] });
     expect((await readState(repo)).built).toEqual({});
+  });
+});
+
+describe('isAlive', () => {
+  it('reads the state letter after the command, even one holding ") "', () => {
+    expect(processState('42 (node) S 1 42 42 0 -1')).toBe('S');
+    expect(processState('42 (a) Z (b) R 1 42 42 0 -1')).toBe('R');
+    expect(processState('43 (hotswap) Z 1 43 43 0 -1')).toBe('Z');
+    expect(processState('')).toBeNull();
+  });
+
+  it('treats a zombie (exited, never reaped by its parent) as dead', async () => {
+    // A Node process blocked in Atomics.wait never runs its event loop, so it never reaps the child it started:
+    // the child becomes a zombie, as under a PID 1 that does not reap.
+    const blocked = "const c = require('child_process').spawn('true'); console.log(c.pid); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000)";
+    const parent = spawn(process.execPath, ['-e', blocked], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = await once(parent.stdout!, 'data') as [Buffer];
+      const zombie = Number(line.toString().trim());
+      await expect.poll(() => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]![0]).toBe('Z');
+      expect(isAlive(zombie)).toBe(false);
+      expect(isAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

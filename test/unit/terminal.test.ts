@@ -34,12 +34,12 @@ describe('terminal progress', () => {
     expect(text()).toBe('  ✓ build 120 ms\n');
   });
 
-  it('prints compiler errors verbatim and one hotswap: line, even with --quiet', () => {
+  it('prints compiler errors verbatim, one hotswap: line and its hint: line, even with --quiet', () => {
     const { stream, text } = fakeStream(false);
     const progress = createTerminalProgress({ stream, quiet: true });
     progress.phaseEnded('build', 120, 'failed');
     progress.finished(failed);
-    expect(text()).toBe('server/routes.go:3:1: syntax error\nhotswap: failed (build): go build failed (exit 1) (400 ms) (fix the compile error)\n');
+    expect(text()).toBe('server/routes.go:3:1: syntax error\nhotswap: failed (build): go build failed (exit 1) (400 ms)\nhint: fix the compile error\n');
   });
 
   it("prints a dry run's plan as hotswap plan does: the verdict, what it compared with, then file by file", () => {

@@ -186,7 +186,7 @@ const target = (over: Partial<TargetConfig> = {}): TargetConfig => ({
   container: 'c', image: null, binaryPath: BINARY,
   create: { network: null, ports: [], env: {}, volumes: [], gpus: null, command: null },
   restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 1000,
-  health: { url: null, versionUrl: null, timeoutMs: 2000, intervalMs: 5 },
+  health: { url: null, versionUrl: null, timeoutMs: 2000, intervalMs: 5, allowRemote: false },
   ...over,
 });
 
