@@ -8,6 +8,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { environmentError, messageOf, operationError, usageError } from '../errors.js';
 import { removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { parseLsTree, parseNameStatus } from './git-output.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -111,11 +112,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       }
     },
     async diff(from, to) {
-      const out = await gitAt(dir).raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
-      const fields = out.split('\0').filter(Boolean);
-      const changes: ChangedPath[] = [];
-      for (let i = 0; i + 1 < fields.length; i += 2) changes.push({ status: fields[i]!, path: fields[i + 1]! });
-      return changes;
+      return parseNameStatus(await gitAt(dir).raw(['diff', '--name-status', '--no-renames', '-z', from, to]));
     },
     async treeOf(rev) {
       try {
@@ -125,15 +122,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       }
     },
     async listTree(tree) {
-      const out = await gitAt(dir).raw(['ls-tree', '-r', '-z', tree]);
-      const entries: TreeEntry[] = [];
-      for (const record of out.split('\0')) {
-        const tab = record.indexOf('\t');
-        const [mode, type, blob] = record.slice(0, tab).split(' ');
-        // 120000 is a symlink: go build follows it, but its target is another entry (or outside the repo).
-        if (type === 'blob' && mode !== '120000' && blob) entries.push({ path: record.slice(tab + 1), blob });
-      }
-      return entries;
+      return parseLsTree(await gitAt(dir).raw(['ls-tree', '-r', '-z', tree]));
     },
     readBlobs: (ids) => catFileBatch(dir, ids),
     async close() {
