@@ -2,10 +2,11 @@
  * The one record every run produces (DESIGN §2): it feeds the terminal, the log, the state file, the
  * notification, `status` and the benchmarks.
  */
+import type { Phase } from './phase.js';
+
 export type Outcome = 'swapped' | 'skipped' | 'failed' | 'rolled-back' | 'planned';
 export type Trigger = 'manual' | 'watch';
 export type FileClass = 'binary' | 'image' | 'ignored';
-export type PhaseName = 'detect' | 'plan' | 'build' | 'copy' | 'restart' | 'verify' | 'health' | 'rollback';
 
 export interface PlannedFile {
   readonly path: string;
@@ -32,14 +33,14 @@ export interface Report {
   builder?: { mode: string; reason: string };
   sha256: string | null;
   version: string | null;
-  phases: Partial<Record<PhaseName, number>>;
+  phases: Partial<Record<Phase, number>>;
   totalMs: number;
   startedAt: string;
   backup?: string;
   /** What the container held before this run's swap. */
   previousSha256?: string | null;
   warnings: string[];
-  error?: { message: string; hint?: string; phase?: string; details?: string };
+  error?: { message: string; hint?: string; phase?: Phase; details?: string };
 }
 
 export const newReport = (trigger: Trigger, container: string): Report => ({

@@ -3,7 +3,8 @@
  * never spliced into the script, so no config value ever reaches a shell as code.
  */
 
-import { operationError, type Phase } from '../errors.js';
+import { operationError } from '../errors.js';
+import type { Phase } from '../phase.js';
 
 /** What a shell's exit code says about the image: 127 a tool not found, 126 no `sh` to run at all. */
 function imageHint(exitCode: number): string | undefined {
