@@ -1,5 +1,5 @@
 /**
- * One error type for everything hotswap reports to a person. `exitCode` is the contract of DESIGN §2:
+ * One error type for everything hotswap reports to a person. `exitCode` is the contract README.md documents:
  * 1 the operation failed, 2 bad input, 3 environment missing. `hint` says what to do next.
  */
 import type { Phase } from './phase.js';

@@ -1,5 +1,5 @@
 /**
- * The one record every run produces (DESIGN §2): it feeds the terminal, the log, the state file, the
+ * The one record every run produces: it feeds the terminal, the log, the state file, the
  * notification, `status` and the benchmarks.
  */
 import type { Phase } from './phase.js';

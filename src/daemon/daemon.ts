@@ -1,5 +1,5 @@
 /**
- * The watch loop: the only place that wires the stages together (STYLE §2). Watcher → Scheduler →
+ * The watch loop: the only place that wires the stages together. Watcher → Scheduler →
  * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
  * backoff; SIGINT/SIGTERM let the current run end.
  */

@@ -1,6 +1,6 @@
 /**
  * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
- * through a private index (DESIGN §3), so the user's index, HEAD and stash are never touched.
+ * through a private index, so the user's index, HEAD and stash are never touched.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';

@@ -73,7 +73,7 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
       if (failed && details && !shown) stream.write(`${details}\n`);
       streamed = '';
       if (failed) {
-        // The one line that says what failed and what to do (DESIGN §2), even with --quiet.
+        // The one line that says what failed and what to do, even with --quiet.
         stream.write(`${errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint)}\n`);
       } else {
         write(`${summaryLine(report)}\n`);

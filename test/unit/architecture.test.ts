@@ -1,0 +1,107 @@
+/**
+ * ARCHITECTURE.md kept true by reading the source tree: every file it names exists, the repo cites only
+ * its own documents, and each invariant listed under "Enforced by test/unit/architecture.test.ts" holds.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TREES = ['src', 'test', 'scripts'];
+const SKIP = new Set(['node_modules', 'fixtures']);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return SKIP.has(entry.name) ? [] : filesUnder(path);
+    return [path];
+  });
+}
+
+const TOP = readdirSync(ROOT, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+const ALL = [...TOP, ...TREES.flatMap(filesUnder)];
+const SOURCES = ALL.filter((p) => p.startsWith('src/') && p.endsWith('.ts'));
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const ARCHITECTURE = read('ARCHITECTURE.md');
+/** Every module a file imports (static, dynamic or type-only), with whether the import is type-only. */
+function importsOf(path: string): { from: string; typeOnly: boolean }[] {
+  const found = [...read(path).matchAll(/^\s*import\s+(type\s+)?[^'";]*?from\s+'([^']+)'|import\('([^']+)'\)/gm)];
+  return found.map((m) => ({ from: m[2] ?? m[3]!, typeOnly: m[1] !== undefined }));
+}
+/** `./x.js` from `src/a/b.ts` → `src/a/x.ts`. */
+const resolved = (path: string, from: string) =>
+  from.startsWith('.') ? relative(ROOT, join(ROOT, path, '..', from)).replace(/\.js$/, '.ts') : from;
+const importers = (module: string) => SOURCES.filter((p) => importsOf(p).some((i) => i.from === module));
+
+/** `plan/go/{header,graph}.ts` → both paths. */
+const expandBraces = (path: string): string[] => {
+  const m = /\{([^}]*)\}/.exec(path);
+  return m ? m[1]!.split(',').flatMap((part) => expandBraces(path.replace(m[0], part))) : [path];
+};
+
+describe('ARCHITECTURE.md', () => {
+
+  it('names only files that exist (under src/, scripts/, test/ or at the top)', () => {
+    const named = [...ARCHITECTURE.matchAll(/`([^`\s]+\.(?:ts|mjs|sh))`/g)].map((m) => m[1]!).filter((p) => !p.includes('<'));
+    expect(named.length).toBeGreaterThan(40);
+    const missing = named.flatMap(expandBraces).filter((p) => !ALL.some((file) => file === p || file.endsWith(`/${p}`)));
+    expect(missing).toEqual([]);
+  });
+
+  it('is what the code cites: no file of src/, test/ or scripts/ cites a document outside the repo', () => {
+    const citing = ALL.filter((p) => /\.(ts|mjs|sh)$/.test(p)).filter((p) => /\b(DESIGN|STYLE) §/.test(read(p)));
+    expect(citing).toEqual([]);
+  });
+
+  it('states every invariant this file enforces', () => {
+    for (const rule of ['only `target/` imports dockerode', 'only `plan/git.ts` imports simple-git', 'Pure modules', 'knows a default', '`sh -c`', '`Phase`']) {
+      expect(ARCHITECTURE.replace(/\s+/g, ' ')).toContain(rule);
+    }
+  });
+});
+
+describe('invariants', () => {
+  it('only src/target/ imports dockerode', () => {
+    const outside = importers('dockerode').filter((p) => !p.startsWith('src/target/'));
+    expect(importers('dockerode').length).toBeGreaterThan(0);
+    expect(outside).toEqual([]);
+  });
+
+  it('src/plan/ does no Docker I/O: from src/target/ it imports types at most, and never dockerode', () => {
+    const plan = SOURCES.filter((p) => p.startsWith('src/plan/'));
+    const docker = plan.flatMap((p) => importsOf(p).filter((i) => (resolved(p, i.from).startsWith('src/target/') && !i.typeOnly) || i.from === 'dockerode').map((i) => `${p}: ${i.from}`));
+    expect(plan.length).toBeGreaterThan(10);
+    expect(docker).toEqual([]);
+  });
+
+  it('only src/plan/git.ts imports simple-git', () => {
+    expect(importers('simple-git')).toEqual(['src/plan/git.ts']);
+  });
+
+  it('pure modules import no node:fs nor node:child_process', () => {
+    const pure = [...ARCHITECTURE.matchAll(/^- Pure modules.*?\):([^\n]+(?:\n {2}[^\n]+)*)/gm)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+\.ts)`/g)].map((n) => `src/${n[1]}`));
+    expect(pure.length).toBeGreaterThan(10);
+    for (const path of pure) expect(SOURCES, path).toContain(path);
+    const io = pure.flatMap((p) => importsOf(p).filter((i) => /^(node:)?(fs|fs\/promises|child_process)$/.test(i.from)).map((i) => `${p}: ${i.from}`));
+    expect(io).toEqual([]);
+  });
+
+  it('only src/config/resolve.ts knows a default: the file schema declares none', () => {
+    const schema = read('src/config/schema.ts');
+    expect(schema).toContain('.optional()');
+    expect(schema).not.toMatch(/\.default\(|\.catch\(/);
+  });
+
+  it('no sh -c script is built from values: the script is always a named constant, values follow as "$1"…', () => {
+    const calls = SOURCES.flatMap((p) => [...read(p).matchAll(/['"]sh['"],\s*['"]-c['"],\s*([^,\]]+)/g)].map((m) => ({ p, script: m[1]!.trim() })));
+    expect(calls.length).toBeGreaterThan(3);
+    expect(calls.filter(({ script }) => !/^[A-Z][A-Z0-9_]*$/.test(script))).toEqual([]);
+    const fromScripts = (p: string, name: string) => new RegExp(`import \\{[^}]*\\b${name}\\b[^}]*\\} from '\\./scripts\\.js'`).test(read(p));
+    expect(calls.filter(({ p, script }) => !(p === 'src/swap/scripts.ts' || fromScripts(p, script)))).toEqual([]);
+  });
+
+  it('one Phase vocabulary: only src/phase.ts declares a phase type', () => {
+    const declaring = SOURCES.filter((p) => /\btype\s+Phase\w*\s*=/.test(read(p)));
+    expect(declaring).toEqual(['src/phase.ts']);
+  });
+});
