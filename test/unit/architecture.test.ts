@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -31,6 +32,9 @@ function importsOf(path: string): { from: string; typeOnly: boolean }[] {
 /** `./x.js` from `src/a/b.ts` → `src/a/x.ts`. */
 const resolved = (path: string, from: string) =>
   from.startsWith('.') ? relative(ROOT, join(ROOT, path, '..', from)).replace(/\.js$/, '.ts') : from;
+/** "file: module" for each import of `paths` that `bad` flags. */
+const importsWhere = (paths: readonly string[], bad: (path: string, i: { from: string; typeOnly: boolean }) => boolean) =>
+  paths.flatMap((p) => importsOf(p).filter((i) => bad(p, i)).map((i) => `${p}: ${i.from}`));
 const importers = (module: string) => SOURCES.filter((p) => importsOf(p).some((i) => i.from === module));
 
 /** `plan/go/{header,graph}.ts` → both paths. */
@@ -54,9 +58,8 @@ describe('ARCHITECTURE.md', () => {
   });
 
   it('states every invariant this file enforces', () => {
-    for (const rule of ['only `target/` imports dockerode', 'only `plan/git.ts` imports simple-git', 'Pure modules', 'knows a default', '`sh -c`', '`Phase`']) {
-      expect(ARCHITECTURE.replace(/\s+/g, ' ')).toContain(rule);
-    }
+    const rules = ['only `target/` imports dockerode', 'only `plan/git.ts` imports simple-git', 'Pure modules', 'knows a default', '`sh -c`', '`Phase`'];
+    for (const rule of rules) expect(ARCHITECTURE.replace(/\s+/g, ' ')).toContain(rule);
   });
 });
 
@@ -69,7 +72,7 @@ describe('invariants', () => {
 
   it('src/plan/ does no Docker I/O: from src/target/ it imports types at most, and never dockerode', () => {
     const plan = SOURCES.filter((p) => p.startsWith('src/plan/'));
-    const docker = plan.flatMap((p) => importsOf(p).filter((i) => (resolved(p, i.from).startsWith('src/target/') && !i.typeOnly) || i.from === 'dockerode').map((i) => `${p}: ${i.from}`));
+    const docker = importsWhere(plan, (p, i) => i.from === 'dockerode' || (resolved(p, i.from).startsWith('src/target/') && !i.typeOnly));
     expect(plan.length).toBeGreaterThan(10);
     expect(docker).toEqual([]);
   });
@@ -79,11 +82,11 @@ describe('invariants', () => {
   });
 
   it('pure modules import no node:fs nor node:child_process', () => {
-    const pure = [...ARCHITECTURE.matchAll(/^- Pure modules.*?\):([^\n]+(?:\n {2}[^\n]+)*)/gm)].flatMap((m) => [...m[1]!.matchAll(/`([^`]+\.ts)`/g)].map((n) => `src/${n[1]}`));
+    const listed = /^- Pure modules.*?\):([^\n]+(?:\n {2}[^\n]+)*)/m.exec(ARCHITECTURE)?.[1] ?? '';
+    const pure = [...listed.matchAll(/`([^`]+\.ts)`/g)].map((n) => `src/${n[1]}`);
     expect(pure.length).toBeGreaterThan(10);
     for (const path of pure) expect(SOURCES, path).toContain(path);
-    const io = pure.flatMap((p) => importsOf(p).filter((i) => /^(node:)?(fs|fs\/promises|child_process)$/.test(i.from)).map((i) => `${p}: ${i.from}`));
-    expect(io).toEqual([]);
+    expect(importsWhere(pure, (_, i) => /^(node:)?(fs|fs\/promises|child_process)$/.test(i.from))).toEqual([]);
   });
 
   it('only src/config/resolve.ts knows a default: the file schema declares none', () => {
@@ -103,5 +106,28 @@ describe('invariants', () => {
   it('one Phase vocabulary: only src/phase.ts declares a phase type', () => {
     const declaring = SOURCES.filter((p) => /\btype\s+Phase\w*\s*=/.test(read(p)));
     expect(declaring).toEqual(['src/phase.ts']);
+  });
+});
+
+/** Every function of a file (declarations, methods, arrows) with its length in lines. */
+function functionLengths(path: string): { at: string; lines: number }[] {
+  const file = ts.createSourceFile(path, read(path), ts.ScriptTarget.Latest, true);
+  const found: { at: string; lines: number }[] = [];
+  const lineOf = (pos: number) => file.getLineAndCharacterOfPosition(pos).line;
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      found.push({ at: `${path}:${lineOf(node.getStart()) + 1}`, lines: lineOf(node.getEnd()) - lineOf(node.getStart()) + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+describe('shape', () => {
+  it('in src/plan/ and src/watch/ no function is over 60 lines', () => {
+    const checked = SOURCES.filter((p) => p.startsWith('src/plan/') || p.startsWith('src/watch/')).flatMap(functionLengths);
+    expect(checked.length).toBeGreaterThan(100);
+    expect(checked.filter((f) => f.lines > 60)).toEqual([]);
   });
 });
