@@ -1,12 +1,10 @@
 /**
- * One error type for everything hotswap reports to a person. `exitCode` is the contract of DESIGN §2:
+ * One error type for everything hotswap reports to a person. `exitCode` is the contract README.md documents:
  * 1 the operation failed, 2 bad input, 3 environment missing. `hint` says what to do next.
  */
-export type ExitCode = 1 | 2 | 3;
+import type { Phase } from './phase.js';
 
-export type Phase =
-  | 'config' | 'detect' | 'plan' | 'build' | 'backup' | 'copy' | 'restart' | 'verify' | 'health' | 'rollback'
-  | 'docker' | 'state';
+export type ExitCode = 1 | 2 | 3;
 
 export interface HotswapErrorOptions {
   hint?: string;

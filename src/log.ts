@@ -1,6 +1,6 @@
 /**
  * pino JSON to `.hotswap/hotswap.log`. Synchronous writes: a CLI that exits right after a run must not
- * lose its last lines, and sonic-boom's async mode throws "not ready" on an early exit (DESIGN §4).
+ * lose its last lines, and sonic-boom's async mode throws "not ready" on an early exit.
  * Logging never fails a run: a line that cannot be written (a full disk) is dropped, as sonic-boom's sync
  * mode would instead throw ENOSPC out of whatever step was logging.
  */

@@ -1,10 +1,18 @@
-/** Times one phase into the report and tells the terminal: every phase is timed (DESIGN §1). */
+/** The phases of a run, and the runner that times each one into the report and tells the terminal. */
 import { performance } from 'node:perf_hooks';
-import type { PhaseName, Report } from './report.js';
+import type { Report } from './report.js';
 import type { Progress } from './ui/progress.js';
 
+/**
+ * The one vocabulary of phases: what a run times (detect … rollback), and what an error names as where it
+ * happened (also config, backup, docker, state).
+ */
+export type Phase =
+  | 'config' | 'detect' | 'plan' | 'build' | 'backup' | 'copy' | 'restart' | 'verify' | 'health' | 'rollback'
+  | 'docker' | 'state';
+
 export interface PhaseRunner {
-  <T>(phase: PhaseName, work: () => Promise<T>, detail?: string): Promise<T>;
+  <T>(phase: Phase, work: () => Promise<T>, detail?: string): Promise<T>;
 }
 
 export function phaseRunner(report: Report, progress: Progress): PhaseRunner {

@@ -1,11 +1,12 @@
 /**
- * The one record every run produces (DESIGN §2): it feeds the terminal, the log, the state file, the
+ * The one record every run produces: it feeds the terminal, the log, the state file, the
  * notification, `status` and the benchmarks.
  */
+import type { Phase } from './phase.js';
+
 export type Outcome = 'swapped' | 'skipped' | 'failed' | 'rolled-back' | 'planned';
 export type Trigger = 'manual' | 'watch';
 export type FileClass = 'binary' | 'image' | 'ignored';
-export type PhaseName = 'detect' | 'plan' | 'build' | 'copy' | 'restart' | 'verify' | 'health' | 'rollback';
 
 export interface PlannedFile {
   readonly path: string;
@@ -32,7 +33,7 @@ export interface Report {
   builder?: { mode: string; reason: string };
   sha256: string | null;
   version: string | null;
-  phases: Partial<Record<PhaseName, number>>;
+  phases: Partial<Record<Phase, number>>;
   totalMs: number;
   startedAt: string;
   backup?: string;
@@ -41,7 +42,7 @@ export interface Report {
   warnings: string[];
   /** Image inputs changed since the container's image was noticed stale, and the command that rebuilds it. */
   staleImage?: { files: string[]; rebuild: string };
-  error?: { message: string; hint?: string; phase?: string; details?: string };
+  error?: { message: string; hint?: string; phase?: Phase; details?: string };
 }
 
 export const newReport = (trigger: Trigger, container: string): Report => ({

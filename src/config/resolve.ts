@@ -1,7 +1,7 @@
 /**
  * File + flags + environment → one frozen ResolvedConfig. The only place that knows a default
- * (STYLE §8). Every input is validated before anything touches Docker, and all problems found are
- * reported in one usage error (DESIGN §2: exit 2, every bad key path, not only the first).
+ * (ARCHITECTURE.md, config/). Every input is validated before anything touches Docker, and all problems found are
+ * reported in one usage error (exit 2, every bad key path, not only the first).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';

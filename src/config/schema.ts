@@ -1,6 +1,6 @@
 /**
- * The FILE format of `hotswap.config.json` (DESIGN §2). Every key is optional: defaults live only in
- * `resolve.ts` (STYLE §8). Objects are strict, so a misspelt key is an error that names its path.
+ * The FILE format of `hotswap.config.json`. Every key is optional: defaults live only in
+ * `resolve.ts`. Objects are strict, so a misspelt key is an error that names its path.
  * Messages are written for a person; load.ts prefixes each with its key path.
  */
 import { z } from 'zod';

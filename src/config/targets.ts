@@ -1,7 +1,7 @@
 /**
  * Several targets (`targets` in the file): each entry merged over the top-level `main`, `target` and
  * `build`, names, containers and outputs kept apart, `--container` picking one, and one target's view of
- * the config. Pure; the defaults stay in resolve.ts (STYLE §8).
+ * the config. Pure; the defaults stay in resolve.ts.
  */
 import type { ConfigProblem } from './load.js';
 import type { FileConfig } from './schema.js';

@@ -1,6 +1,6 @@
 /**
  * The resolved, read-only configuration: what every other module reads. Only `resolveConfig` builds it
- * and only it knows a default (STYLE §8). Paths are absolute.
+ * and only it knows a default. Paths are absolute.
  */
 export type BuilderMode = 'auto' | 'local' | 'container' | 'artifact';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

@@ -1,5 +1,5 @@
 /**
- * The watch loop: the only place that wires the stages together (STYLE §2). Watcher → Scheduler →
+ * The watch loop: the only place that wires the stages together. Watcher → Scheduler →
  * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
  * backoff; SIGINT/SIGTERM let the current run end.
  */
@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
+import type { Phase } from '../phase.js';
 import type { Report } from '../report.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
 import { runTarget } from '../pipeline/targets.js';
@@ -43,14 +44,14 @@ async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
 }
 
 /** A failure in these says nothing about the container: a retry would fail the same way. */
-const SOURCE_PHASES: ReadonlySet<string> = new Set(['config', 'plan', 'build']);
+const SOURCE_PHASES: ReadonlySet<Phase> = new Set(['config', 'plan', 'build']);
 /**
  * Phases before the new binary runs: a container found stopped after a failure in one of them was stopped
  * under the swap (an engine shutting down), not by the new binary. After `health` or `rollback`, a stopped
  * container is what a crashing binary leaves (retrying would only crash it again), unless the engine's
  * events say it was stopped from outside (stoppedFromOutside): then the swap, not rolled back, is retried.
  */
-const BEFORE_GOING_LIVE: ReadonlySet<string> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
+const BEFORE_GOING_LIVE: ReadonlySet<Phase> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
 
 /** How long a failed swap's container is watched for a removal or stop in flight (the kill comes first). */
 const SETTLE_MS = 1000;

@@ -1,7 +1,7 @@
 /**
  * Owns the timers of the watch loop. Changes go into a ChangeBatch; when it is due, one run starts. Runs
  * never overlap: p-debounce's `promise(…, {after: true})` queues exactly one trailing run for everything
- * that arrived meanwhile (DESIGN §4), and that run takes the whole batch at its start.
+ * that arrived meanwhile, and that run takes the whole batch at its start.
  */
 import pDebounce from 'p-debounce';
 import { ChangeBatch } from './batch.js';

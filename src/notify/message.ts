@@ -1,4 +1,4 @@
-/** What a run's notification says (DESIGN §3 "Tell the person"). Pure: Report in, text out. */
+/** What a run's notification says. Pure: Report in, text out. */
 import type { Report } from '../report.js';
 
 export interface Notification {

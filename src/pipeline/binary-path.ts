@@ -4,13 +4,13 @@
  * (stopped, crash-looping, no shell) is left to the swap, which says what is wrong with it.
  */
 import { usageError } from '../errors.js';
+import { BINARY_PATH_CHECK } from '../swap/scripts.js';
 import type { ContainerClient } from '../target/client.js';
 
-const CHECK = 'if [ -d "$2" ]; then echo directory; elif [ ! -d "$1" ]; then echo no-directory; fi';
 
 export async function checkBinaryPath(container: ContainerClient, binaryPath: string): Promise<void> {
   const dir = binaryPath.slice(0, binaryPath.lastIndexOf('/')) || '/';
-  const result = await container.exec(['sh', '-c', CHECK, 'sh', dir, binaryPath]).catch(() => null);
+  const result = await container.exec(['sh', '-c', BINARY_PATH_CHECK, 'sh', dir, binaryPath]).catch(() => null);
   const found = result?.exitCode === 0 ? result.stdout.trim() : '';
   if (found === 'directory') {
     throw usageError(`target.binaryPath ${binaryPath} is a directory in ${container.name}, not a file`, {

@@ -51,7 +51,7 @@ async function treeSources(git: GitRepo, rev: string): Promise<PackageSources> {
 }
 
 /**
- * Checks that need no Docker, so bad input exits 2 even when Docker is missing too (DESIGN §2): the git
+ * Checks that need no Docker, so bad input exits 2 even when Docker is missing too (ARCHITECTURE.md, Invariants): the git
  * repo and each target's main package. One repo and one planner serve every target.
  */
 export async function checkTargets(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckedTargets> {

@@ -30,3 +30,36 @@ export async function saveCache<T>(file: string, entries: ReadonlyMap<string, T>
     throw e;
   }
 }
+
+/** A map kept in `file` between processes (null: in memory only): loaded once when first needed, saved when changed. */
+export interface PersistedMap<T> {
+  load(): Promise<void>;
+  has(key: string): boolean;
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
+  /** Writes the newest `max` entries if any changed; never fails (a cache only costs a redo). */
+  save(): Promise<void>;
+}
+
+export function persistedMap<T>(file: string | null, max: number): PersistedMap<T> {
+  const entries = new Map<string, T>();
+  let loaded: Promise<void> | null = null;
+  let unsaved = false;
+  return {
+    load: () => (loaded ??= file ? loadCache<T>(file).then((saved) => {
+      for (const [key, value] of saved) if (!entries.has(key)) entries.set(key, value);
+    }) : Promise.resolve()),
+    has: (key) => entries.has(key),
+    get: (key) => entries.get(key),
+    set(key, value) {
+      entries.set(key, value);
+      unsaved = true;
+    },
+    async save() {
+      if (!file || !unsaved) return;
+      unsaved = false;
+      // A full disk or a read-only .hotswap only costs the next run a re-parse.
+      await saveCache(file, entries, max).catch(() => undefined);
+    },
+  };
+}

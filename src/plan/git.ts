@@ -1,6 +1,6 @@
 /**
  * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
- * through a private index (DESIGN §3), so the user's index, HEAD and stash are never touched.
+ * through a private index, so the user's index, HEAD and stash are never touched.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
 import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
 import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from './snapshot-objects.js';
+import { parseLsTree, parseNameStatus } from './git-output.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -85,6 +86,16 @@ async function privateObjects(dir: string, commonDir: string): Promise<Record<st
   return objects;
 }
 
+/**
+ * git's message ends with the reason; before it `add --verbose` may have listed every file it added. A
+ * snapshot writes only into .hotswap (its index and objects): a full disk is that one.
+ */
+function snapshotFailure(e: unknown, dir: string): Error {
+  if (isDiskFull(e)) return diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
+  const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
+  return operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
   const top = await topLevel(dir);
   const prefix = relative(top, dir).split('\\').join('/');
@@ -120,19 +131,11 @@ export async function openRepo(dir: string): Promise<GitRepo> {
         await indexed.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
         return (await indexed.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
       } catch (e) {
-        // git's message ends with the reason; before it `add --verbose` may have listed every file it added.
-        // A snapshot writes only into .hotswap (its index and objects): a full disk is that one.
-        if (isDiskFull(e)) throw diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
-        const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
-        throw operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
+        throw snapshotFailure(e, dir);
       }
     },
     async diff(from, to) {
-      const out = await git().raw(['diff', '--name-status', '--no-renames', '-z', from, to]);
-      const fields = out.split('\0').filter(Boolean);
-      const changes: ChangedPath[] = [];
-      for (let i = 0; i + 1 < fields.length; i += 2) changes.push({ status: fields[i]!, path: fields[i + 1]! });
-      return changes;
+      return parseNameStatus(await git().raw(['diff', '--name-status', '--no-renames', '-z', from, to]));
     },
     async treeOf(rev) {
       try {
@@ -142,15 +145,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       }
     },
     async listTree(tree) {
-      const out = await git().raw(['ls-tree', '-r', '-z', tree]);
-      const entries: TreeEntry[] = [];
-      for (const record of out.split('\0')) {
-        const tab = record.indexOf('\t');
-        const [mode, type, blob] = record.slice(0, tab).split(' ');
-        // 120000 is a symlink: go build follows it, but its target is another entry (or outside the repo).
-        if (type === 'blob' && mode !== '120000' && blob) entries.push({ path: record.slice(tab + 1), blob });
-      }
-      return entries;
+      return parseLsTree(await git().raw(['ls-tree', '-r', '-z', tree]));
     },
     readBlobs: (ids) => catFileBatch(dir, ids, objects),
     async close() {

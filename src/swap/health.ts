@@ -1,7 +1,7 @@
 /**
  * "Is the new code serving?": the health URL answers 2xx, the version URL reports the stamped version,
  * and the container neither exits nor restart-loops meanwhile. Polls fast (intervalMs) because the
- * listener opens before the server is ready (DESIGN §5).
+ * listener opens before the server is ready.
  */
 import http from 'node:http';
 import https from 'node:https';

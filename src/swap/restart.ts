@@ -1,4 +1,4 @@
-/** Restart and prove it happened: Docker's RestartCount ignores API restarts, StartedAt does not (DESIGN §4). */
+/** Restart and prove it happened: Docker's RestartCount ignores API restarts, StartedAt does not. */
 import { operationError } from '../errors.js';
 import type { ContainerClient } from '../target/client.js';
 

@@ -3,7 +3,8 @@
  * never spliced into the script, so no config value ever reaches a shell as code.
  */
 
-import { operationError, type Phase } from '../errors.js';
+import { operationError } from '../errors.js';
+import type { Phase } from '../phase.js';
 
 /** What a shell's exit code says about the image: 127 a tool not found, 126 no `sh` to run at all. */
 function imageHint(exitCode: number): string | undefined {
@@ -140,3 +141,6 @@ export function parseInstallOutput(stdout: string) {
     backupNeeds: Number(/^backupfail (\d+)$/m.exec(stdout)?.[1] ?? NaN),
   };
 }
+
+/** Is the binary path a file in a directory that exists? Prints `directory` or `no-directory` when not. $1 dir, $2 path. */
+export const BINARY_PATH_CHECK = 'if [ -d "$2" ]; then echo directory; elif [ ! -d "$1" ]; then echo no-directory; fi';

@@ -1,7 +1,7 @@
 /**
  * One swap: install (install.ts: backup, upload, atomic rename), verify the hash on disk, restart, check
  * what serves; on failure (with rollbackOnFail) put the old binary back. At every instant the binary path
- * holds a whole binary (DESIGN §3).
+ * holds a whole binary (ARCHITECTURE.md, Invariants).
  */
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';

@@ -1,5 +1,5 @@
 /**
- * The seam between the container/artifact builders and Docker (STYLE §4): `build/` decides, this
+ * The seam between the container/artifact builders and Docker (ARCHITECTURE.md, target/): `build/` decides, this
  * interface acts. Only `builder-engine.ts` implements it with dockerode.
  */
 import type { Readable } from 'node:stream';

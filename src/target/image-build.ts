@@ -15,7 +15,7 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
-/** Follows a build stream to its end. A failed step is not an `err`: it is an event with `error` (DESIGN §4). */
+/** Follows a build stream to its end. A failed step is not an `err`: it is an event with `error`. */
 function follow(docker: Docker, stream: NodeJS.ReadableStream, timeoutMs: number, onOutput: (text: string) => void) {
   let log = '';
   let imageId: string | null = null;

@@ -1,9 +1,10 @@
 /** Where the pipeline tells what it is doing; the terminal renderer and tests implement it. */
-import type { PhaseName, Report } from '../report.js';
+import type { Phase } from '../phase.js';
+import type { Report } from '../report.js';
 
 export interface Progress {
-  phaseStarted(phase: PhaseName, detail?: string): void;
-  phaseEnded(phase: PhaseName, ms: number, detail?: string): void;
+  phaseStarted(phase: Phase, detail?: string): void;
+  phaseEnded(phase: Phase, ms: number, detail?: string): void;
   info(message: string): void;
   warn(message: string): void;
   /** Verbatim output (compiler errors, container logs). */

@@ -2,7 +2,8 @@
  * Human output on stderr (stdout stays clean for --json). On a TTY one live line per phase with its
  * elapsed time; otherwise plain lines. --quiet keeps errors only.
  */
-import type { PhaseName, Report } from '../report.js';
+import type { Phase } from '../phase.js';
+import type { Report } from '../report.js';
 import type { Progress } from './progress.js';
 import { planFileLines, planHeadline } from './plan.js';
 import { seconds } from './seconds.js';
@@ -42,7 +43,7 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
   const stopTicker = () => { if (ticker) clearInterval(ticker); ticker = null; };
 
   return {
-    phaseStarted(phase: PhaseName, detail?: string) {
+    phaseStarted(phase: Phase, detail?: string) {
       if (!tty || quiet) return;
       const start = Date.now();
       const draw = () => stream.write(`\r\x1b[2K  … ${phase} ${seconds(Date.now() - start)}${detail ? ` ${detail}` : ''}`);
@@ -51,7 +52,7 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
       ticker = setInterval(draw, 100);
       ticker.unref();
     },
-    phaseEnded(phase: PhaseName, ms: number, detail?: string) {
+    phaseEnded(phase: Phase, ms: number, detail?: string) {
       stopTicker();
       const mark = detail === 'failed' ? '✗' : '✓';
       write(tty ? `\r\x1b[2K  ${mark} ${phase} ${seconds(ms)}\n` : `  ${mark} ${phase} ${seconds(ms)}\n`);
@@ -72,7 +73,7 @@ export function createTerminalProgress({ stream, quiet }: TerminalOptions): Prog
       if (failed && details && !shown) stream.write(`${details}\n`);
       streamed = '';
       if (failed) {
-        // The one line that says what failed and what to do (DESIGN §2), even with --quiet.
+        // The one line that says what failed and what to do, even with --quiet.
         stream.write(`${errorLine(summaryLine(report).replace(/^✗ /, ''), report.error?.hint)}\n`);
       } else {
         write(`${summaryLine(report)}\n`);

@@ -3,7 +3,8 @@
  * with their names, phases in detail only on failure or with --verbose, a live phase line on a TTY.
  * With --json every run's report goes to stdout as one JSON line (NDJSON).
  */
-import type { PhaseName, Report } from '../report.js';
+import type { Phase } from '../phase.js';
+import type { Report } from '../report.js';
 import { colorEnabled, paint, type Paint } from './colors.js';
 import type { Progress } from './progress.js';
 import { isCancelled, runLine, STALE_WARNING } from './run-line.js';
@@ -73,7 +74,7 @@ class Renderer implements WatchTerminal {
     this.streamed = '';
   }
 
-  phaseStarted(phase: PhaseName, detail?: string) {
+  phaseStarted(phase: Phase, detail?: string) {
     if (!this.tty || this.options.quiet) return;
     const start = Date.now();
     this.stopLive();
@@ -83,7 +84,7 @@ class Renderer implements WatchTerminal {
     this.ticker.unref();
   }
 
-  phaseEnded(phase: PhaseName, ms: number, detail?: string) {
+  phaseEnded(phase: Phase, ms: number, detail?: string) {
     const failed = detail === 'failed';
     const p = this.p;
     this.phases.push(`${failed ? p.red(`✗ ${phase}`) : phase} ${seconds(ms)}`);

@@ -1,4 +1,4 @@
-/** Watcher failures turned into advice (STYLE §6): the kernel's limits are the usual cause. Pure. */
+/** Watcher failures turned into advice: the kernel's limits are the usual cause. Pure. */
 import { environmentError, HotswapError, messageOf } from '../errors.js';
 
 const codeOf = (e: unknown): string | undefined =>

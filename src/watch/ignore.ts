@@ -37,51 +37,57 @@ function readRules(file: string): string | null {
   }
 }
 
-export function createIgnoreRules(repo: string, globs: readonly string[] = []): IgnoreRules {
+type Layers = Map<string, Ignore | null>;
+
+/**
+ * The rules a directory contributes, read once into `layers`; the root also carries .git/info/exclude
+ * (lower precedence).
+ */
+function layerOf(repo: string, layers: Layers, dir: string): Ignore | null {
+  if (layers.has(dir)) return layers.get(dir) ?? null;
+  const own = readRules(path.join(repo, dir, '.gitignore'));
+  const exclude = dir === '.' ? readRules(path.join(repo, '.git', 'info', 'exclude')) : null;
   // git compares case-sensitively on Linux (core.ignorecase=false); `ignore` defaults to the opposite.
-  const newIgnore = () => ignore({ ignorecase: false });
+  const rules = own === null && exclude === null ? null
+    : ignore({ ignorecase: false }).add(exclude ?? '').add(own ?? '');
+  layers.set(dir, rules);
+  return rules;
+}
+
+/**
+ * git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule
+ * wins. Both kinds at once when the kind is unknown: [as a file, as a directory].
+ */
+function gitDecision(rel: string, kinds: readonly boolean[], layer: (dir: string) => Ignore | null): boolean[] {
+  const dirs: string[] = [];
+  for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.push(d);
+  const ignored = kinds.map(() => false);
+  for (let i = dirs.length; i >= 0; i--) {
+    const dir = i === dirs.length ? '.' : dirs[i]!;
+    const rules = layer(dir);
+    if (!rules) continue;
+    const local = dir === '.' ? rel : rel.slice(dir.length + 1);
+    kinds.forEach((isDir, k) => {
+      const result = rules.test(isDir ? `${local}/` : local);
+      if (result.ignored) ignored[k] = true;
+      else if (result.unignored) ignored[k] = false;
+    });
+  }
+  return ignored;
+}
+
+export function createIgnoreRules(repo: string, globs: readonly string[] = []): IgnoreRules {
   // Globs are written relative to the repo, so `./docs/**` means `docs/**`.
   const patterns = globs.map((g) => g.replace(/^\.\//, ''));
   const matchesGlob = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
-  const layers = new Map<string, Ignore | null>();
+  const layers: Layers = new Map();
+  const layer = (dir: string) => layerOf(repo, layers, dir);
   const dirDecisions = new Map<string, boolean>();
-
-  /** The rules a directory contributes; the root also carries .git/info/exclude (lower precedence). */
-  function layer(dir: string): Ignore | null {
-    if (layers.has(dir)) return layers.get(dir) ?? null;
-    const own = readRules(path.join(repo, dir, '.gitignore'));
-    const exclude = dir === '.' ? readRules(path.join(repo, '.git', 'info', 'exclude')) : null;
-    const rules = own === null && exclude === null ? null : newIgnore().add(exclude ?? '').add(own ?? '');
-    layers.set(dir, rules);
-    return rules;
-  }
-
-  /**
-   * git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule
-   * wins. Both kinds at once when the kind is unknown: [as a file, as a directory].
-   */
-  function gitDecision(rel: string, kinds: readonly boolean[]): boolean[] {
-    const dirs: string[] = [];
-    for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.push(d);
-    const ignored = kinds.map(() => false);
-    for (let i = dirs.length; i >= 0; i--) {
-      const dir = i === dirs.length ? '.' : dirs[i]!;
-      const rules = layer(dir);
-      if (!rules) continue;
-      const local = dir === '.' ? rel : rel.slice(dir.length + 1);
-      kinds.forEach((isDir, k) => {
-        const result = rules.test(isDir ? `${local}/` : local);
-        if (result.ignored) ignored[k] = true;
-        else if (result.unignored) ignored[k] = false;
-      });
-    }
-    return ignored;
-  }
 
   /** Ignored as every kind asked about (one kind when known; both when not, so only a sure answer drops it). */
   function selfIgnored(rel: string, kinds: readonly boolean[]): boolean {
     const base = rel.slice(rel.lastIndexOf('/') + 1);
-    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, kinds).every(Boolean);
+    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, kinds, layer).every(Boolean);
   }
 
   /** Ancestors first: git never looks inside an ignored directory, and no rule below can bring a file back. */

@@ -1,5 +1,5 @@
 /**
- * Bad input and a missing environment, through the real CLI in a real fixture repo (DESIGN §2): the exact
+ * Bad input and a missing environment, through the real CLI in a real fixture repo: the exact
  * exit code (2 bad input, 3 environment missing), one `hotswap: …` line on stderr that names the problem,
  * and never a stack trace. No test here builds anything; only the few marked ones reach the Docker engine.
  * Groups that never reach Docker run concurrently: each test is one short CLI process.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/plan/go/context.js';
-import { buildGraph, embeddedFiles, type GraphSource } from '../../src/plan/go/graph.js';
+import { buildGraph, embeddedFiles, parentOf, visitPackage, type GraphSource, type Walk } from '../../src/plan/go/graph.js';
 import { parseGoHeader, parseIncludes } from '../../src/plan/go/header.js';
 import { packageDirOf, readModuleLayout } from '../../src/plan/go/modules.js';
 
@@ -183,5 +183,24 @@ describe('module layout', () => {
     expect(packageDirOf('x/b/pkg', layout)).toBe('b/pkg');
     expect(layout.definitionFiles).toContain('a/go.mod');
     expect(layout.vendor).toBe(false);
+  });
+});
+
+describe('visitPackage', () => {
+  it('takes one package: built files, exclusions, embeds, and the repo packages it imports once', async () => {
+    const paths = Object.keys(MODULE);
+    const byDir = new Map<string, string[]>();
+    for (const path of paths) byDir.set(parentOf(path), [...(byDir.get(parentOf(path)) ?? []), path]);
+    const walk: Walk = {
+      files: new Map(), excluded: new Map(), chains: new Map([['server', ['cmd/app']]]), includeDirs: new Set(), cgoFiles: [],
+      layout: await readModuleLayout(async (p) => MODULE[p as keyof typeof MODULE] ?? null), paths, byDir, context: LINUX,
+    };
+    const headers = new Map(paths.filter((p) => p.startsWith('server/') && p.endsWith('.go')).map((p) => [p, parseGoHeader(MODULE[p as keyof typeof MODULE])]));
+    expect(visitPackage(walk, 'server', headers)).toEqual(['util']);
+    expect(walk.chains.get('util')).toEqual(['cmd/app', 'server']);
+    expect([...walk.files.keys()].sort()).toEqual(['server/server.go', 'server/static/index.html']);
+    expect(walk.files.get('server/server.go')).toBe('imported by ./cmd/app');
+    expect([...walk.excluded.keys()].sort()).toEqual(['server/off.go', 'server/server_windows.go']);
+    expect(visitPackage(walk, 'server', headers)).toEqual([]); // util is already met
   });
 });

@@ -158,7 +158,8 @@ describe('watch terminal', () => {
       '  plan 12 ms · ✗ build 700 ms',
       'server/routes.go:3:1: syntax error',
       expect.stringMatching(/^\d\d:\d\d:\d\d · ✗ failed in build · server\/routes\.go · 720 ms$/),
-      'hotswap: failed (build): go build failed (exit 1) (720 ms) (fix the compile error)',
+      'hotswap: failed (build): go build failed (exit 1) (720 ms)',
+      'hint: fix the compile error',
     ]);
   });
 

@@ -8,7 +8,7 @@ import picomatch from 'picomatch';
 import { constraintHolds, fileNameMatches } from './constraints.js';
 import type { BuildContext } from './context.js';
 import type { GoFileHeader } from './header.js';
-import { packageDirOf, readModuleLayout, type ReadText } from './modules.js';
+import { packageDirOf, readModuleLayout, type ModuleLayout, type ReadText } from './modules.js';
 
 export interface GraphSource {
   /** Every file of the tree, relative to its root. */
@@ -176,56 +176,81 @@ async function addIncluded(source: GraphSource, includers: readonly string[], ot
   }
 }
 
+/** The walk's state: what is found so far, and what it needs to know of the tree. */
+export interface Walk {
+  readonly files: Map<string, string>;
+  readonly excluded: Map<string, string>;
+  /** Package directory → the chain of importers back to the main package. */
+  readonly chains: Map<string, readonly string[]>;
+  readonly includeDirs: Set<string>;
+  readonly cgoFiles: string[];
+  readonly layout: ModuleLayout;
+  readonly paths: readonly string[];
+  readonly byDir: ReadonlyMap<string, string[]>;
+  readonly context: BuildContext;
+}
+
+const goFilesIn = (byDir: ReadonlyMap<string, string[]>, dir: string) =>
+  (byDir.get(dir) ?? []).filter((p) => p.endsWith('.go') && !p.endsWith('_test.go'));
+
+/**
+ * One package of the closure: its Go files go into `files` or `excluded`, with their embeds and cgo
+ * directories. Returns the repo packages it imports that the walk has not met yet (now chained to it).
+ */
+export function visitPackage(walk: Walk, dir: string, headers: ReadonlyMap<string, GoFileHeader>): string[] {
+  const chain = walk.chains.get(dir)!;
+  const label = packageLabel(dir);
+  const why = chain.length ? importedBy(chain) : `in the main package ${label}`;
+  const next: string[] = [];
+  for (const path of goFilesIn(walk.byDir, dir)) {
+    const header = headers.get(path);
+    const exclusion = exclusionOf(path, header, walk.context);
+    if (exclusion) {
+      walk.excluded.set(path, exclusion);
+      continue;
+    }
+    addOnce(walk.files, path, why);
+    if (header) next.push(...visitHeader(walk, dir, label, path, header));
+  }
+  return next;
+}
+
+/** What one built Go file adds: cgo include directories, embedded files, and packages not met yet. */
+function visitHeader(walk: Walk, dir: string, label: string, path: string, header: GoFileHeader): string[] {
+  // cgo code may #include files from below its own directory, as ggml's wrappers do.
+  if (header.imports.includes('C')) {
+    walk.cgoFiles.push(path);
+    walk.includeDirs.add(dir);
+  }
+  for (const pattern of header.embeds) {
+    for (const file of embeddedFiles(pattern, dir, walk.paths)) addOnce(walk.files, file, `embedded by ${label} (//go:embed ${pattern})`);
+  }
+  for (const include of header.cgoIncludeDirs) walk.includeDirs.add(normalize(dir ? `${dir}/${include}` : include));
+  const next: string[] = [];
+  for (const imported of header.imports) {
+    const target = imported === 'C' ? null : packageDirOf(imported, walk.layout);
+    if (target === null || walk.chains.has(target) || !walk.byDir.has(target)) continue;
+    walk.chains.set(target, [...walk.chains.get(dir)!, dir]);
+    next.push(target);
+  }
+  return next;
+}
+
 export async function buildGraph(source: GraphSource, main: string, context: BuildContext): Promise<BuildGraph> {
   const layout = await readModuleLayout(source.text);
   const byDir = indexByDirectory(source.paths);
-  const files = new Map<string, string>();
-  const excluded = new Map<string, string>();
-  const chains = new Map<string, readonly string[]>();
-  const includeDirs = new Set<string>();
-  const cgoFiles: string[] = [];
-  const add = (path: string, why: string) => addOnce(files, path, why);
-  for (const path of layout.definitionFiles) if (byDir.get(parentOf(path))?.includes(path)) add(path, 'module definition');
-
-  let frontier = [normalize(main)];
-  chains.set(frontier[0]!, []);
-  while (frontier.length > 0) {
-    const goFilesOf = new Map(frontier.map((dir) => [dir, (byDir.get(dir) ?? []).filter((p) => p.endsWith('.go') && !p.endsWith('_test.go'))]));
-    const headers = await source.headers([...goFilesOf.values()].flat().filter((p) => fileNameMatches(baseOf(p), context)));
-    const next: string[] = [];
-    for (const dir of frontier) {
-      const chain = chains.get(dir)!;
-      const label = packageLabel(dir);
-      const packageWhy = importedBy(chain);
-      for (const path of goFilesOf.get(dir)!) {
-        const header = headers.get(path);
-        const exclusion = exclusionOf(path, header, context);
-        if (exclusion) {
-          excluded.set(path, exclusion);
-          continue;
-        }
-        add(path, chain.length ? packageWhy : `in the main package ${label}`);
-        if (!header) continue;
-        // cgo code may #include files from below its own directory, as ggml's wrappers do.
-        if (header.imports.includes('C')) {
-          cgoFiles.push(path);
-          includeDirs.add(dir);
-        }
-        for (const pattern of header.embeds) {
-          for (const file of embeddedFiles(pattern, dir, source.paths)) add(file, `embedded by ${label} (//go:embed ${pattern})`);
-        }
-        for (const include of header.cgoIncludeDirs) includeDirs.add(normalize(dir ? `${dir}/${include}` : include));
-        for (const imported of header.imports) {
-          const target = imported === 'C' ? null : packageDirOf(imported, layout);
-          if (target === null || chains.has(target) || !byDir.has(target)) continue;
-          chains.set(target, [...chain, dir]);
-          next.push(target);
-        }
-      }
-    }
-    frontier = next;
+  const start = normalize(main);
+  const walk: Walk = {
+    files: new Map(), excluded: new Map(), chains: new Map([[start, []]]), includeDirs: new Set(), cgoFiles: [],
+    layout, paths: source.paths, byDir, context,
+  };
+  for (const path of layout.definitionFiles) if (byDir.get(parentOf(path))?.includes(path)) addOnce(walk.files, path, 'module definition');
+  for (let frontier = [start]; frontier.length > 0; ) {
+    const goFiles = frontier.flatMap((dir) => goFilesIn(byDir, dir)).filter((p) => fileNameMatches(baseOf(p), context));
+    const headers = await source.headers(goFiles);
+    frontier = frontier.flatMap((dir) => visitPackage(walk, dir, headers));
   }
-  await addNonGoFiles({ files, excluded, packageDirs: [...chains.keys()], includeDirs, cgoFiles }, source, byDir, context);
-  const packages = new Map([...chains].map(([dir, chain]) => [dir, importedBy(chain)]));
-  return { files, packages, excluded, includeDirs: [...includeDirs] };
+  await addNonGoFiles({ ...walk, packageDirs: [...walk.chains.keys()] }, source, byDir, context);
+  const packages = new Map([...walk.chains].map(([dir, chain]) => [dir, importedBy(chain)]));
+  return { files: walk.files, packages, excluded: walk.excluded, includeDirs: [...walk.includeDirs] };
 }
