@@ -199,7 +199,7 @@ describe('watch', () => {
   for (const restart of [true, false]) {
     it(`serves the newest edit when the container is stopped during the build${restart ? ' and started again' : ''}`, async () => {
       await serving('before the stop');
-      daemon = startCli(['watch'], { cwd: repo.dir });
+      daemon = startCli(['watch', '--verbose'], { cwd: repo.dir }); // phase lines time the stop
       await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
       const from = daemon.stderr().length;
       const text = `edited while the container stopped${restart ? ' and started' : ''}`;
@@ -221,7 +221,7 @@ describe('watch', () => {
     const undo = repo.slowStart(2000); // the new binary listens 2 s after its start: the stop lands in the health check
     try {
       await serving('slow to start');
-      daemon = startCli(['watch'], { cwd: repo.dir });
+      daemon = startCli(['watch', '--verbose'], { cwd: repo.dir }); // phase lines time the stop
       await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
       const from = daemon.stderr().length;
       repo.setMessage('stopped during the health check');

@@ -130,16 +130,16 @@ describe('watch for scripts, and --json', () => {
     expect(text.stdout).toMatch(/^image\s+the image is stale \(CMakeLists\.txt; docker build -t/m);
   });
 
-  it.each([['logs'], ['stop']])('%s --json is refused with exit 2 and one line', async (command) => {
+  it.each([['logs'], ['stop']])('%s --json is refused with exit 2, what is wrong and the hint', async (command) => {
     const result = await runCli([command, '--json'], { cwd: repo.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`hotswap: \`hotswap ${command}\` has no JSON output: drop --json (see hotswap --help)\n`);
+    expect(result.stderr).toBe(`hotswap: \`hotswap ${command}\` has no JSON output: drop --json\nhint: see hotswap ${command} --help\n`);
   });
 
-  it('init does not take --json at all (exit 2, one line)', async () => {
+  it('init does not take --json at all (exit 2, what is wrong and the hint)', async () => {
     const result = await runCli(['init', '--json'], { cwd: repo.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("hotswap: unknown option '--json' (see hotswap --help)\n");
+    expect(result.stderr).toBe("hotswap: unknown option '--json'\nhint: see hotswap init --help\n");
   });
 });
 
