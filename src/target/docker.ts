@@ -141,8 +141,13 @@ async function packFile(pack: tar.Pack, header: { name: string; mode: number; mt
   }
   const { size } = await stat(content);
   await new Promise<void>((resolve, reject) => {
+    const file = createReadStream(content, { highWaterMark: 2 ** 20 });
     const entry = pack.entry({ ...header, size }, (e) => (e ? reject(e) : resolve()));
-    createReadStream(content, { highWaterMark: 2 ** 20 }).on('error', reject).pipe(entry);
+    const fail = (e: Error) => {
+      file.destroy();
+      reject(e);
+    };
+    file.on('error', fail).pipe(entry).on('error', fail);
   });
 }
 
@@ -193,11 +198,13 @@ class DockerContainer implements ContainerClient {
   putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
       const pack = tar.pack();
-      void packFile(pack, { name, mode, mtime: new Date() }, content).then(() => {
+      pack.on('error', () => undefined); // a cut-off upload: the request's own error reports it
+      const packed = packFile(pack, { name, mode, mtime: new Date() }, content).then(() => {
         if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
         pack.finalize();
-      }, (e: unknown) => pack.destroy(e as Error));
-      await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
+      });
+      packed.catch((e: unknown) => pack.destroy(e as Error));
+      await Promise.all([this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
     });
   }
 
