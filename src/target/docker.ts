@@ -134,15 +134,14 @@ const entryOf = (dir: string, file: TarFile): ArchivedEntry => ({
  * One file as a tar entry: bytes at once, or a host file streamed in 1 MiB reads (never held whole in memory;
  * it uploads as fast as one buffer). Resolves once the entry is written.
  */
-async function packFile(pack: tar.Pack, header: { name: string; mode: number; mtime: Date }, content: Buffer | string): Promise<void> {
+async function packFile(pack: tar.Pack, header: { name: string; mode: number; mtime: Date; size: number }, content: Buffer | string): Promise<void> {
   if (typeof content !== 'string') {
-    pack.entry({ ...header, size: content.length }, content);
+    pack.entry(header, content);
     return;
   }
-  const { size } = await stat(content);
   await new Promise<void>((resolve, reject) => {
     const file = createReadStream(content, { highWaterMark: 2 ** 20 });
-    const entry = pack.entry({ ...header, size }, (e) => (e ? reject(e) : resolve()));
+    const entry = pack.entry(header, (e) => (e ? reject(e) : resolve()));
     const fail = (e: Error) => {
       file.destroy();
       reject(e);
@@ -195,11 +194,13 @@ class DockerContainer implements ContainerClient {
     });
   }
 
-  putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {
+  async putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {
+    // Sized before the upload: a missing local file is no failure of Docker's.
+    const size = typeof content === 'string' ? (await stat(content)).size : content.length;
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
       const pack = tar.pack();
       pack.on('error', () => undefined); // a cut-off upload: the request's own error reports it
-      const packed = packFile(pack, { name, mode, mtime: new Date() }, content).then(() => {
+      const packed = packFile(pack, { name, mode, mtime: new Date(), size }, content).then(() => {
         if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
         pack.finalize();
       });
