@@ -19,7 +19,7 @@ export interface Halves {
 /** Where a file of `size` bytes splits: its middle. */
 export const splitAt = (size: number) => Math.floor(size / 2);
 
-/** What INSTALL reads as its ranges line: `<size> <split> <sha256 of the first half> <of the rest>`. */
+/** INSTALL's halves argument ($9): `<size> <split> <sha256 of the first half> <of the rest>`. */
 export const halvesArg = (h: Halves) => `${h.size} ${h.split} ${h.first} ${h.rest}`;
 
 /** Hashes a host file whole and in halves, in one streamed read. */

@@ -106,11 +106,11 @@ export const INSTALL = `set -e; ${HASH_FN}; ${HALVES_FN}; trap 'rm -f "$3" "$7"'
   `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
 /**
- * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its seven arguments and
- * the halves line (optional), one per line, so the exec's start-up (~60–90 ms here) is paid during the build. Meanwhile it hashes the binary
- * at $1 (given when it is started), which INSTALL then need not do on the swap's path, unless the file
- * changed since (another inode, size or mtime) or the arguments name another. EOF or anything but `go`
- * exits 125 having done nothing.
+ * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go`, its seven arguments and the
+ * halves line ($9, optional), one per line, so the exec's start-up (~60–90 ms here) is paid during the
+ * build. Meanwhile it hashes the binary at $1 (given when it is started), which INSTALL then need not do on
+ * the swap's path, unless the file changed since (another inode, size or mtime) or the arguments name
+ * another. EOF or anything but `go` exits 125 having done nothing.
  */
 export const INSTALL_ON_GO = `${HASH_FN}; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
   'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; read -r a9 || a9=; ' +
