@@ -2,13 +2,13 @@
  * Getting the new binary to the binary path, backed up first, whatever state the container is in: by exec
  * (upload beside it, then INSTALL) while it runs steadily, else through the archive API.
  */
-import { readFile } from 'node:fs/promises';
 import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../build/builder.js';
 import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
+import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
 import { BACKUP_FAILED, CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
@@ -59,12 +59,22 @@ export async function prepareInstall(container: ContainerClient, binaryPath: str
 const ranScript = (r: ExecResult | null): r is ExecResult =>
   !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && r.stdout === '');
 
-/** The prepared exec if it is still there (the container may have restarted since), else a plain one. */
-async function runInstall(req: InstallRequest, args: readonly string[]): Promise<ExecResult> {
+/**
+ * The prepared exec if it is still there (the container may have restarted since), else a plain one.
+ * `halves` is INSTALL's $9 ('' checks the upload whole).
+ */
+async function runInstall(req: InstallRequest, args: readonly string[], halves: string): Promise<ExecResult> {
   const prepared = await req.prepared;
-  const result = prepared ? await prepared.run(installInput(args)).catch(() => null) : null;
+  const result = prepared ? await prepared.run(installInput([...args, halves])).catch(() => null) : null;
   if (ranScript(result)) return result;
-  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args]);
+  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
+}
+
+/** The artifact's halves for INSTALL, or '' (a whole check) when verify is off or the file is not the build's. */
+async function halvesOf(req: InstallRequest): Promise<string> {
+  if (!req.target.verify) return '';
+  const halves = await hashHalves(req.artifact.path).catch(() => null);
+  return halves?.whole === req.artifact.sha256 ? halvesArg(halves) : '';
 }
 
 /** INSTALL's exit as an error, or its outcome. */
@@ -82,8 +92,9 @@ function installOutcome(req: InstallRequest, result: ExecResult): Installed {
 }
 
 /**
- * A running container: upload beside the target (one archive, from memory), then INSTALL: verify the
- * upload's hash, back up, rename. An upload left by a failure is removed.
+ * A running container: upload beside the target (one archive, streamed from disk; its halves are hashed
+ * here meanwhile), then INSTALL: verify the upload's hash, back up, rename. An upload left by a failure is
+ * removed.
  */
 async function installRunning(req: InstallRequest): Promise<Installed> {
   const { container, target, artifact } = req;
@@ -92,8 +103,8 @@ async function installRunning(req: InstallRequest): Promise<Installed> {
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
   try {
-    await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755);
-    return installOutcome(req, await runInstall(req, args));
+    const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), halvesOf(req)]);
+    return installOutcome(req, await runInstall(req, args, halves));
   } catch (error) {
     await removeLeftovers(container, target);
     throw error;
@@ -110,7 +121,7 @@ async function installStopped(req: InstallRequest): Promise<Installed> {
   await container.stop(0);
   const live = await container.readFile(target.binaryPath);
   const backup = live ? await backUpViaArchive(container, target, live) : null;
-  await container.putFile(paths.dir, paths.tempName, await readFile(artifact.path), 0o755, paths.base);
+  await container.putFile(paths.dir, paths.tempName, artifact.path, 0o755, paths.base);
   const installed = target.verify ? (await container.readFile(target.binaryPath))?.sha256 ?? null : null;
   return { backup, installed, viaArchive: true };
 }

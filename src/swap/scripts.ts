@@ -81,31 +81,42 @@ const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.origi
   'for f in "$5"*; do [ "$m" -lt "$6" ] && break; case "$f" in *.original|"$b") continue;; esac; [ -f "$f" ] && rm -f "$f" && m=$((m-1)); done; fi';
 
 /**
+ * $1 file, then INSTALL's $9 unquoted: $2 size, $3 split, $4 sha256 of bytes [0, split), $5 of the rest.
+ * Succeeds when the file has that size and both halves match, hashed at once (two cores). Anything else
+ * (another size, a tool missing) fails, and INSTALL hashes the whole file instead.
+ */
+const HALVES_FN = 'halves() { [ "$(stat -c %s "$1")" = "$2" ] || return 1; ' +
+  'x=$( { tail -c $(($2-$3)) "$1" | hash - | { read -r s _; echo "2 $s"; }; } & head -c "$3" "$1" | hash - | { read -r s _; echo "1 $s"; }; wait ); ' +
+  'case "$x" in *"1 $4"*) ;; *) return 1;; esac; case "$x" in *"2 $5"*) ;; *) return 1;; esac; }';
+
+/**
  * One exec for the whole swap on disk. $1 binary, $2 backup stem (prefix + time), $3 the uploaded temp file,
  * $4 the expected sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep besides
- * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it).
- * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3).
+ * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it),
+ * $9 `<size> <split> <sha256 of the first half> <of the rest>` ('' hashes the upload whole).
+ * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3): in
+ *   halves at once when $9 says them (with its size checked, they imply the whole), else whole.
  * - The current file is backed up unless a backup already holds its bytes (BACKUP); a backup that cannot be
  *   made whole stops the swap before the binary is touched (exit 4).
  * - The rename is atomic: the path holds the whole old or the whole new file.
  * - On any exit the upload and the partial backup are removed (the trap): nothing is left behind.
  * Prints `backup <path>` or `kept <path>`, then `installed <sha256>`.
  */
-export const INSTALL = `set -e; ${HASH_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then h=$(hash "$3"); h=\${h%% *}; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
+export const INSTALL = `set -e; ${HASH_FN}; ${HALVES_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then if [ -n "$9" ] && halves "$3" $9; then h=$4; else h=$(hash "$3"); h=\${h%% *}; fi; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
   `b=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${BACKUP}; fi; ${PRUNE}; ` +
   `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
 /**
- * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go` and its seven arguments, one
- * per line, so the exec's start-up (~60–90 ms here) is paid during the build. Meanwhile it hashes the binary
- * at $1 (given when it is started), which INSTALL then need not do on the swap's path, unless the file
- * changed since (another inode, size or mtime) or the arguments name another. EOF or anything but `go`
- * exits 125 having done nothing.
+ * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go`, its seven arguments and the
+ * halves line ($9, optional), one per line, so the exec's start-up (~60–90 ms here) is paid during the
+ * build. Meanwhile it hashes the binary at $1 (given when it is started), which INSTALL then need not do on
+ * the swap's path, unless the file changed since (another inode, size or mtime) or the arguments name
+ * another. EOF or anything but `go` exits 125 having done nothing.
  */
 export const INSTALL_ON_GO = `${HASH_FN}; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
-  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
+  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; read -r a9 || a9=; ' +
   '{ [ -n "$p" ] && [ "$a1" = "$w" ] && [ "$(stat -c \'%i %s %Y\' "$a1" 2>/dev/null)" = "$p" ]; } || pre=; ' +
-  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre"; ${INSTALL}`;
+  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre" "$a9"; ${INSTALL}`;
 /** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
 export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
 export const CANCELLED = 125;

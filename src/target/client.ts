@@ -65,11 +65,12 @@ export interface ContainerClient {
    */
   prepareExec(argv: readonly string[]): Promise<PreparedExec>;
   /**
-   * Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload. With
+   * Writes one file into `dir` (which must exist) as `name` with `mode`, in one archive upload: `content`
+   * is the bytes, or a host file's path (streamed from disk, never held whole in memory). With
    * `linkAs`, the same archive then hard-links it as `linkAs` in `dir`: that name is (re)placed only once the
    * file was written whole, so a write cut short (a full disk) leaves `linkAs` as it was.
    */
-  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void>;
+  putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void>;
   /**
    * One file read through the archive API, which needs no running process (exec does): how a stopped or
    * crash-looping container is hashed, backed up and restored. null when the path does not exist.

@@ -4,6 +4,8 @@
  */
 import Docker from 'dockerode';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import * as tar from 'tar-stream';
@@ -128,6 +130,26 @@ const entryOf = (dir: string, file: TarFile): ArchivedEntry => ({
   modified: file.header.mtime ?? new Date(0), sha256: file.sha256,
 });
 
+/**
+ * One file as a tar entry: bytes at once, or a host file streamed in 1 MiB reads (never held whole in memory;
+ * it uploads as fast as one buffer). Resolves once the entry is written.
+ */
+async function packFile(pack: tar.Pack, header: { name: string; mode: number; mtime: Date; size: number }, content: Buffer | string): Promise<void> {
+  if (typeof content !== 'string') {
+    pack.entry(header, content);
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const file = createReadStream(content, { highWaterMark: 2 ** 20 });
+    const entry = pack.entry(header, (e) => (e ? reject(e) : resolve()));
+    const fail = (e: Error) => {
+      file.destroy();
+      reject(e);
+    };
+    file.on('error', fail).pipe(entry).on('error', fail);
+  });
+}
+
 class DockerContainer implements ContainerClient {
   constructor(private readonly docker: Docker, readonly name: string) {}
 
@@ -172,14 +194,18 @@ class DockerContainer implements ContainerClient {
     });
   }
 
-  putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
+  async putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {
+    // Sized before the upload: a missing local file is no failure of Docker's.
+    const size = typeof content === 'string' ? (await stat(content)).size : content.length;
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
-      // One buffer, not a file stream: ~50 ms less for a 7 MB binary than 64 KiB reads piped through.
       const pack = tar.pack();
-      pack.entry({ name, size: content.length, mode, mtime: new Date() }, content);
-      if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
-      pack.finalize();
-      await this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir });
+      pack.on('error', () => undefined); // a cut-off upload: the request's own error reports it
+      const packed = packFile(pack, { name, mode, mtime: new Date(), size }, content).then(() => {
+        if (linkAs) pack.entry({ name: linkAs, type: 'link', linkname: name, mode, mtime: new Date() });
+        pack.finalize();
+      });
+      packed.catch((e: unknown) => pack.destroy(e as Error));
+      await Promise.all([this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
     });
   }
 

@@ -1,10 +1,12 @@
 // `npm run bench`: hotswap's swap phase against Docker's own floor (API restart until the first 2xx),
-// alternating A, B, A, B in one run on the fixture. Writes bench-results/swap.{md,json}.
+// alternating A, B, A, B in one run on the fixture. Writes bench-results/swap.{md,json}; then copy.mjs
+// (the copy phase of a binary of ollama's size against `docker cp`) writes bench-results/copy.{md,json}.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
+import { benchCopy } from './copy.mjs';
 import {
   buildImage, CLI, containerName, ROOT, envNumber, makeBenchRepo, median, p90, removeContainer, row, sampleRow, setMessage,
   stats, until2xx, writeBenchConfig, writeResults,
@@ -110,3 +112,4 @@ async function main() {
 }
 
 await main();
+await benchCopy();

@@ -2,7 +2,11 @@
  * `hotswap swap` against a real engine: each test checks what the container serves over HTTP.
  * One container per file; tests run in order and build on the previous state where that reads naturally.
  */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDocker } from '../../src/target/docker.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
@@ -146,5 +150,16 @@ describe('hotswap swap', () => {
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(await hello()).toBe('hello quiet');
+  });
+
+  it('streams a file from disk into the container whole; an upload the engine refuses rejects with one line', async () => {
+    const binary = path.join(repo.dir, 'streamed.bin');
+    const content = randomBytes(16 * 2 ** 20); // 16 reads of 1 MiB
+    fs.writeFileSync(binary, content);
+    const container = connectDocker().container(NAME);
+    await container.putFile('/tmp', 'streamed', binary, 0o755);
+    const sha = createHash('sha256').update(content).digest('hex');
+    expect(await containerSha256(NAME, '/tmp/streamed')).toBe(sha);
+    await expect(container.putFile('/no/such/dir', 'streamed', binary, 0o755)).rejects.toThrow(`copying streamed into ${NAME}:/no/such/dir`);
   });
 });

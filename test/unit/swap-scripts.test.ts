@@ -235,6 +235,43 @@ describe('INSTALL in a real busybox shell', () => {
     expect(fs.existsSync(path.join(dir, '.bin.new'))).toBe(true);
   });
 
+  /** INSTALL's halves line for `content`, split at `split`. */
+  const halvesOf = (content: string, split = content.length >> 1) =>
+    `${content.length} ${split} ${sha(content.slice(0, split))} ${sha(content.slice(split))}`;
+  const withHalves = (dir: string, halves: string, expect = sha('new\n')) =>
+    installInput([`${dir}/bin`, `${dir}/backup_1`, `${dir}/.bin.new`, expect, `${dir}/backup_`, '', `${dir}/.backup-partial`, halves]);
+
+  // sh is busybox's here; the image's may be dash with coreutils (Ubuntu's, like ollama's)
+  for (const shell of [['busybox', 'sh'], ['sh']]) {
+    const runIn = (input: string, cwd: string) => spawnSync(shell[0]!, [...shell.slice(1), '-c', INSTALL_ON_GO], { input, cwd, encoding: 'utf8' });
+
+    it(`trusts both halves of the upload checked at once, without hashing it whole (${shell.join(' ')})`, () => {
+      const dir = setUp();
+      // A wrong whole hash beside right halves: only a halves check reports it as installed.
+      const r = runIn(withHalves(dir, halvesOf('new\n'), A), dir);
+      expect(r.status, r.stderr).toBe(0);
+      expect(parseInstallOutput(r.stdout).installed).toBe(A);
+      expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
+    });
+
+    it(`hashes the upload whole when its size is not the halves' (a repeating pattern cut short matches both) (${shell.join(' ')})`, () => {
+      const dir = setUp();
+      fs.writeFileSync(path.join(dir, '.bin.new'), 'ababab');
+      const r = runIn(withHalves(dir, halvesOf('abababab'), sha('abababab')), dir);
+      expect(r.status).toBe(3);
+      expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('ababab'));
+      expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
+      expect(fs.readdirSync(dir)).toEqual(['bin']);
+    });
+
+    it(`falls back to the whole hash when a half does not match, and installs what matches it (${shell.join(' ')})`, () => {
+      const dir = setUp();
+      const r = runIn(withHalves(dir, `4 2 ${A} ${B}`), dir);
+      expect(r.status, r.stderr).toBe(0);
+      expect(parseInstallOutput(r.stdout).installed).toBe(sha('new\n'));
+    });
+  }
+
   it('skips the hash when verify is off, and installs where there was no binary yet', () => {
     const dir = setUp();
     fs.rmSync(path.join(dir, 'bin'));

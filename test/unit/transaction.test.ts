@@ -26,6 +26,11 @@ const TEMP = '/usr/bin/.ollama.hotswap-new';
 const OLD = Buffer.from('old binary\n');
 const NEW = Buffer.from('new binary, a little longer\n');
 const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+/** INSTALL's $9 for a binary: its size, its middle and both halves' hashes. */
+const halves = (content: Buffer) => {
+  const split = content.length >> 1;
+  return `${content.length} ${split} ${sha(content.subarray(0, split))} ${sha(content.subarray(split))}`;
+};
 const BACKUP_NAME = /^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}_[0-9a-f]{64}(\.original)?$/;
 
 const SCRIPTS = new Map([[INSTALL, 'INSTALL'], [RESTORE, 'RESTORE'], [HASH_FILE, 'HASH_FILE'], [LIST_BACKUPS, 'LIST_BACKUPS']]);
@@ -104,11 +109,11 @@ class FakeContainer implements ContainerClient {
     };
   }
 
-  async putFile(dir: string, name: string, content: Buffer, mode: number, linkAs?: string): Promise<void> {
+  async putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {
     this.calls.push('putFile');
     if (this.brokenArchive && !this.running) throw new Error('archive API failed');
-    this.uploads.push({ dir, name, size: content.length, mode });
-    const data = Buffer.from(content);
+    const data = Buffer.from(typeof content === 'string' ? fs.readFileSync(content) : content);
+    this.uploads.push({ dir, name, size: data.length, mode });
     if (this.corruptUploads) data[0] = data[0]! ^ 0xff;
     if (dir === this.fullDir) {
       this.files.set(path.posix.join(dir, name), data.subarray(0, data.length >> 1));
@@ -233,7 +238,7 @@ describe('swapBinary', () => {
     expect(result.previousSha256).toBe(sha(OLD));
     expect(container.files.get(result.backup!)).toEqual(OLD);
     const [argv] = container.scripts('INSTALL');
-    expect(argv?.slice(4)).toEqual([BINARY, expect.stringMatching(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/), TEMP, sha(NEW), '/tmp/ollama.backup_', '3', '/tmp/.ollama.backup-partial']);
+    expect(argv?.slice(4)).toEqual([BINARY, expect.stringMatching(/^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}$/), TEMP, sha(NEW), '/tmp/ollama.backup_', '3', '/tmp/.ollama.backup-partial', '', halves(NEW)]);
     expect(INSTALL.indexOf('"$1" "$7"')).toBeGreaterThan(-1);
     expect(INSTALL.indexOf('"$1" "$7"')).toBeLessThan(INSTALL.indexOf('mv -f "$3" "$1"'));
   });
