@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI } from './paths.js';
 import { docker, ensureBuilderImage, ensureRuntimeImage, removeLabelled } from './docker.js';
+import { alive } from './own-dockerd.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const info = await docker(['info', '--format', '{{.ServerVersion}}'], 20_000).catch((e: Error) => ({
@@ -27,15 +28,6 @@ export default async function setup(): Promise<() => Promise<void>> {
     release();
   };
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * One e2e run per engine: the suites use fixed container names and the set-up removes every test

@@ -28,7 +28,8 @@ export interface OwnDockerd {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const alive = (pid: number) => {
+/** Is a process with this pid there (signal 0)? */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;
