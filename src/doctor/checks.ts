@@ -70,7 +70,7 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
       ? warn('container', `${container} does not exist`, `the next swap creates it from ${image}`)
       : fail('container', `${container} does not exist and no image is configured`, 'start it, or set target.image (--image)'));
   } else {
-    results.push(state.running ? ok('container', `${container} is running`) : warn('container', `${container} is ${state.status}`, `docker start ${container}`));
+    results.push(state.running ? ok('container', `${container} is running`) : warn('container', `${container} is ${state.status}`, startFix(container, state.status)));
   }
   if (image) results.push(await imageCheck(engine, 'image', image, `build or pull ${image}`));
   if (config.build.mode === 'container' || config.build.mode === 'auto') {
@@ -78,6 +78,10 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
   }
   return results;
 }
+
+/** A created container was never started (hotswap makes them so): the next swap puts the binary in and starts it. */
+const startFix = (container: string, status: string) =>
+  status === 'created' ? 'hotswap swap (puts the new binary in and starts it)' : `docker start ${container}, or hotswap swap`;
 
 async function imageCheck(engine: Engine, name: string, ref: string, fix: string, optional = false): Promise<CheckResult> {
   const platform = await engine.imagePlatform(ref);

@@ -55,6 +55,17 @@ describe('a container created from a bare image', () => {
     expect((await docker(['inspect', NAME])).code).not.toBe(0);
   });
 
+  it('is named by doctor when created and never started, with the swap as the fix', async () => {
+    configure(['/usr/bin/ollama', 'serve']);
+    expect((await docker(['create', '--name', NAME, '--network', 'host', '--label', 'hotswap.test=1', BARE, '/usr/bin/ollama', 'serve'])).code).toBe(0);
+    try {
+      const r = await runCli(['doctor'], { cwd: repo.dir });
+      expect(r.stdout).toMatch(/^WARN container +hs-test-recreate is created → hotswap swap \(puts the new binary in and starts it\)$/m);
+    } finally {
+      await removeContainer(NAME);
+    }
+  });
+
   it('gets the new binary before its first start, and serves it', async () => {
     expect((await run('sh', ['-c', `docker image inspect -f '{{json .Config.Cmd}}' ${BARE}`])).stdout.trim()).toBe('null');
     configure(['/usr/bin/ollama', 'serve']);
