@@ -19,6 +19,7 @@ import { changedSummary, isCancelled } from '../ui/run-line.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { detectSlowMount } from '../watch/mounts.js';
 import { startWatcher } from '../watch/watcher.js';
+import { Backoff } from './backoff.js';
 import { acquireLock, markReady } from './lock.js';
 import { Scheduler } from './scheduler.js';
 import { PauseGate, startTerminalSession } from './terminal-session.js';
@@ -34,7 +35,6 @@ export interface DaemonOptions {
   readonly initial: boolean;
 }
 
-const MAX_BACKOFF_MS = 30_000;
 
 /** Does the target's container already run what its last build produced from the current sources? */
 async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
@@ -83,28 +83,71 @@ async function lostTarget(opts: DaemonOptions, run: TargetRun, report: Report): 
   }
 }
 
+interface RunContext {
+  /** Targets whose next run swaps even if the plan finds no change (out of date, or `r`). */
+  readonly force: Set<string>;
+  readonly backoff: Backoff;
+  readonly signal: AbortSignal;
+}
+
+/** One target's run; false when Docker or its container is gone (retried later). */
+async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backoff, signal }: RunContext): Promise<boolean> {
+  const { progress, log } = opts;
+  const { report, error } = await runTarget(opts.targets, run, {
+    engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
+  });
+  if (!isCancelled(report)) await opts.notifier.notify(report);
+  const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
+  if (lost) {
+    progress.warn(`${lost}; retrying in ${backoff.current / 1000} s`);
+    return false;
+  }
+  if (report.outcome !== 'failed') force.delete(run.name);
+  return true;
+}
+
+/** Ready: `watch --detach` returns, and the terminal and the log say so. */
+async function announceReady({ config, progress, log, dryRun }: DaemonOptions): Promise<void> {
+  await markReady(config.repo);
+  progress.info(`watching ${config.repo} (pid ${process.pid}${dryRun ? ', dry run' : ''})`);
+  log.info({ pid: process.pid, repo: config.repo }, 'watching');
+}
+
+/** The watcher over the configured paths, with a hint when the mount is one inotify cannot see. */
+async function watchSources(opts: DaemonOptions, onChange: (paths: string[]) => void) {
+  const { config, log, progress } = opts;
+  const watcher = await startWatcher({
+    repo: config.repo, paths: config.watch.paths, ignore: config.watch.ignore, poll: config.watch.poll, log, onChange,
+    onError: (error) => progress.warn(`watching: ${error.message}${error.hint ? ` (${error.hint})` : ''}`),
+  });
+  const slow = config.watch.poll ? null : detectSlowMount(config.repo);
+  if (slow) progress.warn(`${slow}; set "watch": {"poll": true} if edits go unnoticed`);
+  return watcher;
+}
+
+/** SIGINT, SIGTERM, SIGHUP (its terminal closed) or `q`: cancel a build in progress, then stop, once. */
+function onShutdown(cancel: AbortController, progress: WatchTerminal) {
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const shutdown = (why: string) => {
+    if (cancel.signal.aborted) return;
+    progress.info(`${why}: stopping (a build in progress is cancelled, a swap in progress finishes)`);
+    cancel.abort();
+    resolveStopped();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => shutdown(signal));
+  return { stopped, shutdown };
+}
+
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const { config, log, progress } = opts;
   const lock = await acquireLock(config.repo);
   const force = new Set<string>(); // targets whose next run swaps even if the plan finds no change (out of date)
-  let backoffMs = 1000;
+  const backoff = new Backoff();
   let retry: NodeJS.Timeout | null = null;
   const cancel = new AbortController(); // Ctrl-C or q: a build in progress stops
 
-  /** One target's run; false when Docker or its container is gone (retried later). */
-  const runOne = async (run: TargetRun): Promise<boolean> => {
-    const { report, error } = await runTarget(opts.targets, run, {
-      engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal: cancel.signal,
-    });
-    if (!isCancelled(report)) await opts.notifier.notify(report);
-    const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
-    if (lost) {
-      progress.warn(`${lost}; retrying in ${backoffMs / 1000} s`);
-      return false;
-    }
-    if (report.outcome !== 'failed') force.delete(run.name);
-    return true;
-  };
+  const runOne = (run: TargetRun) => runOneTarget(opts, run, { force, backoff, signal: cancel.signal });
 
   const runOnce = async (paths: string[]) => {
     progress.runStarting(paths);
@@ -112,11 +155,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     for (const run of opts.targets.runs) ok = (await runOne(run)) && ok;
     if (!ok) {
       // Keep the change pending and try again later: the targets already done find nothing new then.
-      retry = setTimeout(() => void scheduler.trigger(), backoffMs);
-      backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      retry = setTimeout(() => void scheduler.trigger(), backoff.failed());
       return;
     }
-    backoffMs = 1000;
+    backoff.succeeded();
   };
 
   const scheduler = new Scheduler({
@@ -124,26 +166,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     minIntervalMs: config.watch.minRestartIntervalMs, run: runOnce,
   });
   const gate = new PauseGate((paths) => scheduler.add(paths), (paths) => progress.info(`paused: ${changedSummary(paths)} waits for p`));
-  const watcher = await startWatcher({
-    repo: config.repo, paths: config.watch.paths, ignore: config.watch.ignore, poll: config.watch.poll, log,
-    onChange: (paths) => gate.offer(paths),
-    onError: (error) => progress.warn(`watching: ${error.message}${error.hint ? ` (${error.hint})` : ''}`),
-  });
-  const slow = config.watch.poll ? null : detectSlowMount(config.repo);
-  if (slow) progress.warn(`${slow}; set "watch": {"poll": true} if edits go unnoticed`);
-
-  let shutdown: (why: string) => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    shutdown = (why: string) => {
-      if (cancel.signal.aborted) return;
-      progress.info(`${why}: stopping (a build in progress is cancelled, a swap in progress finishes)`);
-      cancel.abort();
-      resolve();
-    };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGHUP', () => shutdown('SIGHUP')); // its terminal closed
-  });
+  const watcher = await watchSources(opts, (paths) => gate.offer(paths));
+  const { stopped, shutdown } = onShutdown(cancel, progress);
 
   const containers = opts.dryRun ? [] : opts.targets.runs.map((run) => opts.engine.container(run.config.target.container));
   const session = startTerminalSession(containers, progress, gate, {
@@ -153,9 +177,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     },
     quit: () => shutdown('q'),
   });
-  await markReady(config.repo);
-  progress.info(`watching ${config.repo} (pid ${process.pid}${opts.dryRun ? ', dry run' : ''})`);
-  log.info({ pid: process.pid, repo: config.repo }, 'watching');
+  await announceReady(opts);
   if (opts.initial) {
     for (const run of opts.targets.runs) if (!opts.dryRun && !(await upToDate(opts, run))) force.add(run.name);
     void scheduler.trigger();
