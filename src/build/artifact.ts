@@ -3,19 +3,16 @@
  * binary at `build.artifactPath`), then the binary is copied out of the image. The version stamp goes in
  * as `--build-arg HOTSWAP_LDFLAGS`; a Dockerfile without that ARG yields an unstamped artifact.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import ignore, { type Ignore } from 'ignore';
-import * as tar from 'tar-stream';
 import { operationError, usageError } from '../errors.js';
 import { ImageBuildError, type BuilderEngine } from '../target/builder-client.js';
 import type { Artifact, BuildRequest } from './builder.js';
 import { ARTIFACT_REPOSITORY, artifactTag, declaresLdflagsArg } from './choose.js';
 import { ldflagsWithVersion } from './go-build.js';
 import { sha256File } from './hash.js';
+import { packTree } from './tar-pack.js';
 
 /** Generous: a cold multi-stage build compiles the standard library; a hung one must still end. */
 const BUILD_TIMEOUT_MS = 20 * 60_000;
@@ -54,21 +51,6 @@ async function contextFiles(root: string, rules: Ignore, keep: ReadonlySet<strin
   return out;
 }
 
-/** The build context as a tar stream, packed while Docker reads it; a failure ends it with the error. */
-function packContext(root: string, files: readonly string[], extra: { name: string; content: string } | null): Readable {
-  const pack = tar.pack();
-  void (async () => {
-    for (const rel of files) {
-      const abs = join(root, rel);
-      const info = await lstat(abs);
-      if (info.isSymbolicLink()) pack.entry({ name: rel, type: 'symlink', linkname: await readlink(abs), mtime: info.mtime });
-      else if (info.isFile()) await pipeline(createReadStream(abs), pack.entry({ name: rel, size: info.size, mode: info.mode & 0o7777, mtime: info.mtime }));
-    }
-    if (extra) pack.entry({ name: extra.name, mode: 0o644 }, extra.content);
-    pack.finalize();
-  })().catch((e: Error) => pack.destroy(e));
-  return pack as unknown as Readable;
-}
 
 async function readDockerfile(path: string): Promise<string> {
   try {
@@ -88,7 +70,7 @@ async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text:
   const inside = !relative(root, build.dockerfile).startsWith('..');
   const dockerfile = inside ? relative(root, build.dockerfile).split(sep).join('/') : OUTSIDE_DOCKERFILE;
   const files = await contextFiles(root, await dockerIgnore(root), new Set([dockerfile, '.dockerignore']));
-  const context = packContext(root, files, inside ? null : { name: OUTSIDE_DOCKERFILE, content: text });
+  const context = packTree(root, files, inside ? null : { name: OUTSIDE_DOCKERFILE, content: text });
   const buildargs: Record<string, string> = stamped ? { HOTSWAP_LDFLAGS: ldflagsWithVersion(build, version) } : {};
   const tag = artifactTag(version);
   log.info({ dockerfile, target: build.target, buildargs, tag }, 'docker build');

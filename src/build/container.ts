@@ -13,7 +13,8 @@ import type { Artifact, BuildRequest } from './builder.js';
 import { BUILDER_LABEL, builderAction, SOURCE_LABEL, useSync } from './choose.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
-import { chunks, packFiles, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
+import { chunks, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
+import { packTree } from './tar-pack.js';
 
 const SRC = '/src';
 const OUT_DIR = '/tmp/hotswap-out';
@@ -75,7 +76,7 @@ async function syncSource(engine: BuilderEngine, name: string, containerId: stri
   for (const paths of chunks(delta.remove, 200)) {
     await execOk(engine, name, ['rm', '-f', '--', ...paths.map((p) => `${SRC}/${p}`)], 'removing deleted files');
   }
-  if (delta.put.length) await engine.putArchive(name, SRC, packFiles(repo, delta.put));
+  if (delta.put.length) await engine.putArchive(name, SRC, packTree(repo, delta.put));
   await saveHeld(repo, name, containerId, now);
   progress.info(`synced ${delta.put.length} file(s) into ${name}${delta.remove.length ? `, removed ${delta.remove.length}` : ''}`);
 }

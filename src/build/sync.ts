@@ -3,12 +3,8 @@
  * The first sync sends the whole tree; later ones only what changed since, and remove what was deleted.
  * What the container holds is remembered on the host per builder container id.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar-stream';
 import { listWorkTreeFiles } from '../plan/git.js';
 import { ensureStateDir, statePath } from '../state/store.js';
 
@@ -59,24 +55,6 @@ export async function saveHeld(repo: string, builder: string, containerId: strin
   await writeFile(manifestFile(repo, builder), JSON.stringify(saved), { mode: 0o600 });
 }
 
-/** A tar stream of `paths` (relative to `repo`), built while it is read; a failure ends it with the error. */
-export function packFiles(repo: string, paths: readonly string[]): Readable {
-  const pack = tar.pack();
-  void (async () => {
-    for (const path of paths) {
-      const abs = join(repo, path);
-      const info = await lstat(abs);
-      if (info.isSymbolicLink()) {
-        pack.entry({ name: path, type: 'symlink', linkname: await readlink(abs), mtime: info.mtime });
-        continue;
-      }
-      const entry = pack.entry({ name: path, size: info.size, mode: info.mode & 0o777, mtime: info.mtime });
-      await pipeline(createReadStream(abs), entry);
-    }
-    pack.finalize();
-  })().catch((e: Error) => pack.destroy(e));
-  return pack as unknown as Readable;
-}
 
 /** Paths in argv-sized chunks, so a large deletion never exceeds the exec argument limit. */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
