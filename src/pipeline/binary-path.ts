@@ -8,7 +8,8 @@ import { BINARY_PATH_CHECK } from '../swap/scripts.js';
 import type { ContainerClient } from '../target/client.js';
 
 
-export async function checkBinaryPath(container: ContainerClient, binaryPath: string): Promise<void> {
+/** True when the check ran and found the path fine; false when it could not run (left to the swap). */
+export async function checkBinaryPath(container: ContainerClient, binaryPath: string): Promise<boolean> {
   const dir = binaryPath.slice(0, binaryPath.lastIndexOf('/')) || '/';
   const result = await container.exec(['sh', '-c', BINARY_PATH_CHECK, 'sh', dir, binaryPath]).catch(() => null);
   const found = result?.exitCode === 0 ? result.stdout.trim() : '';
@@ -22,4 +23,5 @@ export async function checkBinaryPath(container: ContainerClient, binaryPath: st
       hint: 'check target.binaryPath (docker exec <container> ls <dir>)', phase: 'detect',
     });
   }
+  return result?.exitCode === 0;
 }

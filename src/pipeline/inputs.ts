@@ -15,6 +15,8 @@ export interface PipelineInputs {
   readonly mainPackage: string;
   /** Kept across runs by the watch daemon: its caches make the next plan cheap. */
   readonly planner: Planner;
+  /** Containers (by id) whose target.binaryPath was found fine: checked once each, not on every run. */
+  readonly pathCheckedIn: Set<string>;
 }
 
 /** One target ready to run: its view of the config and its checked inputs. */
@@ -61,7 +63,7 @@ export async function checkTargets(config: ResolvedConfig, options: CheckOptions
     const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);
-      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main) } };
+      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set() } };
     }));
     return { runs: runs as [TargetRun, ...TargetRun[]], close: () => git.close() };
   } catch (e) {

@@ -57,13 +57,11 @@ const cancelled = () => operationError(CANCELLED, { phase: 'build', hint: 'the c
 
 /** The build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
 async function buildUnlessCancelled(request: BuildRequest): Promise<Artifact> {
-  try {
-    const artifact = await build(request);
-    if (request.signal?.aborted) throw cancelled();
-    return artifact;
-  } catch (e) {
+  const artifact = await build(request).catch((e: unknown) => {
     throw request.signal?.aborted ? cancelled() : e;
-  }
+  });
+  if (request.signal?.aborted) throw cancelled();
+  return artifact;
 }
 
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
@@ -108,8 +106,10 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   const [ready, state] = await phase('detect', () => Promise.all([
     req.dryRun ? null : prepareTarget(engine, config.target, progress), targetState(config),
   ]));
-  // Runs while the plan is made; awaited before anything is built.
-  const pathChecked = ready ? checkBinaryPath(ready.container, config.target.binaryPath).then(() => null, (e: unknown) => e) : null;
+  // Once per container, while the plan is made; awaited before anything is built.
+  const pathChecked = ready && !inputs.pathCheckedIn.has(ready.state.id)
+    ? checkBinaryPath(ready.container, config.target.binaryPath).then((ok) => void (ok && inputs.pathCheckedIn.add(ready.state.id)), (e: unknown) => e)
+    : null;
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
     const tree = await git.snapshot();

@@ -119,9 +119,7 @@ const report = (r: CliResult) => {
 
 beforeAll(async () => {
   await removeContainer(NAME);
-  repo = await makeFixtureRepo();
-  repo.write('.gitignore', '.hotswap/\n');
-  await repo.commit('ignore .hotswap');
+  repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
   writeConfig();
   await startContainer({ name: NAME, port });

@@ -74,9 +74,7 @@ async function leaveCrashing(label: string) {
 const expectWhole = () => expectWholeBinary(sharedDocker, NAME, BIN);
 
 beforeAll(async () => {
-  repo = await makeFixtureRepo();
-  repo.write('.gitignore', '.hotswap/\n');
-  await repo.commit('ignore .hotswap');
+  repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
   writeConfig();
   await startContainer({ name: NAME, port });

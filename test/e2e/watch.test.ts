@@ -51,9 +51,7 @@ async function startWatch(...args: string[]) {
 }
 
 beforeAll(async () => {
-  repo = await makeFixtureRepo();
-  repo.write('.gitignore', '.hotswap/\n');
-  await repo.commit('ignore .hotswap');
+  repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
   // The default quiet period and cap (200 ms, 2 s), as users get them.
   writeTestConfig(repo.dir, { container: NAME, port });

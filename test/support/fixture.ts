@@ -24,7 +24,12 @@ export interface FixtureRepo {
   remove(): Promise<void>;
 }
 
-export async function makeFixtureRepo(): Promise<FixtureRepo> {
+export interface FixtureOptions {
+  /** Commit a `.gitignore` naming `.hotswap/`, as a user's repo does once hotswap is set up. */
+  readonly ignoreState?: boolean;
+}
+
+export async function makeFixtureRepo({ ignoreState = false }: FixtureOptions = {}): Promise<FixtureRepo> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'hotswap-fixture-'));
   await fs.promises.cp(FIXTURE_DIR, dir, { recursive: true });
 
@@ -81,5 +86,9 @@ export async function makeFixtureRepo(): Promise<FixtureRepo> {
     remove: () => fs.promises.rm(dir, { recursive: true, force: true }),
   };
   await repo.commit('ollama-mini fixture');
+  if (ignoreState) {
+    repo.write('.gitignore', '.hotswap/\n');
+    await repo.commit('ignore .hotswap');
+  }
   return repo;
 }

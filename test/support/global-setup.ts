@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI } from './paths.js';
 import { docker, ensureBuilderImage, ensureRuntimeImage, removeLabelled } from './docker.js';
-import { alive } from './own-dockerd.js';
+import { holderOf, release, tryTake } from '../../src/lock/lock-file.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const info = await docker(['info', '--format', '{{.ServerVersion}}'], 20_000).catch((e: Error) => ({
@@ -19,34 +19,27 @@ export default async function setup(): Promise<() => Promise<void>> {
     throw new Error(`Docker is not reachable (${info.stderr.trim().split('\n')[0]}). Run: bash scripts/env.sh`);
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing. Run: npm run build`);
-  const release = takeEngine();
+  const releaseEngine = await takeEngine();
   await removeLabelled();
   await Promise.all([ensureRuntimeImage(), ensureBuilderImage()]);
   // Leave nothing running after the suite (containers bind host ports); HOTSWAP_TEST_KEEP=1 keeps them to debug.
   return async () => {
     if (process.env.HOTSWAP_TEST_KEEP !== '1') await removeLabelled();
-    release();
+    await releaseEngine();
   };
 }
 
 /**
  * One e2e run per engine: the suites use fixed container names and the set-up removes every test
- * container, so a second run on the same engine would break the first. A run whose pid is gone left a stale
- * lock, which is taken over. Returns the release.
+ * container, so a second run on the same engine would break the first. The lock is the product's own
+ * (src/lock/lock-file.ts): taken atomically, a dead run's lock taken over. Returns the release.
  */
-function takeEngine(): () => void {
+async function takeEngine(): Promise<() => Promise<void>> {
   const engine = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const file = path.join(os.tmpdir(), `hotswap-e2e-${createHash('sha256').update(engine).digest('hex').slice(0, 12)}.lock`);
-  for (;;) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(file, { force: true });
-    } catch {
-      const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (owner && alive(owner)) {
-        throw new Error(`another e2e run (pid ${owner}) is using the engine ${engine}: wait for it, or point DOCKER_HOST at another engine`);
-      }
-      fs.rmSync(file, { force: true });
-    }
+  const result = await tryTake(file, holderOf(process.cwd()));
+  if (!result.taken) {
+    throw new Error(`another e2e run (pid ${result.holder.pid}) is using the engine ${engine}: wait for it, or point DOCKER_HOST at another engine`);
   }
+  return () => release(file);
 }

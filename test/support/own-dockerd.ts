@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../src/state/store.js';
 import { run, type RunResult } from './docker.js';
 
 export interface OwnDockerd {
@@ -28,19 +29,10 @@ export interface OwnDockerd {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Is a process with this pid there (signal 0)? */
-export const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (alive(pid)) {
+  while (isAlive(pid)) {
     if (Date.now() > deadline) return false;
     await sleep(50);
   }
@@ -132,7 +124,7 @@ export async function createOwnDockerd(): Promise<OwnDockerd> {
     // Anything of its own still alive (a dockerd killed too early leaves containerd and shims): by pid.
     for (const file of [path.join(dir, 'd.pid'), path.join(dir, 'x', 'containerd', 'containerd.pid')]) {
       const leftover = readPid(file);
-      if (leftover !== null && alive(leftover) && fs.readFileSync(`/proc/${leftover}/cmdline`, 'utf8').includes(dir)) {
+      if (leftover !== null && isAlive(leftover) && fs.readFileSync(`/proc/${leftover}/cmdline`, 'utf8').includes(dir)) {
         process.kill(leftover, 'SIGKILL');
         await waitGone(leftover, 5000);
       }
