@@ -2,7 +2,7 @@
  * `hotswap backups [--prune N]`: the whole backups kept in the container, the original marked. Lists a
  * stopped or crash-looping container too; pruning needs it running.
  */
-import { existingContainer } from '../pipeline/target.js';
+import { existingContainer } from '../pipeline/container.js';
 import type { PipelineFlags } from '../config/types.js';
 import { listBackups, pruneBackups } from '../swap/backups.js';
 import { commandContext, printJson } from './context.js';

@@ -2,8 +2,8 @@
 import { resolveConfig } from '../config/resolve.js';
 import type { PipelineFlags, ResolvedConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../log.js';
-import { connectDocker } from '../target/docker.js';
-import type { Engine } from '../target/client.js';
+import { connectDocker } from '../docker/docker.js';
+import type { Engine } from '../docker/client.js';
 import { createTerminalProgress } from '../ui/terminal.js';
 import type { Progress } from '../ui/progress.js';
 import { checkStateDir, statePath } from '../state/store.js';

@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { resolveMainPackage, workTreeSources } from '../build/main-package.js';
+import { resolveMainPackage, workTreeSources } from '../builders/main-package.js';
 import { messageOf, usageError } from '../errors.js';
 import { CONTAINER_NAME, containerNameMessage } from '../config/schema.js';
 import { configText, INIT_CONTAINER, runnerFor, schemaUrlFor, withGitignore, withMakeTarget, withPostStart, type InitConfig } from '../init/files.js';
-import type { ContainerCreation } from '../target/client.js';
+import type { ContainerCreation } from '../docker/client.js';
 import { dockerfileTags, isOllama, OLLAMA_IMAGE_INPUTS } from '../init/ollama.js';
-import { openRepo } from '../plan/git.js';
+import { openRepo } from '../git/repo.js';
 import { modulePathOf } from '../plan/go/modules.js';
 import { CONFIG_FILE_NAME } from '../config/load.js';
 
@@ -56,7 +56,7 @@ async function versionVar(repo: string, module: string): Promise<string | null> 
  * one line, and init goes on.
  */
 async function existingContainer(name: string, notes: string[]): Promise<ContainerCreation | null> {
-  const { connectDocker } = await import('../target/docker.js'); // dockerode loads only for ollama repos
+  const { connectDocker } = await import('../docker/docker.js'); // dockerode loads only for ollama repos
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Docker did not answer within ${DOCKER_WAIT_MS / 1000} s`)), DOCKER_WAIT_MS);

@@ -2,7 +2,7 @@
  * `hotswap logs [-n N] [-f]`: the container's recent output; -f follows it across restarts (every swap
  * restarts it) until Ctrl-C or the container's removal.
  */
-import { existingContainer } from '../pipeline/target.js';
+import { existingContainer } from '../pipeline/container.js';
 import type { PipelineFlags } from '../config/types.js';
 import { followAcrossRestarts } from '../daemon/container-logs.js';
 import { commandContext } from './context.js';

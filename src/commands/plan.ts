@@ -5,7 +5,7 @@
  */
 import type { PipelineFlags } from '../config/types.js';
 import { checkTargets, type TargetRun } from '../pipeline/inputs.js';
-import { hostPlatform } from '../pipeline/target.js';
+import { hostPlatform } from '../pipeline/container.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { newReport, type Plan, type Report } from '../report.js';
 import { lastBuiltOf, readState, type State } from '../state/store.js';
@@ -13,7 +13,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { printJson } from '../ui/json.js';
 import { planFileLines, planHeadline } from '../ui/plan.js';
 import { previewBase, type PlanBase } from '../plan/base.js';
-import type { GitRepo } from '../plan/git.js';
+import type { GitRepo } from '../git/repo.js';
 
 export interface PlanFlags extends PipelineFlags {
   from?: string;

@@ -9,7 +9,7 @@ import { newReport } from '../report.js';
 import { recordRun } from '../state/store.js';
 import { listBackups, type Backup } from '../swap/backups.js';
 import { withContainerLock } from '../lock/container-lock.js';
-import { existingContainer } from '../pipeline/target.js';
+import { existingContainer } from '../pipeline/container.js';
 import { restoreBackup } from '../swap/transaction.js';
 import { commandContext, printJson } from './context.js';
 

@@ -7,7 +7,7 @@ import { runningDaemon } from '../daemon/lock.js';
 import { messageOf } from '../errors.js';
 import { lastBuiltOf, readState, type LastBuilt } from '../state/store.js';
 import { hashInContainer } from '../swap/restore.js';
-import type { Engine } from '../target/client.js';
+import type { Engine } from '../docker/client.js';
 import type { Report } from '../report.js';
 import { readStaleImages, rebuildCommand, type StaleImage } from '../state/stale-image.js';
 import { staleImageText } from '../ui/run-line.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseGoModVersion } from '../build/choose.js';
+import { parseGoModVersion } from '../toolchain/go-version.js';
 import { usageError } from '../errors.js';
 import { findConfigFile, readConfigFile, SCHEMA_HINT } from './load.js';
 import {

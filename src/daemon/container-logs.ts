@@ -3,7 +3,7 @@
  * container stops, so the follower waits for it to run again and re-attaches from the new start. Used by
  * watch (every line prefixed `<name> | `, as compose does) and by `hotswap logs -f`.
  */
-import type { ContainerClient, LogOptions } from '../target/client.js';
+import type { ContainerClient, LogOptions } from '../docker/client.js';
 
 export interface FollowOptions {
   /** Lines to show from before the first attach; without it, only what comes after now. */

@@ -14,7 +14,7 @@ import { runTarget } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
 import { stoppedFromOutside } from '../swap/either-way.js';
 import { buildDrift } from '../swap/restore.js';
-import type { Engine } from '../target/client.js';
+import type { Engine } from '../docker/client.js';
 import { changedSummary, isCancelled } from '../ui/run-line.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { detectSlowMount } from '../watch/mounts.js';

@@ -2,7 +2,7 @@
  * What watch adds around its loop for a person at a terminal: the containers' logs streamed (prefixed,
  * across restarts) and, when stdin is a TTY, the keys (ui/keys.ts). `close` ends both.
  */
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 import { KEYS_HELP, listenForKeys } from '../ui/keys.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { followPrefixed } from './container-logs.js';

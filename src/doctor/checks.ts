@@ -5,14 +5,14 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { cgoEnabled } from '../build/choose.js';
-import { hostTools, localGoCanAnswer } from '../build/host-tools.js';
+import { cgoEnabled, localGoCanAnswer } from '../toolchain/go-version.js';
+import { hostTools } from '../toolchain/host-tools.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import { linuxPrecheck } from '../notify/desktop.js';
-import { openRepo } from '../plan/git.js';
-import type { Engine } from '../target/client.js';
-import { dockerHost } from '../target/docker.js';
+import { openRepo } from '../git/repo.js';
+import type { Engine } from '../docker/client.js';
+import { dockerHost } from '../docker/docker.js';
 import { detectSlowMount } from '../watch/mounts.js';
 
 export type Status = 'OK' | 'WARN' | 'FAIL';

@@ -3,7 +3,7 @@
  * already has what it needs (so a second run changes nothing).
  */
 import { applyEdits, modify, parse } from 'jsonc-parser';
-import type { ContainerCreation } from '../target/client.js';
+import type { ContainerCreation } from '../docker/client.js';
 
 /** The npm package (its command is `hotswap`; the npm package named hotswap is someone else's). */
 export const PACKAGE_NAME = 'go-hotswap';

@@ -5,7 +5,7 @@
  */
 import { usageError } from '../errors.js';
 import { BINARY_PATH_CHECK } from '../swap/scripts.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 
 
 /** True when the check ran and found the path fine; false when it could not run (left to the swap). */

@@ -2,11 +2,11 @@
  * What runs need besides the config, checked before Docker is contacted: the git repo, the planner and
  * each target's main package. No Docker or builder code is imported here, so `plan` stays light.
  */
-import { resolveMainPackage, workTreeSources, type PackageSources } from '../build/main-package.js';
+import { resolveMainPackage, workTreeSources, type PackageSources } from '../builders/main-package.js';
 import { configForTarget } from '../config/targets.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { plannerOptions } from '../plan/build-context.js';
-import { openRepo, type GitRepo } from '../plan/git.js';
+import { openRepo, type GitRepo } from '../git/repo.js';
 import { parentOf } from '../plan/go/graph.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
 

@@ -6,9 +6,9 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from '../config/types.js';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Artifact, BuildRequest } from '../build/builder.js';
-import { build } from '../build/select.js';
-import { devVersion } from '../build/go-build.js';
+import type { Artifact, BuildRequest } from '../builders/builder.js';
+import { build } from '../builders/select.js';
+import { devVersion } from '../builders/go-build.js';
 import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
@@ -19,11 +19,11 @@ import { CANCELLED, STALE_WARNING } from '../ui/run-line.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
-import type { Engine } from '../target/client.js';
+import type { Engine } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
-import { hostPlatform, prepareTarget, type ReadyTarget } from './target.js';
+import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
 
 export interface PipelineRequest {
   readonly config: ResolvedConfig;
@@ -65,7 +65,7 @@ async function buildUnlessCancelled(request: BuildRequest): Promise<Artifact> {
 }
 
 /** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
-async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyTarget, version: string | null, mainPackage: string, phase: PhaseRunner) {
+async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyContainer, version: string | null, mainPackage: string, phase: PhaseRunner) {
   const { config, progress, log } = req;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {

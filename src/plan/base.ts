@@ -1,5 +1,5 @@
 /** What a preview (`plan`, `watch --dry-run`) compares the work tree with. */
-import type { GitRepo } from './git.js';
+import type { GitRepo } from '../git/repo.js';
 
 export interface PlanBase {
   /** A tree id, or null: nothing to compare with, so a rebuild. */

@@ -2,8 +2,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
-import { hostTools } from '../build/host-tools.js';
-import { cgoEnabled, whyLocalGoCannotAnswer } from '../build/choose.js';
+import { hostTools } from '../toolchain/host-tools.js';
+import { cgoEnabled, whyLocalGoCannotAnswer } from '../toolchain/go-version.js';
 import { goListFiles } from './go/golist.js';
 import { goMinorOf } from './go/modules.js';
 import type { PlannerOptions } from './planner.js';

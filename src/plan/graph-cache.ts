@@ -4,13 +4,13 @@
  * the last built tree and a few snapshots per target). A graph that failed is forgotten, to be tried again.
  */
 import { createHash } from 'node:crypto';
-import type { GitRepo } from './git.js';
+import type { GitRepo } from '../git/repo.js';
 import type { BuildContext } from './go/context.js';
 import { buildGraph, type BuildGraph, type GraphSource } from './go/graph.js';
 import type { HeaderCache } from './header-cache.js';
 
 /** One binary to plan for: its main package and what it is built for. */
-export interface PlanTarget {
+export interface PlannedBinary {
   /** Package directory relative to the repo, like '.' or './cmd/ollama'. */
   readonly main: string;
   readonly context: BuildContext;
@@ -29,7 +29,7 @@ interface TreeSource extends GraphSource {
 const DEFINITION_FILES = ['go.mod', 'go.work', 'vendor/modules.txt'];
 const MAX_GRAPHS = 16;
 
-export const contextKey = (target: PlanTarget) => {
+export const contextKey = (target: PlannedBinary) => {
   const { goos, goarch, cgo, tags, goMinor } = target.context;
   return `${target.main}|${goos}/${goarch}|cgo=${cgo}|${[...tags].sort().join(',')}|go1.${goMinor}`;
 };
@@ -74,7 +74,7 @@ async function sourceOf(git: Pick<GitRepo, 'listTree'>, blobs: HeaderCache, tree
  * What decides the graph, and nothing else: the closure's Go headers (imports, constraints, embeds, cgo
  * directives), the module files and the context. An edit inside a function body leaves it unchanged.
  */
-function inputsKeyOf(graph: BuildGraph, source: TreeSource, blobs: HeaderCache, target: PlanTarget): string {
+function inputsKeyOf(graph: BuildGraph, source: TreeSource, blobs: HeaderCache, target: PlannedBinary): string {
   const hash = createHash('sha1').update(contextKey(target));
   const goFiles = [...graph.files.keys(), ...graph.excluded.keys()].filter((p) => p.endsWith('.go')).sort();
   for (const path of goFiles) hash.update(`\0${path}\0${JSON.stringify(blobs.known(source.blobOf.get(path)!) ?? null)}`);
@@ -82,7 +82,7 @@ function inputsKeyOf(graph: BuildGraph, source: TreeSource, blobs: HeaderCache, 
   return hash.digest('hex');
 }
 
-export type GraphCache = (tree: string, target: PlanTarget) => Promise<TreeGraph>;
+export type GraphCache = (tree: string, target: PlannedBinary) => Promise<TreeGraph>;
 
 export function createGraphCache(git: Pick<GitRepo, 'listTree'>, blobs: HeaderCache, max = MAX_GRAPHS): GraphCache {
   const memo = boundedMemo<TreeGraph>(max);

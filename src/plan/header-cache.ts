@@ -4,7 +4,7 @@
  * its contents, so an entry never goes stale; it lives as long as the planner.
  */
 import { persistedMap } from './disk-cache.js';
-import type { GitRepo } from './git.js';
+import type { GitRepo } from '../git/repo.js';
 import { parseGoHeader, parseIncludes, type GoFileHeader } from './go/header.js';
 
 const MAX_HEADERS = 50_000;

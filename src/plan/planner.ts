@@ -7,10 +7,10 @@
 import { join } from 'node:path';
 import type { Plan } from '../report.js';
 import { classifyChange, imageMatcher } from './classify.js';
-import type { GitRepo } from './git.js';
+import type { GitRepo } from '../git/repo.js';
 import { createGoListCache, type GoList } from './go-list-cache.js';
 import type { BuildGraph } from './go/graph.js';
-import { createGraphCache, type PlanTarget, type TreeGraph } from './graph-cache.js';
+import { createGraphCache, type PlannedBinary, type TreeGraph } from './graph-cache.js';
 import { createHeaderCache } from './header-cache.js';
 import { makePlan } from './plan.js';
 
@@ -44,9 +44,9 @@ export interface BuildInputs {
 
 export interface Planner {
   /** `from` null: nothing built yet. */
-  plan(from: string | null, to: string, target: PlanTarget, options?: PlanOptions): Promise<Plan>;
+  plan(from: string | null, to: string, target: PlannedBinary, options?: PlanOptions): Promise<Plan>;
   /** The inputs of one tree: what the tests compare with `go list` (plans use the same graphs). */
-  inputs(tree: string, target: PlanTarget): Promise<BuildInputs>;
+  inputs(tree: string, target: PlannedBinary): Promise<BuildInputs>;
 }
 
 const HEADERS_FILE = 'go-headers.json';
@@ -69,7 +69,7 @@ export function createPlanner(git: GitRepo, options: PlannerOptions): Planner {
   const persist = async () => void (await Promise.all([blobs.save(), goList.save()]));
 
   /** The work tree's graph with `go list`'s files, asked once per inputs key. */
-  async function afterOf(tree: TreeGraph, target: PlanTarget, workTree: boolean): Promise<BuildGraph> {
+  async function afterOf(tree: TreeGraph, target: PlannedBinary, workTree: boolean): Promise<BuildGraph> {
     if (!workTree) return tree.graph;
     return joined(tree.graph, await goList.filesFor(tree.inputsKey, target.main, target.context));
   }

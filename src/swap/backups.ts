@@ -5,7 +5,7 @@
 import type { TargetConfig } from '../config/types.js';
 import { posix } from 'node:path';
 import { isDiskFull, messageOf, operationError } from '../errors.js';
-import type { ArchivedFile, ContainerClient } from '../target/client.js';
+import type { ArchivedFile, ContainerClient } from '../docker/client.js';
 import { eitherWay } from './either-way.js';
 import { execFailure, LIST_BACKUPS, parseBackupName, swapPaths } from './scripts.js';
 

@@ -3,7 +3,7 @@
  * ways, and this picks: exec while the container runs steadily, the archive API when it is stopped, exited
  * or crash-looping, or when it stopped under the exec.
  */
-import type { ContainerClient, ContainerState } from '../target/client.js';
+import type { ContainerClient, ContainerState } from '../docker/client.js';
 
 export const runsSteadily = (state: ContainerState | null): boolean => !!state?.running && !state.restarting;
 

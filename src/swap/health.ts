@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { operationError } from '../errors.js';
 import type { HealthConfig } from '../config/types.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 
 export interface HealthExpectation {
   /** The version /api/version must report; null skips that check. */

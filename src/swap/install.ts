@@ -4,8 +4,8 @@
  */
 import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
-import type { Artifact } from '../build/builder.js';
-import type { ContainerClient, ExecResult, PreparedExec } from '../target/client.js';
+import type { Artifact } from '../builders/builder.js';
+import type { ContainerClient, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import { halvesArg, hashHalves } from './digests.js';

@@ -1,6 +1,6 @@
 /** Restart and prove it happened: Docker's RestartCount ignores API restarts, StartedAt does not. */
 import { operationError } from '../errors.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 
 /** Restarts (or starts a stopped container) and returns the new StartedAt. */
 export async function restartContainer(container: ContainerClient, stopTimeoutS: number): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 import type { Backup } from './backups.js';
 import { eitherWay } from './either-way.js';
 import { BACKUP_FAILED, HASH_FILE, RESTORE, execFailure, parseSha256, swapPaths } from './scripts.js';

@@ -7,7 +7,7 @@ import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { PhaseRunner } from '../phase.js';
-import type { ContainerClient } from '../target/client.js';
+import type { ContainerClient } from '../docker/client.js';
 import { pruneBackups, type Backup } from './backups.js';
 import { stoppedFromOutside } from './either-way.js';
 import { waitHealthy } from './health.js';

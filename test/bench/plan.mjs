@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CLI, median, sampleRow, writeResults } from './common.mjs';
 import { seededRandom } from './random.mjs';
-import { openRepo } from '../../dist/lib/plan/git.js';
+import { openRepo } from '../../dist/lib/git/repo.js';
 import { createPlanner } from '../../dist/lib/plan/planner.js';
 import { buildContextFor, plannerOptions } from '../../dist/lib/plan/build-context.js';
 import { resolveConfig } from '../../dist/lib/config/resolve.js';

@@ -4,7 +4,7 @@
  * Real git, real Go toolchain, no Docker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRepo, type GitRepo } from '../../src/plan/git.js';
+import { openRepo, type GitRepo } from '../../src/git/repo.js';
 import type { BuildContext } from '../../src/plan/go/context.js';
 import { createPlanner, type Planner } from '../../src/plan/planner.js';
 import type { Plan } from '../../src/report.js';

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRepo, type GitRepo } from '../../src/plan/git.js';
+import { openRepo, type GitRepo } from '../../src/git/repo.js';
 import type { BuildContext } from '../../src/plan/go/context.js';
 import { createPlanner } from '../../src/plan/planner.js';
 import type { Plan } from '../../src/report.js';

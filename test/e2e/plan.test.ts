@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRepo } from '../../src/plan/git.js';
+import { openRepo } from '../../src/git/repo.js';
 import { goListFiles } from '../../src/plan/go/golist.js';
 import { createPlanner } from '../../src/plan/planner.js';
 import { runCli, startCli } from '../support/cli.js';

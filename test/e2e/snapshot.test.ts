@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openRepo, type GitRepo } from '../../src/plan/git.js';
+import { openRepo, type GitRepo } from '../../src/git/repo.js';
 import { runCli } from '../support/cli.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDocker } from '../../src/target/docker.js';
+import { connectDocker } from '../../src/docker/docker.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';

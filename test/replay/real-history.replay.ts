@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import { openRepo } from '../../src/plan/git.js';
+import { openRepo } from '../../src/git/repo.js';
 import type { BuildContext } from '../../src/plan/go/context.js';
 import { createPlanner } from '../../src/plan/planner.js';
 import { binaryInputsChanged, closeGoTruth, goListInputs } from '../support/go-truth.js';

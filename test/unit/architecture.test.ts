@@ -58,27 +58,35 @@ describe('ARCHITECTURE.md', () => {
   });
 
   it('states every invariant this file enforces', () => {
-    const rules = ['only `target/` imports dockerode', 'only `plan/git.ts` imports simple-git', 'Pure modules', 'knows a default', '`sh -c`', '`Phase`'];
+    const rules = ['only `docker/` imports dockerode', 'only `git/repo.ts` imports simple-git', '`plan/` and `builders/` never import each other', 'Pure modules', 'knows a default', '`sh -c`', '`Phase`'];
     for (const rule of rules) expect(ARCHITECTURE.replace(/\s+/g, ' ')).toContain(rule);
   });
 });
 
 describe('invariants', () => {
-  it('only src/target/ imports dockerode', () => {
-    const outside = importers('dockerode').filter((p) => !p.startsWith('src/target/'));
+  it('only src/docker/ imports dockerode', () => {
+    const outside = importers('dockerode').filter((p) => !p.startsWith('src/docker/'));
     expect(importers('dockerode').length).toBeGreaterThan(0);
     expect(outside).toEqual([]);
   });
 
-  it('src/plan/ does no Docker I/O: from src/target/ it imports types at most, and never dockerode', () => {
+  it('src/plan/ does no Docker I/O: from src/docker/ it imports types at most, and never dockerode', () => {
     const plan = SOURCES.filter((p) => p.startsWith('src/plan/'));
-    const docker = importsWhere(plan, (p, i) => i.from === 'dockerode' || (resolved(p, i.from).startsWith('src/target/') && !i.typeOnly));
+    const docker = importsWhere(plan, (p, i) => i.from === 'dockerode' || (resolved(p, i.from).startsWith('src/docker/') && !i.typeOnly));
     expect(plan.length).toBeGreaterThan(10);
     expect(docker).toEqual([]);
   });
 
-  it('only src/plan/git.ts imports simple-git', () => {
-    expect(importers('simple-git')).toEqual(['src/plan/git.ts']);
+  it('only src/git/repo.ts imports simple-git', () => {
+    expect(importers('simple-git')).toEqual(['src/git/repo.ts']);
+  });
+
+  it('src/plan/ and src/builders/ never import each other', () => {
+    const inFolder = (folder: string) => SOURCES.filter((p) => p.startsWith(`src/${folder}/`));
+    const across = (from: string, to: string) => importsWhere(inFolder(from), (p, i) => resolved(p, i.from).startsWith(`src/${to}/`));
+    expect(inFolder('plan').length).toBeGreaterThan(10);
+    expect(inFolder('builders').length).toBeGreaterThan(5);
+    expect([...across('plan', 'builders'), ...across('builders', 'plan')]).toEqual([]);
   });
 
   it('pure modules import no node:fs nor node:child_process', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  artifactTag, builderAction, cgoEnabled, chooseBuilder, declaresLdflagsArg, goVersionAtLeast, parseGoModVersion,
-  parseGoVersion, toolchainFailure, useSync, whyLocalGoCannotAnswer,
-} from '../../src/build/choose.js';
-import { syncDelta } from '../../src/build/sync.js';
+import { artifactTag, declaresLdflagsArg } from '../../src/builders/artifact-tag.js';
+import { builderAction } from '../../src/builders/builder-state.js';
+import { chooseBuilder, toolchainFailure, useSync } from '../../src/builders/choose.js';
+import { cgoEnabled, goVersionAtLeast, parseGoModVersion, parseGoVersion, whyLocalGoCannotAnswer } from '../../src/toolchain/go-version.js';
+import { syncDelta } from '../../src/builders/sync.js';
 
 const tools = (go: boolean, cc: boolean, goVersion: string | null = '1.24.1', goModVersion: string | null = '1.24') =>
   ({ go, cc, ccName: 'gcc/cc', goVersion, goModVersion });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CreateSpec } from '../../src/target/client.js';
-import { createBody, createSettingsOf, gpuRequest, parsePort } from '../../src/target/create-options.js';
+import type { CreateSpec } from '../../src/docker/client.js';
+import { createBody, createSettingsOf, gpuRequest, parsePort } from '../../src/docker/create-options.js';
 
 const spec = (over: Partial<CreateSpec> = {}): CreateSpec => ({
   name: 'ollama-gpu', image: 'ollama/ollama', env: {}, network: null, ports: [], volumes: [], gpus: null, command: null, ...over,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLsTree, parseNameStatus } from '../../src/plan/git-output.js';
+import { parseLsTree, parseNameStatus } from '../../src/git/output.js';
 
 const BLOB = 'a'.repeat(40);
 

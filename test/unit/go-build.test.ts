@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BuildConfig } from '../../src/config/types.js';
-import { devVersion, goBuildSpec, goPlatform, ldflagsWithVersion } from '../../src/build/go-build.js';
+import { devVersion, goBuildSpec, goPlatform, ldflagsWithVersion } from '../../src/builders/go-build.js';
 
 const TREE = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
 const VERSION_VAR = 'github.com/ollama/ollama/version.Version';

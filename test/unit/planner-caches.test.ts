@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GitRepo, TreeEntry } from '../../src/plan/git.js';
+import type { GitRepo, TreeEntry } from '../../src/git/repo.js';
 import { createGoListCache } from '../../src/plan/go-list-cache.js';
 import type { BuildContext } from '../../src/plan/go/context.js';
 import { boundedMemo, createGraphCache } from '../../src/plan/graph-cache.js';

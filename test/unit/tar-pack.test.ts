@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packTree } from '../../src/build/tar-pack.js';
+import { packTree } from '../../src/builders/tar-pack.js';
 
 interface Entry { name: string; type: string; mode: number; linkname?: string | null; body: string }
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Artifact } from '../../src/build/builder.js';
+import type { Artifact } from '../../src/builders/builder.js';
 import type { TargetConfig } from '../../src/config/types.js';
 import { HotswapError } from '../../src/errors.js';
 import { phaseRunner } from '../../src/phase.js';
@@ -18,7 +18,7 @@ import { newReport, type Report } from '../../src/report.js';
 import { listBackups } from '../../src/swap/backups.js';
 import { HASH_FILE, INSTALL, INSTALL_ON_GO, LIST_BACKUPS, RESTORE } from '../../src/swap/scripts.js';
 import { prepareInstall, restoreBackup, swapBinary, type SwapResult } from '../../src/swap/transaction.js';
-import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/target/client.js';
+import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerState, ExecResult, LogOptions, PreparedExec } from '../../src/docker/client.js';
 import { silentProgress } from '../../src/ui/progress.js';
 
 const BINARY = '/usr/bin/ollama';

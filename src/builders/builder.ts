@@ -1,6 +1,6 @@
 /** What every builder takes and gives: one Go binary on the host, with its hash. */
 import type { ResolvedConfig } from '../config/types.js';
-import type { Platform } from '../target/client.js';
+import type { Platform } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { Logger } from '../log.js';
 

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { parseGoModVersion, parseGoVersion, whyLocalGoCannotAnswer, type HostTools } from './choose.js';
+import { parseGoModVersion, parseGoVersion, type HostTools } from './go-version.js';
 
 export async function onPath(program: string): Promise<boolean> {
   const candidates = isAbsolute(program) ? [program] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, program));
@@ -32,5 +32,3 @@ export async function hostTools(repo: string): Promise<HostTools> {
   };
 }
 
-/** The local toolchain can answer for this repo: go is there and at least go.mod's go line. */
-export const localGoCanAnswer = (tools: HostTools): boolean => whyLocalGoCannotAnswer(tools) === null;

@@ -1,5 +1,5 @@
 /**
- * The seam between the container/artifact builders and Docker (ARCHITECTURE.md, target/): `build/` decides, this
+ * The seam between the container/artifact builders and Docker (ARCHITECTURE.md, docker/): `builders/` decide, this
  * interface acts. Only `builder-engine.ts` implements it with dockerode.
  */
 import type { Readable } from 'node:stream';

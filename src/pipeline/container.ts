@@ -1,10 +1,10 @@
 /** Finds the target container, or starts it from `target.image` as the old script did. */
 import { environmentError, HotswapError, usageError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
-import type { ContainerClient, ContainerState, Engine, Platform } from '../target/client.js';
+import type { ContainerClient, ContainerState, Engine, Platform } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 
-export interface ReadyTarget {
+export interface ReadyContainer {
   readonly container: ContainerClient;
   readonly state: ContainerState;
   readonly platform: Platform;
@@ -55,7 +55,7 @@ export async function existingContainer(engine: Engine, name: string, hint = 'ch
   return container;
 }
 
-export async function prepareTarget(engine: Engine, target: TargetConfig, progress: Progress): Promise<ReadyTarget> {
+export async function prepareTarget(engine: Engine, target: TargetConfig, progress: Progress): Promise<ReadyContainer> {
   await engine.ping();
   const container = engine.container(target.container);
   let state = await container.inspect();

@@ -8,8 +8,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
 import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
-import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from './snapshot-objects.js';
-import { parseLsTree, parseNameStatus } from './git-output.js';
+import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from '../plan/snapshot-objects.js';
+import { parseLsTree, parseNameStatus } from './output.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */

@@ -1,11 +1,12 @@
 /** Which builder runs, and why (the reason is logged and reported). */
 import { environmentError, HotswapError } from '../errors.js';
-import type { BuilderEngine } from '../target/builder-client.js';
-import { connectBuilderEngine } from '../target/builder-engine.js';
+import type { BuilderEngine } from '../docker/builder-client.js';
+import { connectBuilderEngine } from '../docker/builder-engine.js';
 import { buildArtifact } from './artifact.js';
 import type { Artifact, BuildRequest } from './builder.js';
-import { cgoEnabled, chooseBuilder, toolchainFailure } from './choose.js';
-import { hostTools } from './host-tools.js';
+import { cgoEnabled } from '../toolchain/go-version.js';
+import { chooseBuilder, toolchainFailure } from './choose.js';
+import { hostTools } from '../toolchain/host-tools.js';
 import { buildInContainer } from './container.js';
 import { buildLocal } from './local.js';
 

@@ -1,5 +1,5 @@
 /** What git's plumbing prints, as data. Pure: text in, plain records out (`git.ts` runs the commands). */
-import type { ChangedPath, TreeEntry } from './git.js';
+import type { ChangedPath, TreeEntry } from './repo.js';
 
 /** `git diff --name-status --no-renames -z`: status and path, NUL after each. */
 export function parseNameStatus(out: string): ChangedPath[] {

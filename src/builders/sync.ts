@@ -5,7 +5,7 @@
  */
 import { lstat, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listWorkTreeFiles } from '../plan/git.js';
+import { listWorkTreeFiles } from '../git/repo.js';
 import { ensureStateDir, statePath } from '../state/store.js';
 
 /** path → "size:mtimeMs:mode", enough to notice an edit without hashing every file. */

@@ -1,5 +1,5 @@
 /**
- * The seam between the swap logic and Docker (ARCHITECTURE.md, target/). Only `docker.ts` implements it with dockerode;
+ * The seam between the swap logic and Docker (ARCHITECTURE.md, docker/). Only `docker.ts` implements it with dockerode;
  * unit tests use a recording fake.
  */
 

@@ -1,6 +1,6 @@
 /** The `go build` command line and environment for one build. Pure: every builder uses it. */
 import type { BuildConfig } from '../config/types.js';
-import type { Platform } from '../target/client.js';
+import type { Platform } from '../docker/client.js';
 
 export interface GoBuildSpec {
   readonly args: readonly string[];
