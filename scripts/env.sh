@@ -15,13 +15,15 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # dpkg because Debian's dynamic `busybox` also ships /bin/busybox, which cannot run in a scratch image.
 # golang-go is skipped whenever some `go` is on PATH: Debian 12's Go 1.19 must never shadow a newer toolchain
 # (this machine has Go 1.26 in /usr/local/go), and the builder image copies whichever `go` is first.
+# podman (with its dependencies conmon and runc) is for test/e2e/podman.test.ts; the test writes its own
+# containers.conf and storage.conf in a temp dir (test/support/podman.ts), so nothing in /etc is changed.
 declare -A PROBE=(
   [docker.io]=dockerd [golang-go]=go [busybox-static]="" [git]=git [gcc]=gcc [libc6-dev]=""
-  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux
+  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux [podman]=podman
 )
 installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'; }
 missing=()
-for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux; do
+for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux podman; do
   cmd="${PROBE[$pkg]}"
   if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
   installed "$pkg" || missing+=("$pkg")
@@ -37,7 +39,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     trap '$SUDO rm -f "$policy"' EXIT
   fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed: the tests need every one of them"
 else
   say "apt packages present"
 fi
@@ -77,6 +80,11 @@ else
   fi
   say "docker is up"
 fi
+
+# --- Podman ---------------------------------------------------------------------------------------
+# test/e2e/podman.test.ts starts its own rootful service on a private socket; here, only that podman runs.
+podman --version >/dev/null 2>&1 || die "podman does not run (podman --version failed): test/e2e/podman.test.ts needs it"
+say "$(podman --version)"
 
 # --- Node -----------------------------------------------------------------------------------------
 if [ ! -d node_modules ]; then

@@ -12,6 +12,7 @@ import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
 import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerCreation, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
 import { createBody, createSettingsOf } from './create-options.js';
+import { isPodman, withoutAttachError } from './podman.js';
 
 /** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
 export const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -70,7 +71,7 @@ function demux(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout:
     stream.on('error', reject);
     stream.on('end', () => resolve({
       stdout: Buffer.concat(chunks.stdout).toString('utf8'),
-      stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+      stderr: withoutAttachError(Buffer.concat(chunks.stderr).toString('utf8')),
     }));
   });
 }
@@ -151,7 +152,7 @@ async function packFile(pack: tar.Pack, header: { name: string; mode: number; mt
 }
 
 class DockerContainer implements ContainerClient {
-  constructor(private readonly docker: Docker, readonly name: string) {}
+  constructor(private readonly docker: Docker, readonly name: string, private readonly onPodman: () => Promise<boolean>) {}
 
   private get handle() {
     return this.docker.getContainer(this.name);
@@ -198,6 +199,7 @@ class DockerContainer implements ContainerClient {
     // Sized before the upload: a missing local file is no failure of Docker's.
     const size = typeof content === 'string' ? (await stat(content)).size : content.length;
     return attempt(`copying ${name} into ${this.name}:${dir}`, async () => {
+      if (await this.onPodman()) await this.requireDirectory(dir);
       const pack = tar.pack();
       pack.on('error', () => undefined); // a cut-off upload: the request's own error reports it
       const packed = packFile(pack, { name, mode, mtime: new Date(), size }, content).then(() => {
@@ -207,6 +209,12 @@ class DockerContainer implements ContainerClient {
       packed.catch((e: unknown) => pack.destroy(e as Error));
       await Promise.all([this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
     });
+  }
+
+  /** Podman's archive PUT creates a missing directory where Docker's answers 404: asked first on Podman. */
+  private async requireDirectory(dir: string): Promise<void> {
+    const found = await orNull(async () => (await this.handle.infoArchive({ path: dir }), true));
+    if (!found) throw new Error(`no such directory: ${dir}`);
   }
 
   readFile(path: string): Promise<ArchivedFile | null> {
@@ -291,6 +299,12 @@ class DockerContainer implements ContainerClient {
 
 class DockerEngine implements Engine {
   private readonly docker = new Docker();
+  private podman: Promise<boolean> | undefined;
+  /** Asked once, when an adaptation needs it (src/docker/podman.ts); a failed answer is asked again. */
+  private readonly onPodman = (): Promise<boolean> => (this.podman ??= this.docker.version().then(isPodman, (e: unknown) => {
+    this.podman = undefined;
+    throw e;
+  }));
 
   ping(): Promise<void> {
     return attempt('contacting Docker', async () => {
@@ -306,7 +320,7 @@ class DockerEngine implements Engine {
   }
 
   container(name: string): ContainerClient {
-    return new DockerContainer(this.docker, name);
+    return new DockerContainer(this.docker, name, this.onPodman);
   }
 
   async imagePlatform(ref: string): Promise<Platform | null> {
