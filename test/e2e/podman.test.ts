@@ -32,6 +32,14 @@ async function podmanOk(...args: string[]): Promise<string> {
   if (r.code !== 0) throw new Error(`podman ${args.join(' ')} failed: ${r.stderr.trim()}`);
   return r.stdout.trim();
 }
+/** Polls `check` until it holds (30 s at most). */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('waitFor: timed out after 30 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 const served = async () => (await podmanOk('exec', NAME, 'sha256sum', '/usr/bin/ollama')).split(/\s+/)[0];
 
 /** hotswap's own client on the Podman socket (docker-modem reads DOCKER_HOST when it is made). */
@@ -120,5 +128,23 @@ describe('hotswap on Podman', () => {
     expect((await pod.podman(['exec', NAME, 'test', '-e', '/no/such'])).code).toBe(1);
     await container.putFile('/tmp', 'x', randomBytes(16), 0o644);
     expect((await pod.podman(['exec', NAME, 'test', '-f', '/tmp/x'])).code).toBe(0);
+  });
+
+  it('a container killed from outside during the health check is not rolled back: Podman records the kill', async () => {
+    const startedAt = () => podmanOk('inspect', '--format', '{{.State.StartedAt}} {{.State.Running}}', NAME);
+    const before = await startedAt();
+    const undo = repo.slowStart(3000); // the new binary listens 3 s after its start: the kill lands in the health check
+    repo.setMessage('killed in the health check');
+    const swap = cli('swap');
+    try {
+      await waitFor(async () => { const now = await startedAt(); return now !== before && now.endsWith(' true'); });
+      await podmanOk('kill', NAME);
+    } finally {
+      undo();
+    }
+    const r = await swap;
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/the container was stopped under the swap/);
+    expect(r.stderr).not.toMatch(/rolling back/);
   });
 });
