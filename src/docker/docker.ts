@@ -281,15 +281,21 @@ class DockerContainer implements ContainerClient {
 
   followLogs(options: LogOptions, onData: (text: string) => void, signal: AbortSignal): Promise<void> {
     return attempt(`following the logs of ${this.name}`, async () => {
+      // Podman answers a follow only with its first line (Docker at once): the request itself is abortable.
       const stream = await this.handle.logs({
-        stdout: true, stderr: true, follow: true, since: options.since ?? 0, tail: options.tail ?? 'all',
-      } as Docker.ContainerLogsOptions & { follow: true });
+        stdout: true, stderr: true, follow: true, since: options.since ?? 0, tail: options.tail ?? 'all', abortSignal: signal,
+      } as Docker.ContainerLogsOptions & { follow: true }).catch((e: unknown) => {
+        if (signal.aborted) return null;
+        throw e;
+      });
+      if (!stream) return;
       const sink = new PassThrough();
       sink.on('data', (c: Buffer) => onData(c.toString('utf8')));
       this.docker.modem.demuxStream(stream, sink, sink);
       await new Promise<void>((resolve, reject) => {
         const stop = () => { (stream as unknown as { destroy?: () => void }).destroy?.(); resolve(); };
         signal.addEventListener('abort', stop, { once: true });
+        if (signal.aborted) stop();
         stream.on('end', resolve);
         stream.on('error', (e) => (signal.aborted ? resolve() : reject(e)));
       });

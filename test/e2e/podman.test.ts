@@ -130,6 +130,16 @@ describe('hotswap on Podman', () => {
     expect((await pod.podman(['exec', NAME, 'test', '-f', '/tmp/x'])).code).toBe(0);
   });
 
+  it('a log follow ends when aborted though the container prints nothing (Podman answers it only with a first line)', async () => {
+    const stop = new AbortController();
+    const received: string[] = [];
+    const following = containerOnPodman().followLogs({ since: Date.now() / 1000 }, (text) => received.push(text), stop.signal);
+    await containerOnPodman().inspect(); // a round trip sent after the follow: the follow is in Podman's hands
+    stop.abort();
+    await expect(following).resolves.toBeUndefined();
+    expect(received).toEqual([]);
+  }, 20_000); // a follow that ignores the abort hangs: fail within 20 s
+
   it('a container killed from outside during the health check is not rolled back: Podman records the kill', async () => {
     const startedAt = () => podmanOk('inspect', '--format', '{{.State.StartedAt}} {{.State.Running}}', NAME);
     const before = await startedAt();
