@@ -17,8 +17,10 @@ import { detectSlowMount } from '../watch/mounts.js';
 import { startWatcher } from '../watch/watcher.js';
 import { Backoff } from './backoff.js';
 import { acquireLock, markReady } from './lock.js';
+import { OneShots } from './one-shot.js';
 import { needsContainerLook, retryVerdict } from './retry.js';
 import { Scheduler } from './scheduler.js';
+import { listenForOneShots } from './socket-server.js';
 import { PauseGate, startTerminalSession } from './terminal-session.js';
 
 export interface DaemonOptions {
@@ -91,14 +93,29 @@ function onShutdown(cancel: AbortController, progress: WatchTerminal) {
   return { stopped, shutdown };
 }
 
+/** `hotswap swap` answered here (one-shot.ts) over `.hotswap/daemon.sock`; not by a dry run, which swaps nothing. */
+async function serveOneShots(opts: DaemonOptions, signal: AbortSignal, wake: () => void) {
+  const oneShots = new OneShots({ ...opts, signal }, wake);
+  const server = opts.dryRun ? null : await listenForOneShots(opts.config.repo, (request, socket) => oneShots.accept(request, socket))
+    .catch((e: unknown) => void opts.progress.warn(`\`hotswap swap\` runs in its own process: no socket for it (${messageOf(e)})`));
+  return { queue: oneShots, close: async () => server?.close() };
+}
+
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const { config, log, progress } = opts;
   const lock = await acquireLock(config.repo);
   const force = new Set<string>(); // targets whose next run swaps even if the plan finds no change (out of date)
   const backoff = new Backoff();
   const cancel = new AbortController(); // Ctrl-C or q: a build in progress stops
+  const oneShots = await serveOneShots(opts, cancel.signal, () => void scheduler.trigger());
 
   const runOnce = async (paths: string[]) => {
+    let allWent = true; // one-shots that went through cover a retry or an `r` as well
+    const served = await oneShots.queue.serveQueued((run, { report }) => {
+      if (report.outcome === 'failed') allWent = false;
+      else force.delete(run.name);
+    });
+    if (served > 0 && allWent && paths.length === 0 && force.size === 0) return;
     progress.runStarting(paths);
     let ok = true;
     for (const run of opts.targets.runs) ok = (await runOneTarget(opts, run, { force, backoff, signal: cancel.signal })) && ok;
@@ -130,8 +147,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   await stopped;
+  await oneShots.close(); // no new one-shots; those queued are handed back below
   await watcher.close().catch((e) => log.warn({ err: messageOf(e) }, 'closing the watcher'));
   await scheduler.stop();
+  oneShots.queue.refuseAll('the watch daemon stopped before running it');
   await session.close();
   await lock.release();
   await opts.targets.close();
