@@ -98,7 +98,7 @@ async function serveOneShots(opts: DaemonOptions, signal: AbortSignal, wake: () 
   const oneShots = new OneShots({ ...opts, signal }, wake);
   const server = opts.dryRun ? null : await listenForOneShots(opts.config.repo, (request, socket) => oneShots.accept(request, socket))
     .catch((e: unknown) => void opts.progress.warn(`\`hotswap swap\` runs in its own process: no socket for it (${messageOf(e)})`));
-  return { queue: oneShots, close: async () => server?.close() };
+  return { queue: oneShots, close: () => server?.close() };
 }
 
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
@@ -147,7 +147,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   }
 
   await stopped;
-  await oneShots.close(); // no new one-shots; those queued are handed back below
+  oneShots.close(); // no new one-shots; those queued are handed back below
   await watcher.close().catch((e) => log.warn({ err: messageOf(e) }, 'closing the watcher'));
   await scheduler.stop();
   oneShots.queue.refuseAll('the watch daemon stopped before running it');

@@ -75,9 +75,11 @@ export class OneShots {
   /** Runs every queued request, in order; `after` hears each target's result (the daemon's bookkeeping). */
   async serveQueued(after: (run: TargetRun, result: PipelineResult) => void): Promise<number> {
     let served = 0;
-    // Requests that come during these runs wait for the next one; those left when the daemon stops are refused.
-    for (let next = this.queue.shift(); next && !this.ctx.signal.aborted; next = this.queue.shift(), served++) {
+    // Requests that come during these runs are served too; those left when the daemon stops are refused.
+    while (this.queue.length > 0 && !this.ctx.signal.aborted) {
+      const next = this.queue.shift()!;
       if (!next.gone.signal.aborted) await this.serve(next, after);
+      served++;
     }
     return served;
   }

@@ -11,8 +11,8 @@ import { onMessages, SOCKET_NAME, type OneShotRequest } from './socket-protocol.
 export const socketFile = (repo: string) => statePath(repo, SOCKET_NAME);
 
 export interface SocketServer {
-  /** No new connections; the socket file is removed. Open conversations end on their own. */
-  close(): Promise<void>;
+  /** No new connections; the socket file is removed. Open conversations end on their own (not awaited). */
+  close(): void;
 }
 
 /** Removes a leftover socket (never a file of another kind that happens to bear the name). */
@@ -56,5 +56,5 @@ export async function listenForOneShots(repo: string, onRequest: (request: OneSh
   });
   await bind(server, file);
   await chmod(file, 0o600);
-  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { close: () => void server.close() };
 }
