@@ -65,7 +65,7 @@ export async function swapThroughDaemon(flags: Readonly<Record<string, unknown>>
   const socket = await connectTo(file);
   if (!socket) return null;
   const forwarded = Object.fromEntries(Object.entries(flags).filter(([key]) => FORWARDED_FLAGS.has(key)));
-  send(socket, { type: 'swap', cwd: process.cwd(), flags: forwarded, env: HOTSWAP_ENV(process.env) });
+  send(socket, { type: 'swap', pid: process.pid, cwd: process.cwd(), flags: forwarded, env: HOTSWAP_ENV(process.env) });
   return converse(socket, flags.quiet === true);
 }
 

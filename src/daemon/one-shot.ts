@@ -64,10 +64,14 @@ export class OneShots {
   /** A request arrived: refused at once (the client runs it in-process), or queued for the next run. */
   accept(request: OneShotRequest, socket: Socket): void {
     const config = configFor(this.ctx.config, request);
-    if (typeof config === 'string') return void send(socket, { type: 'refused', why: config });
+    if (typeof config === 'string') {
+      this.ctx.log.info({ client: request.pid, why: config }, 'one-shot refused');
+      return void send(socket, { type: 'refused', why: config });
+    }
     const gone = new AbortController();
     socket.once('close', () => gone.abort());
     this.queue.push({ socket, ifChanged: request.flags.ifChanged === true, gone });
+    this.ctx.log.info({ client: request.pid, queued: this.queue.length }, 'one-shot queued');
     send(socket, { type: 'accepted', quiet: config.output.quiet, json: config.output.json, pid: process.pid });
     this.wake();
   }

@@ -13,6 +13,8 @@ export const SOCKET_NAME = 'daemon.sock';
 /** The swap flags the daemon can honour: the config resolved from them must equal its own (one-shot.ts). */
 export interface OneShotRequest {
   readonly type: 'swap';
+  /** The client's pid, for the daemon's log. */
+  readonly pid: number;
   readonly cwd: string;
   /** The flags as commander gave them, only those in FORWARDED_FLAGS. */
   readonly flags: Readonly<Record<string, unknown>>;

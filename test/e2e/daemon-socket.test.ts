@@ -3,7 +3,7 @@
  * NDJSON shows the manual run, the container serves the new code, a failing build exits as it does
  * in-process, differing flags run in-process, and a dead daemon's socket changes nothing.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
@@ -25,6 +25,19 @@ const servesHello = (text: string) => waitForText(`http://127.0.0.1:${port}/api/
 const daemonReports = (): { trigger: string; outcome: string; sha256: string | null }[] =>
   daemon!.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 const manualReports = () => daemonReports().filter((r) => r.trigger === 'manual');
+
+/** Resolves when the daemon's log (.hotswap/hotswap.log) has a line matching `re`. */
+async function waitForLog(re: RegExp, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(readFileSync(join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8'))) {
+    if (Date.now() > deadline) throw new Error(`no log line matches ${re}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The process's exit code and output once it ends on its own (call it right after starting the process). */
+const exitOf = (p: CliProcess) =>
+  new Promise<{ code: number | null; stderr: string }>((resolve) => p.child.once('close', (code) => resolve({ code, stderr: p.stderr() })));
 
 /** Watch that reacts to no edit on its own within a test (a minute's quiet period): only `swap` swaps. */
 async function startWatch() {
@@ -102,6 +115,29 @@ describe('hotswap swap with a watch daemon running', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).not.toMatch(REFUSED);
     expect(manualReports()).toEqual([]);
+  });
+
+  it('queues a swap sent during another, and hands it back to run in-process when the daemon stops first', async () => {
+    await startWatch();
+    const undo = repo.slowStart(4000); // the first swap's health check waits for the slow start
+    try {
+      const first = startCli(['swap'], { cwd: repo.dir });
+      const firstExit = exitOf(first);
+      await first.waitForOutput(/✓ restart/, 60_000);
+      const second = startCli(['swap'], { cwd: repo.dir });
+      const secondExit = exitOf(second);
+      await waitForLog(new RegExp(`"client":${second.child.pid},"queued":1,"msg":"one-shot queued"`));
+      expect((await daemon!.stop('SIGTERM')).code).toBe(0); // the swap in progress finishes first
+      const [a, b] = await Promise.all([firstExit, secondExit]);
+      expect(manualReports().map((r) => r.outcome)).toEqual(['swapped']);
+      daemon = null;
+      expect(a.code).toBe(0);
+      expect(a.stderr).not.toMatch(REFUSED);
+      expect(b.stderr).toMatch(/did not take this swap \(the watch daemon stopped before running it\): running it here/);
+      expect(b.code).toBe(0);
+    } finally {
+      undo();
+    }
   });
 
   it('runs in-process past the socket a killed daemon left, and a stopped daemon removes its socket', async () => {
