@@ -1,7 +1,8 @@
 /**
  * The watch loop: the only place that wires the stages together. Watcher → Scheduler →
  * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
- * backoff; SIGINT/SIGTERM let the current run end.
+ * backoff (retry.ts decides); `hotswap swap` is answered over `.hotswap/daemon.sock` (one-shot.ts), inside
+ * the scheduler's runs; SIGINT/SIGTERM let the current run end.
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
