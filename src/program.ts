@@ -97,8 +97,11 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
     program.command(name).description(description).addHelpText('after', examplesOf(name));
 
   withPipeline(command('swap', 'build and swap once, now')
-    .option('--if-changed', 'skip when no binary input changed since the last build'), d)
-    .action(run(async (o) => (await import('./commands/swap.js')).swapCommand(o)));
+    .option('--if-changed', 'skip when no binary input changed since the last build')
+    .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
+      + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
+    // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
+    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? (await import('./commands/swap.js')).swapCommand(o)));
   withPipeline(command('watch', 'watch the Go sources; build, swap and verify on every change')
     .option('--dry-run', 'plan and report only: never build or swap')
     .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')

@@ -1,19 +1,16 @@
 /**
  * The watch loop: the only place that wires the stages together. Watcher → Scheduler →
  * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
- * backoff; SIGINT/SIGTERM let the current run end.
+ * backoff (retry.ts decides); `hotswap swap` is answered over `.hotswap/daemon.sock` (one-shot.ts), inside
+ * the scheduler's runs; SIGINT/SIGTERM let the current run end.
  */
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
-import type { Phase } from '../phase.js';
-import type { Report } from '../report.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
 import { runTarget } from '../pipeline/targets.js';
-import { lastBuiltOf, readState } from '../state/store.js';
-import { stoppedFromOutside } from '../swap/either-way.js';
-import { buildDrift } from '../swap/restore.js';
+import { containerAfterFailure, upToDate } from '../pipeline/freshness.js';
 import type { Engine } from '../docker/client.js';
 import { changedSummary, isCancelled } from '../ui/run-line.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
@@ -21,7 +18,10 @@ import { detectSlowMount } from '../watch/mounts.js';
 import { startWatcher } from '../watch/watcher.js';
 import { Backoff } from './backoff.js';
 import { acquireLock, markReady } from './lock.js';
+import { OneShots } from './one-shot.js';
+import { needsContainerLook, retryVerdict } from './retry.js';
 import { Scheduler } from './scheduler.js';
+import { listenForOneShots } from './socket-server.js';
 import { PauseGate, startTerminalSession } from './terminal-session.js';
 
 export interface DaemonOptions {
@@ -35,53 +35,6 @@ export interface DaemonOptions {
   readonly initial: boolean;
 }
 
-
-/** Does the target's container already run what its last build produced from the current sources? */
-async function upToDate(opts: DaemonOptions, run: TargetRun): Promise<boolean> {
-  const lastBuilt = lastBuiltOf(await readState(opts.config.repo), run.name);
-  const { target } = run.config;
-  return lastBuilt !== null && (await buildDrift(opts.engine.container(target.container), target.binaryPath, lastBuilt.sha256)) === null;
-}
-
-/** A failure in these says nothing about the container: a retry would fail the same way. */
-const SOURCE_PHASES: ReadonlySet<Phase> = new Set(['config', 'plan', 'build']);
-/**
- * Phases before the new binary runs: a container found stopped after a failure in one of them was stopped
- * under the swap (an engine shutting down), not by the new binary. After `health` or `rollback`, a stopped
- * container is what a crashing binary leaves (retrying would only crash it again), unless the engine's
- * events say it was stopped from outside (stoppedFromOutside): then the swap, not rolled back, is retried.
- */
-const BEFORE_GOING_LIVE: ReadonlySet<Phase> = new Set(['detect', 'docker', 'copy', 'verify', 'restart']);
-
-/** How long a failed swap's container is watched for a removal or stop in flight (the kill comes first). */
-const SETTLE_MS = 1000;
-const SETTLE_POLL_MS = 150;
-
-/**
- * Why a failed run is worth retrying although it did not exit 3: its container was removed or stopped, or
- * Docker stopped answering, in the middle of the swap (the upload or the install exec then fail with exit 1).
- * The retry recreates the container from `target.image` (or starts it) and swaps the same change. null when
- * the container still runs: a failure of the swap itself is not retried (it would only fail again).
- */
-async function lostTarget(opts: DaemonOptions, run: TargetRun, report: Report): Promise<string | null> {
-  const phase = report.error?.phase;
-  // Docker's and the swap's errors all name their phase; one without is git's or the file system's.
-  if (report.outcome !== 'failed' || !phase || SOURCE_PHASES.has(phase)) return null;
-  const name = run.config.target.container;
-  const deadline = Date.now() + SETTLE_MS;
-  for (;;) {
-    const state = await opts.engine.container(name).inspect().then((s) => s, () => 'unreachable' as const);
-    if (state === 'unreachable') return 'Docker stopped answering during the run';
-    if (state === null || state.status === 'removing' || state.status === 'dead') return `container ${name} was removed during the run`;
-    if (!state.running || state.restarting) {
-      const cutOff = BEFORE_GOING_LIVE.has(phase) || (await stoppedFromOutside(opts.engine.container(name)));
-      return cutOff ? `container ${name} was stopped during the run` : null;
-    }
-    // Still "running" while the engine has not yet seen the kill of a removal or a shutdown: look again, briefly.
-    if (Date.now() >= deadline) return null;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
-  }
-}
 
 interface RunContext {
   /** Targets whose next run swaps even if the plan finds no change (out of date, or `r`). */
@@ -97,12 +50,14 @@ async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backof
     engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
   });
   if (!isCancelled(report)) await opts.notifier.notify(report);
-  const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
-  if (lost) {
-    progress.warn(`${lost}; retrying in ${backoff.current / 1000} s`);
+  const outcome = { report, error };
+  const seen = needsContainerLook(outcome) ? await containerAfterFailure(opts.engine, run.config.target.container) : null;
+  const verdict = retryVerdict(outcome, seen);
+  if (verdict.action === 'retry') {
+    progress.warn(`${verdict.reason}; retrying in ${backoff.current / 1000} s`);
     return false;
   }
-  if (report.outcome !== 'failed') force.delete(run.name);
+  if (verdict.action === 'done') force.delete(run.name);
   return true;
 }
 
@@ -139,26 +94,35 @@ function onShutdown(cancel: AbortController, progress: WatchTerminal) {
   return { stopped, shutdown };
 }
 
+/** `hotswap swap` answered here (one-shot.ts) over `.hotswap/daemon.sock`; not by a dry run, which swaps nothing. */
+async function serveOneShots(opts: DaemonOptions, signal: AbortSignal, wake: () => void) {
+  const oneShots = new OneShots({ ...opts, signal }, wake);
+  const server = opts.dryRun ? null : await listenForOneShots(opts.config.repo, (request, socket) => oneShots.accept(request, socket))
+    .catch((e: unknown) => void opts.progress.warn(`\`hotswap swap\` runs in its own process: no socket for it (${messageOf(e)})`));
+  return { queue: oneShots, close: () => server?.close() };
+}
+
 export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const { config, log, progress } = opts;
   const lock = await acquireLock(config.repo);
   const force = new Set<string>(); // targets whose next run swaps even if the plan finds no change (out of date)
   const backoff = new Backoff();
-  let retry: NodeJS.Timeout | null = null;
   const cancel = new AbortController(); // Ctrl-C or q: a build in progress stops
-
-  const runOne = (run: TargetRun) => runOneTarget(opts, run, { force, backoff, signal: cancel.signal });
+  const oneShots = await serveOneShots(opts, cancel.signal, () => void scheduler.trigger());
 
   const runOnce = async (paths: string[]) => {
+    let allWent = true; // one-shots that went through cover a retry or an `r` as well
+    const served = await oneShots.queue.serveQueued((run, { report }) => {
+      if (report.outcome === 'failed') allWent = false;
+      else force.delete(run.name);
+    });
+    if (served > 0 && allWent && paths.length === 0 && force.size === 0) return;
     progress.runStarting(paths);
     let ok = true;
-    for (const run of opts.targets.runs) ok = (await runOne(run)) && ok;
-    if (!ok) {
-      // Keep the change pending and try again later: the targets already done find nothing new then.
-      retry = setTimeout(() => void scheduler.trigger(), backoff.failed());
-      return;
-    }
-    backoff.succeeded();
+    for (const run of opts.targets.runs) ok = (await runOneTarget(opts, run, { force, backoff, signal: cancel.signal })) && ok;
+    // Keep the change pending and try again later: the targets already done find nothing new then.
+    if (ok) backoff.succeeded();
+    else scheduler.retryIn(backoff.failed());
   };
 
   const scheduler = new Scheduler({
@@ -179,14 +143,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   });
   await announceReady(opts);
   if (opts.initial) {
-    for (const run of opts.targets.runs) if (!opts.dryRun && !(await upToDate(opts, run))) force.add(run.name);
+    for (const run of opts.targets.runs) if (!opts.dryRun && !(await upToDate(opts.engine, run))) force.add(run.name);
     void scheduler.trigger();
   }
 
   await stopped;
-  if (retry) clearTimeout(retry);
+  oneShots.close(); // no new one-shots; those queued are handed back below
   await watcher.close().catch((e) => log.warn({ err: messageOf(e) }, 'closing the watcher'));
   await scheduler.stop();
+  oneShots.queue.refuseAll('the watch daemon stopped before running it');
   await session.close();
   await lock.release();
   await opts.targets.close();

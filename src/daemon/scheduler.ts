@@ -19,6 +19,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   private readonly batch = new ChangeBatch();
   private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private lastStart = -Infinity;
   private current: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -44,11 +45,21 @@ export class Scheduler {
     return this.current;
   }
 
-  /** No new runs; resolves when the current one (if any) has ended. */
+  /** A run in `ms` (a retry after Docker or the container went away); replaces a retry already due. */
+  retryIn(ms: number): void {
+    if (this.stopped) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.trigger();
+    }, ms);
+  }
+
+  /** No new runs, no retries; resolves when the current run (if any) has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    for (const timer of [this.timer, this.retryTimer]) if (timer) clearTimeout(timer);
+    this.timer = this.retryTimer = null;
     await this.current.catch(() => undefined);
   }
 
