@@ -4,11 +4,10 @@
  * recorded (its NDJSON reports with `--json`, its log) and what the container serves; none sleeps before
  * checking that nothing happened. One container for the file; the tests run in order.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { fileEventsLogged } from '../support/daemon-log.js';
 import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
@@ -38,19 +37,8 @@ async function reportsReach(count: number, timeoutMs = 30_000): Promise<Report[]
   return reports();
 }
 
-/** The time (epoch ms) the daemon's log recorded a file event for `rel`; waits for it. */
-async function fileEventAt(rel: string, timeoutMs = 10_000): Promise<number> {
-  const log = path.join(repo.dir, '.hotswap', 'hotswap.log');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-    const event = lines.map((l) => JSON.parse(l) as { msg: string; path?: string; time: number })
-      .find((e) => e.msg === 'file event' && e.path === rel && e.time >= daemonStartedAt);
-    if (event) return event.time;
-    if (Date.now() > deadline) throw new Error(`no file event for ${rel} in the log:\n${daemon!.stderr()}`);
-    await pause(50);
-  }
-}
+/** The time (epoch ms) the daemon's log recorded a file event for `rel` (since it started); waits for it. */
+const fileEventAt = (rel: string) => fileEventsLogged(repo.dir, [rel], daemonStartedAt, () => daemon!.stderr());
 
 let daemonStartedAt = 0;
 async function startWatch(...args: string[]): Promise<CliProcess> {
