@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { fileEventsLogged } from '../support/daemon-log.js';
 import { removeContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
@@ -17,31 +18,30 @@ let repo: FixtureRepo;
 let port: number;
 let daemon: CliProcess | null = null;
 
-interface Run { outcome: string; phases: Record<string, number>; trigger: string; version: string | null }
+interface Run { outcome: string; phases: Record<string, number>; trigger: string; version: string | null; startedAt: string }
 const runs = (): Run[] => JSON.parse(readFileSync(join(repo.dir, '.hotswap', 'state.json'), 'utf8')).runs;
 const builds = () => runs().filter((r) => r.phases.build !== undefined).length;
 const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
 const servesHello = (text: string) => waitForText(`http://127.0.0.1:${port}/api/hello`, (b) => b === text, 20_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the daemon has recorded `count` runs in total. */
-async function runsReach(count: number, timeoutMs = 20_000) {
+/** Waits until `condition` holds (state.json may be mid-write: a throw counts as not yet). */
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try { if (runs().length >= count) return; } catch { /* not written yet */ }
+  for (;;) {
+    try { if (condition()) return; } catch { /* not written yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${daemon?.stderr()}`);
     await sleep(50);
   }
-  throw new Error(`expected ${count} runs, have ${runs().length}:\n${daemon?.stderr()}`);
 }
+
+/** Waits until the daemon has recorded `count` runs in total. */
+const runsReach = (count: number, timeoutMs = 20_000) => until(() => runs().length >= count, `${count} recorded runs`, timeoutMs);
 
 /** Waits until the run that made the served version has been recorded (its report comes after health). */
 async function runsSettle(timeoutMs = 20_000) {
   const served = JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
-  const deadline = Date.now() + timeoutMs;
-  while (!runs().some((r) => r.version === served)) {
-    if (Date.now() > deadline) throw new Error(`no recorded run made ${served}:\n${daemon?.stderr()}`);
-    await sleep(50);
-  }
+  await until(() => runs().some((r) => r.version === served), `a recorded run that made ${served}`, timeoutMs);
 }
 
 async function startWatch(...args: string[]) {
@@ -79,7 +79,8 @@ describe('hotswap watch', () => {
   });
 
   it('does not build for docs, tests, saves without change, edit-then-undo or other platforms', async () => {
-    await startWatch();
+    const startedAt = Date.now();
+    await startWatch('--log-level', 'debug');
     await runsReach(runs().length + 1); // the start-up check: already up to date
     const before = builds();
     const count = runs().length;
@@ -91,8 +92,10 @@ describe('hotswap watch', () => {
     repo.write('main.go', main); // edit, then undo
     repo.write('server/platform_windows.go', `${repo.read('server/platform_windows.go')}\n// windows only\n`);
     repo.write('server/extra_darwin.go', 'package server\n\nconst darwinOnly = 1\n');
-    await sleep(1500);
-    await runsReach(count + 1);
+    // Every edit reached the daemon, and a run that started after the last of them has ended.
+    const noise = ['docs/README.md', 'server/routes_test.go', 'server/message.go', 'main.go', 'server/platform_windows.go', 'server/extra_darwin.go'];
+    const lastEvent = await fileEventsLogged(repo.dir, noise, startedAt, () => daemon!.stderr());
+    await until(() => runs().some((r) => Date.parse(r.startedAt) > lastEvent), 'a run that covers every edit');
     expect(builds()).toBe(before);
     expect(runs().slice(count).every((r) => r.outcome === 'skipped')).toBe(true);
     expect(await hello()).toBe('hello edit');
