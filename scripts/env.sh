@@ -17,11 +17,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # (this machine has Go 1.26 in /usr/local/go), and the builder image copies whichever `go` is first.
 declare -A PROBE=(
   [docker.io]=dockerd [golang-go]=go [busybox-static]="" [git]=git [gcc]=gcc [libc6-dev]=""
-  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux
+  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux [openssl]=openssl
 )
 installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'; }
 missing=()
-for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux; do
+for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux openssl; do
   cmd="${PROBE[$pkg]}"
   if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
   installed "$pkg" || missing+=("$pkg")

@@ -55,10 +55,16 @@ export function parseBackupName(path: string): { sha256: string; original: boole
 }
 
 /**
- * The image's own sha256sum, found on PATH. A bare `sha256sum` in busybox's shell runs its built-in applet
- * whatever PATH says; a path with a slash runs the file found.
+ * The image's fastest sha256 of $1 (`-`: stdin), as `<hex> <name>`. `openssl dgst` first (ollama's Ubuntu
+ * image has it through ca-certificates; it uses the CPU's SHA instructions: ~1.5 GB/s here against ~350 MB/s
+ * for coreutils' sha256sum and ~220 MB/s for busybox's); an openssl that fails on a file falls back to
+ * sha256sum (on stdin the caller falls back: INSTALL's halves to a whole check). A bare `sha256sum` in
+ * busybox's shell runs its built-in applet whatever PATH says; a path with a slash runs the file found.
  */
-const HASH_FN = 'hash() { local IFS=:; for d in $PATH; do if [ -x "$d/sha256sum" ]; then "$d/sha256sum" "$1"; return; fi; done; sha256sum "$1"; }';
+const HASH_FN = 'hash() { local IFS=: d x; for d in $PATH; do [ -x "$d/openssl" ] || continue; ' +
+  'if [ "$1" = - ]; then "$d/openssl" dgst -sha256 -r 2>/dev/null; return; fi; ' +
+  'x=$("$d/openssl" dgst -sha256 -r "$1" 2>/dev/null) && [ ${#x} -gt 64 ] && { echo "$x"; return; }; break; done; ' +
+  'for d in $PATH; do if [ -x "$d/sha256sum" ]; then "$d/sha256sum" "$1"; return; fi; done; sha256sum "$1"; }';
 
 /**
  * Loops over the whole backups under prefix $5: `n` counts them, `b` is the one holding sha256 $o. A name
@@ -83,9 +89,10 @@ const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.origi
 /**
  * $1 file, then INSTALL's $9 unquoted: $2 size, $3 split, $4 sha256 of bytes [0, split), $5 of the rest.
  * Succeeds when the file has that size and both halves match, hashed at once (two cores). Anything else
- * (another size, a tool missing) fails, and INSTALL hashes the whole file instead.
+ * (another size, a tool missing) fails, and INSTALL hashes the whole file instead, as it does at once when
+ * the image has openssl: whole, it beats two halves fed through busybox's slow `head`/`tail` pipes.
  */
-const HALVES_FN = 'halves() { [ "$(stat -c %s "$1")" = "$2" ] || return 1; ' +
+const HALVES_FN = 'halves() { local IFS=: d; for d in $PATH; do [ -x "$d/openssl" ] && return 1; done; [ "$(stat -c %s "$1")" = "$2" ] || return 1; ' +
   'x=$( { tail -c $(($2-$3)) "$1" | hash - | { read -r s _; echo "2 $s"; }; } & head -c "$3" "$1" | hash - | { read -r s _; echo "1 $s"; }; wait ); ' +
   'case "$x" in *"1 $4"*) ;; *) return 1;; esac; case "$x" in *"2 $5"*) ;; *) return 1;; esac; }';
 

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
-export const RUNTIME_IMAGE = 'hotswap-test/runtime:latest';
+/**
+ * The fixture's runtime image with `openssl` added, as ollama's Ubuntu image has it (ca-certificates pulls it
+ * in): the tests' image is busybox alone, whose sha256sum is 7× slower than openssl's.
+ */
+export const RUNTIME_IMAGE = 'hotswap-test/runtime-openssl:latest';
 
 /** The q-quantile (0.5 = median) by rank. */
 export function percentile(xs, q) {
@@ -141,7 +145,8 @@ export function writeResults(name, { title, rows, notes = [], data = {} }) {
   console.log(md);
 }
 
-export const buildImage = (script) => execFileSync('bash', [path.join(ROOT, 'scripts', script)]);
+export const buildImage = (script, ...args) => execFileSync('bash', [path.join(ROOT, 'scripts', script), ...args]);
+export const buildRuntimeImage = () => buildImage('runtime-image.sh', RUNTIME_IMAGE, 'openssl');
 
 /** The ollama-mini fixture as a fresh git repo (with .hotswap/ ignored); returns its directory. */
 export function makeBenchRepo(name) {

@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { benchCopy } from './copy.mjs';
 import {
-  buildImage, CLI, containerName, ROOT, envNumber, makeBenchRepo, median, p90, removeContainer, row, sampleRow, setMessage,
+  buildRuntimeImage, CLI, containerName, ROOT, envNumber, makeBenchRepo, median, p90, removeContainer, row, sampleRow, setMessage,
   stats, until2xx, writeBenchConfig, writeResults,
 } from './common.mjs';
 
@@ -70,7 +70,7 @@ async function engineCosts(repo) {
 }
 
 async function main() {
-  buildImage('runtime-image.sh');
+  buildRuntimeImage();
   const repo = makeBenchRepo('swap');
   writeBenchConfig(repo, { container: NAME, port: PORT });
   removeContainer(NAME);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildImage, CLI, containerName, cpuMsOf, envNumber, makeBenchRepo, median, removeContainer, row, rssMbOf,
+  buildRuntimeImage, CLI, containerName, cpuMsOf, envNumber, makeBenchRepo, median, removeContainer, row, rssMbOf,
   sampleRow, setMessage as setRepoMessage, sleep, stateRuns, stats, untilRuns, untilServes, writeBenchConfig, writeResults,
 } from './common.mjs';
 
@@ -19,7 +19,7 @@ const repo = makeBenchRepo('watch');
 writeBenchConfig(repo, { container: NAME, port: PORT, watch: { debounceMs: DEBOUNCE } });
 const message = path.join(repo, 'server', 'message.go');
 const setMessage = (t) => setRepoMessage(repo, t);
-buildImage('runtime-image.sh');
+buildRuntimeImage();
 removeContainer(NAME);
 
 const t0 = performance.now();
