@@ -1,7 +1,7 @@
 // What the benches share: the repo root, percentiles, a fixture repo in a temp dir and its config, machine
 // info, and the result files (bench-results/<name>.{md,json}) that report.mjs merges into summary.md.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -174,4 +174,44 @@ export function writeBenchConfig(repo, { container, port, build = {}, watch = {}
 export function setMessage(repo, text) {
   const file = path.join(repo, 'server', 'message.go');
   writeFileSync(file, readFileSync(file, 'utf8').replace(/const Message = ".*"/, `const Message = "${text}"`));
+}
+
+/**
+ * The floor of a swap, the goal's yardstick: what no tool can go below here. `go build` with hotswap's flags
+ * and a fresh `-X` version stamp (so the link is never cached) after the same edit, then the Engine API
+ * restart hotswap uses (same stop timeout), then GET every 5 ms until the first 2xx. It runs on its own repo
+ * copy and its own container (same image), so a watching daemon never sees it. `measure(i)` returns ms.
+ */
+export async function makeFloor(name, port) {
+  const Docker = (await import('dockerode')).default;
+  const repo = makeBenchRepo(`floor-${name}`);
+  const container = containerName(`floor-${name}`);
+  const bin = path.join(repo, '.hotswap', 'floor-bin');
+  removeContainer(container);
+  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', '-e', `OLLAMA_HOST=127.0.0.1:${port}`, RUNTIME_IMAGE]);
+  const handle = new Docker().getContainer(container);
+  const goBuild = (stamp) => new Promise((resolve, reject) => {
+    execFile('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags', `-w -s -X ${VERSION_VAR}=0.0.0-floor.${stamp}`, '-o', bin, '.'],
+      { cwd: repo, env: { ...process.env, CGO_ENABLED: '0' } }, (e, _o, stderr) => (e ? reject(new Error(`floor go build: ${stderr}`)) : resolve()));
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  await until2xx(url);
+  const measure = async (i) => {
+    const start = performance.now();
+    setMessage(repo, `floor ${i}`);
+    await goBuild(`${process.pid}.${i}.${Date.now()}`);
+    await handle.restart({ t: 5 });
+    await until2xx(url, { intervalMs: 5 });
+    return performance.now() - start;
+  };
+  await measure('warm-up'); // the Go build cache, as hotswap's warm-up run does
+  const remove = () => { removeContainer(container); rmSync(repo, { recursive: true, force: true }); };
+  return { measure, remove };
+}
+export const VERSION_VAR = 'github.com/ollama/ollama/version.Version';
+
+/** A ratio row of two samples: median/median and p90/p90, with a goal `≤ goal×` when given. */
+export function ratioRow(measure, xs, ys, goal = null) {
+  const r = { median: median(xs) / median(ys), p90: p90(xs) / p90(ys), unit: '×' };
+  return row(measure, goal === null ? r : { ...r, goal: `≤ ${goal}×`, pass: r.median <= goal });
 }
