@@ -181,8 +181,10 @@ export function setMessage(repo, text) {
  * and a fresh `-X` version stamp (so the link is never cached) after the same edit, then the Engine API
  * restart hotswap uses (same stop timeout), then GET every 5 ms until the first 2xx. It runs on its own repo
  * copy and its own container (same image), so a watching daemon never sees it. `measure(i)` returns ms.
+ * `poll`: when the side measured against it polls from the edit on (watch.mjs: untilServes every 5 ms), the
+ * floor does too, so both pay the poller's CPU on these two cores.
  */
-export async function makeFloor(name, port) {
+export async function makeFloor(name, port, { poll = false } = {}) {
   const Docker = (await import('dockerode')).default;
   const repo = makeBenchRepo(`floor-${name}`);
   const container = containerName(`floor-${name}`);
@@ -199,7 +201,15 @@ export async function makeFloor(name, port) {
   const measure = async (i) => {
     const start = performance.now();
     setMessage(repo, `floor ${i}`);
-    await goBuild(`${process.pid}.${i}.${Date.now()}`);
+    let building = poll;
+    const poller = (async () => {
+      while (building) {
+        await fetch(url, { signal: AbortSignal.timeout(500) }).then((r) => r.text(), () => null);
+        await sleep(5);
+      }
+    })();
+    await goBuild(`${process.pid}.${i}.${Date.now()}`).finally(() => { building = false; });
+    await poller;
     await handle.restart({ t: 5 });
     await until2xx(url, { intervalMs: 5 });
     return performance.now() - start;

@@ -24,7 +24,7 @@ const message = path.join(repo, 'server', 'message.go');
 const setMessage = (t) => setRepoMessage(repo, t);
 buildRuntimeImage();
 removeContainer(NAME);
-const floor = await makeFloor('watch', PORT + 20);
+const floor = await makeFloor('watch', PORT + 20, { poll: true });
 
 const t0 = performance.now();
 const daemon = spawn('node', [CLI, 'watch'], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
 import {
-  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
   parseSha256, RESTORE, swapPaths,
 } from '../../src/swap/scripts.js';
 
@@ -258,6 +258,13 @@ describe('INSTALL in a real busybox shell', () => {
     const r = spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input: withHalves(dir, halvesOf('new\n'), A), cwd: dir, encoding: 'utf8' });
     expect(r.status).toBe(3);
     expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('new\n'));
+  });
+
+  it('says first, before its input, whether the image hashes with openssl (the host skips the halves then)', () => {
+    const dir = setUp();
+    const first = (env: NodeJS.ProcessEnv) => spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input: '', cwd: dir, encoding: 'utf8', env }).stdout.split('\n')[0];
+    expect(first(process.env)).toBe(HASHER_LINE);
+    expect(first({ ...process.env, PATH: noOpenssl })).toBe('hasher sha256sum');
   });
 
   // sh is busybox's here; the image's may be dash with coreutils (Ubuntu's, like ollama's)
