@@ -38,6 +38,8 @@ export interface PreparedExec {
   run(input: string): Promise<ExecResult>;
   /** Closes stdin unsent: the process ends without doing its work. */
   cancel(): void;
+  /** The first line the process printed before its input, once it has (null until then). */
+  readonly firstLine?: () => string | null;
 }
 
 export interface ArchivedEntry {

@@ -60,11 +60,14 @@ export async function attempt<T>(action: string, call: () => Promise<T>): Promis
 }
 
 /** Multiplexed stdout/stderr (non-TTY containers) split into two strings. */
-function demux(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+function demux(docker: Docker, stream: NodeJS.ReadableStream, onStdout?: (c: Buffer) => void): Promise<{ stdout: string; stderr: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-  out.on('data', (c: Buffer) => chunks.stdout.push(c));
+  out.on('data', (c: Buffer) => {
+    chunks.stdout.push(c);
+    onStdout?.(c);
+  });
   err.on('data', (c: Buffer) => chunks.stderr.push(c));
   docker.modem.demuxStream(stream, out, err);
   return new Promise((resolve, reject) => {
@@ -180,9 +183,13 @@ class DockerContainer implements ContainerClient {
     return attempt(`starting ${argv[0]} in ${this.name}`, async () => {
       const exec = await this.handle.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true });
       const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
-      const output = demux(this.docker, stream);
+      let head = '';
+      const output = demux(this.docker, stream, (c) => {
+        if (!head.includes('\n')) head += c.toString('utf8');
+      });
       output.catch(() => undefined); // read by run(); a cancelled exec's end is nobody's concern
       return {
+        firstLine: () => (head.includes('\n') ? head.slice(0, head.indexOf('\n')) : null),
         run: (input) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
           stream.end(input); // half-close: the process sees EOF after the input
           const collected = await output;

@@ -70,15 +70,15 @@ export async function waitHealthy(container: ContainerClient, health: HealthConf
   let lastProblem = 'no answer yet';
   let urlOk = health.url === null;
   while (Date.now() < deadline) {
-    if (Date.now() - lastInspect >= INSPECT_EVERY_MS) {
-      lastInspect = Date.now();
-      await checkContainer(container, expect);
-    }
-    // Both URLs at once: the version answer is only trusted once the health URL has said 2xx.
+    const inspectNow = Date.now() - lastInspect >= INSPECT_EVERY_MS;
+    if (inspectNow) lastInspect = Date.now();
+    // Both URLs and the inspect at once (a dead container fails the inspect, whatever the URLs say); the version
+    // answer is only trusted once the health URL has said 2xx.
     const wantVersion = !!health.versionUrl && expect.version !== null;
     const [answer, versionAnswer] = await Promise.all([
       !urlOk && health.url ? fetchText(health.url) : null,
       wantVersion ? fetchText(health.versionUrl!) : null,
+      inspectNow ? checkContainer(container, expect) : null,
     ]);
     if (!urlOk && health.url) {
       urlOk = !!answer && answer.status >= 200 && answer.status < 300;

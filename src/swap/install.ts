@@ -11,7 +11,7 @@ import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
-import { BACKUP_FAILED, CANCELLED, execFailure, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface InstallRequest {
   readonly container: ContainerClient;
@@ -40,6 +40,7 @@ export async function prepareInstall(container: ContainerClient, binaryPath: str
     const before = await container.inspect();
     const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
     return {
+      firstLine: exec.firstLine,
       run: async (input) => {
         if (before && !diedUnder(before, await container.inspect())) return exec.run(input);
         exec.cancel();
@@ -70,9 +71,12 @@ async function runInstall(req: InstallRequest, args: readonly string[], halves: 
   return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
 }
 
-/** The artifact's halves for INSTALL, or '' (a whole check) when verify is off or the file is not the build's. */
+/**
+ * The artifact's halves for INSTALL, or '' (a whole check) when verify is off, the file is not the build's, or
+ * the prepared INSTALL said the image hashes with openssl (it checks whole then: the halves would go unused).
+ */
 async function halvesOf(req: InstallRequest): Promise<string> {
-  if (!req.target.verify) return '';
+  if (!req.target.verify || (await req.prepared)?.firstLine?.() === HASHER_LINE) return '';
   const halves = await hashHalves(req.artifact.path).catch(() => null);
   return halves?.whole === req.artifact.sha256 ? halvesArg(halves) : '';
 }

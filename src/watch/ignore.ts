@@ -11,7 +11,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import { isEphemeral } from './ephemeral.js';
 
 /** Never watched: git's own store, hotswap's state and builds, and JavaScript dependencies. */
@@ -20,6 +19,11 @@ const ALWAYS = new Set(['.git', '.hotswap', 'node_modules']);
 export interface IgnoreRules {
   /** `relPath` is repo-relative POSIX; `isDir` undefined means "not known yet" (ignored only if it would be either way). */
   isIgnored(relPath: string, isDir?: boolean): boolean;
+  /**
+   * The checks that need neither the path's kind nor its own git rules: hotswap's names, editor temp files,
+   * the globs, an ignored ancestor directory. False means "not decided": isIgnored decides with the kind.
+   */
+  isSurelyIgnored(relPath: string): boolean;
   /** Drops the cached rules when `relPath` is a .gitignore; returns whether it was one. */
   invalidate(relPath: string): boolean;
 }
@@ -76,19 +80,29 @@ function gitDecision(rel: string, kinds: readonly boolean[], layer: (dir: string
   return ignored;
 }
 
-export function createIgnoreRules(repo: string, globs: readonly string[] = []): IgnoreRules {
+/**
+ * The rules with the `watch.ignore` globs compiled; picomatch is loaded only when there are some (the default
+ * has none, and its import is a fixed start-up cost the watcher would pay for nothing).
+ */
+export async function loadIgnoreRules(repo: string, globs: readonly string[] = []): Promise<IgnoreRules> {
+  if (!globs.length) return createIgnoreRules(repo);
+  const { default: picomatch } = await import('picomatch');
   // Globs are written relative to the repo, so `./docs/**` means `docs/**`.
-  const patterns = globs.map((g) => g.replace(/^\.\//, ''));
-  const matchesGlob = patterns.length ? picomatch(patterns, { dot: true }) : () => false;
+  return createIgnoreRules(repo, picomatch(globs.map((g) => g.replace(/^\.\//, '')), { dot: true }));
+}
+
+/** `matchesGlob`: the compiled `watch.ignore` globs (loadIgnoreRules), on repo-relative paths. */
+export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => boolean = () => false): IgnoreRules {
   const layers: Layers = new Map();
   const layer = (dir: string) => layerOf(repo, layers, dir);
   const dirDecisions = new Map<string, boolean>();
 
-  /** Ignored as every kind asked about (one kind when known; both when not, so only a sure answer drops it). */
-  function selfIgnored(rel: string, kinds: readonly boolean[]): boolean {
+  const byName = (rel: string): boolean => {
     const base = rel.slice(rel.lastIndexOf('/') + 1);
-    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel) || gitDecision(rel, kinds, layer).every(Boolean);
-  }
+    return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel);
+  };
+  /** Ignored as every kind asked about (one kind when known; both when not, so only a sure answer drops it). */
+  const selfIgnored = (rel: string, kinds: readonly boolean[]): boolean => byName(rel) || gitDecision(rel, kinds, layer).every(Boolean);
 
   /** Ancestors first: git never looks inside an ignored directory, and no rule below can bring a file back. */
   function dirIgnored(dir: string): boolean {
@@ -100,15 +114,20 @@ export function createIgnoreRules(repo: string, globs: readonly string[] = []): 
     return ignored;
   }
 
+  /** Decides `rel` (normalized) when something other than its own git rules does; null when they must. */
+  function settled(rel: string): boolean | null {
+    if (rel === '.' || rel === '') return false;
+    // Outside the repo git has no say; editor temp files are still noise.
+    if (isOutside(rel)) return isEphemeral(path.posix.basename(rel));
+    return dirIgnored(parentOf(rel)) || byName(rel) ? true : null;
+  }
+
   return {
     isIgnored(relPath, isDir) {
       const rel = path.posix.normalize(relPath);
-      if (rel === '.' || rel === '') return false;
-      // Outside the repo git has no say; editor temp files are still noise.
-      if (isOutside(rel)) return isEphemeral(path.posix.basename(rel));
-      if (dirIgnored(parentOf(rel))) return true;
-      return selfIgnored(rel, isDir === undefined ? [false, true] : [isDir]);
+      return settled(rel) ?? gitDecision(rel, isDir === undefined ? [false, true] : [isDir], layer).every(Boolean);
     },
+    isSurelyIgnored: (relPath) => settled(path.posix.normalize(relPath)) ?? false,
     invalidate(relPath) {
       const rel = path.posix.normalize(relPath);
       const isRulesFile = path.posix.basename(rel) === '.gitignore' || rel === '.git/info/exclude';

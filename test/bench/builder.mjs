@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import {
-  buildImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, row, sampleRow, setMessage, stats,
+  buildImage, buildRuntimeImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, row, sampleRow, setMessage, stats,
   writeBenchConfig, writeResults,
 } from './common.mjs';
 
@@ -14,7 +14,7 @@ const SYNC = containerName('sync');
 const PORT = 18613;
 const docker = (...a) => spawnSync('docker', a, { encoding: 'utf8' });
 
-buildImage('runtime-image.sh');
+buildRuntimeImage();
 buildImage('builder-image.sh');
 const repo = makeBenchRepo('builder');
 const config = (builder, sync) => writeBenchConfig(repo, {

@@ -1,14 +1,18 @@
 // What the benches share: the repo root, percentiles, a fixture repo in a temp dir and its config, machine
 // info, and the result files (bench-results/<name>.{md,json}) that report.mjs merges into summary.md.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
-export const RUNTIME_IMAGE = 'hotswap-test/runtime:latest';
+/**
+ * The fixture's runtime image with `openssl` added, as ollama's Ubuntu image has it (ca-certificates pulls it
+ * in): the tests' image is busybox alone, whose sha256sum is 7× slower than openssl's.
+ */
+export const RUNTIME_IMAGE = 'hotswap-test/runtime-openssl:latest';
 
 /** The q-quantile (0.5 = median) by rank. */
 export function percentile(xs, q) {
@@ -141,7 +145,8 @@ export function writeResults(name, { title, rows, notes = [], data = {} }) {
   console.log(md);
 }
 
-export const buildImage = (script) => execFileSync('bash', [path.join(ROOT, 'scripts', script)]);
+export const buildImage = (script, ...args) => execFileSync('bash', [path.join(ROOT, 'scripts', script), ...args]);
+export const buildRuntimeImage = () => buildImage('runtime-image.sh', RUNTIME_IMAGE, 'openssl');
 
 /** The ollama-mini fixture as a fresh git repo (with .hotswap/ ignored); returns its directory. */
 export function makeBenchRepo(name) {
@@ -169,4 +174,54 @@ export function writeBenchConfig(repo, { container, port, build = {}, watch = {}
 export function setMessage(repo, text) {
   const file = path.join(repo, 'server', 'message.go');
   writeFileSync(file, readFileSync(file, 'utf8').replace(/const Message = ".*"/, `const Message = "${text}"`));
+}
+
+/**
+ * The floor of a swap, the goal's yardstick: what no tool can go below here. `go build` with hotswap's flags
+ * and a fresh `-X` version stamp (so the link is never cached) after the same edit, then the Engine API
+ * restart hotswap uses (same stop timeout), then GET every 5 ms until the first 2xx. It runs on its own repo
+ * copy and its own container (same image), so a watching daemon never sees it. `measure(i)` returns ms.
+ * `poll`: when the side measured against it polls from the edit on (watch.mjs: untilServes every 5 ms), the
+ * floor does too, so both pay the poller's CPU on these two cores.
+ */
+export async function makeFloor(name, port, { poll = false } = {}) {
+  const Docker = (await import('dockerode')).default;
+  const repo = makeBenchRepo(`floor-${name}`);
+  const container = containerName(`floor-${name}`);
+  const bin = path.join(repo, '.hotswap', 'floor-bin');
+  removeContainer(container);
+  execFileSync('docker', ['run', '-d', '--name', container, '--network', 'host', '-e', `OLLAMA_HOST=127.0.0.1:${port}`, RUNTIME_IMAGE]);
+  const handle = new Docker().getContainer(container);
+  const goBuild = (stamp) => new Promise((resolve, reject) => {
+    execFile('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags', `-w -s -X ${VERSION_VAR}=0.0.0-floor.${stamp}`, '-o', bin, '.'],
+      { cwd: repo, env: { ...process.env, CGO_ENABLED: '0' } }, (e, _o, stderr) => (e ? reject(new Error(`floor go build: ${stderr}`)) : resolve()));
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  await until2xx(url);
+  const measure = async (i) => {
+    const start = performance.now();
+    setMessage(repo, `floor ${i}`);
+    let building = poll;
+    const poller = (async () => {
+      while (building) {
+        await fetch(url, { signal: AbortSignal.timeout(500) }).then((r) => r.text(), () => null);
+        await sleep(5);
+      }
+    })();
+    await goBuild(`${process.pid}.${i}.${Date.now()}`).finally(() => { building = false; });
+    await poller;
+    await handle.restart({ t: 5 });
+    await until2xx(url, { intervalMs: 5 });
+    return performance.now() - start;
+  };
+  await measure('warm-up'); // the Go build cache, as hotswap's warm-up run does
+  const remove = () => { removeContainer(container); rmSync(repo, { recursive: true, force: true }); };
+  return { measure, remove };
+}
+export const VERSION_VAR = 'github.com/ollama/ollama/version.Version';
+
+/** A ratio row of two samples: median/median and p90/p90, with a goal `≤ goal×` when given. */
+export function ratioRow(measure, xs, ys, goal = null) {
+  const r = { median: median(xs) / median(ys), p90: p90(xs) / p90(ys), unit: '×' };
+  return row(measure, goal === null ? r : { ...r, goal: `≤ ${goal}×`, pass: r.median <= goal });
 }

@@ -9,7 +9,7 @@ import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  buildImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, removeContainer, row, sampleRow, setMessage,
+  buildRuntimeImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, removeContainer, row, sampleRow, setMessage,
   stats, writeBenchConfig, writeResults,
 } from './common.mjs';
 
@@ -50,7 +50,7 @@ function hotswapCopy(repo, i, cli = CLI) {
 }
 
 export async function benchCopy() {
-  buildImage('runtime-image.sh');
+  buildRuntimeImage();
   const repo = makeBigRepo();
   writeBenchConfig(repo, { container: NAME, port: PORT });
   removeContainer(NAME);

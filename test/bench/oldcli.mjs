@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  buildImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, removeContainer, row, RUNTIME_IMAGE,
+  buildRuntimeImage, CLI, containerName, envNumber, makeBenchRepo, median, p90, removeContainer, row, RUNTIME_IMAGE,
   sampleRow, setMessage, sleep, stateRuns, stats, until2xx, untilRuns, untilServes, writeBenchConfig, writeResults,
 } from './common.mjs';
 
@@ -126,7 +126,7 @@ const stepMedians = (runs) => Object.fromEntries(Object.keys(runs[0].steps).map(
 const stepText = (m) => Object.entries(m).map(([k, v]) => `${k} ${Math.round(v)}`).join(' · ');
 
 async function main() {
-  buildImage('runtime-image.sh');
+  buildRuntimeImage();
   const repoHs = makeBenchRepo('oldcli-hotswap');
   const repoOld = makeBenchRepo('oldcli-old');
   const binDir = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-oldcli-bin-'));

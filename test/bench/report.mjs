@@ -7,7 +7,7 @@ import path from 'node:path';
 import { formatValue, machineLine, median, p90, ROOT, verdict } from './common.mjs';
 
 const DIR = path.join(ROOT, 'bench-results');
-const ORDER = ['swap', 'copy', 'oldcli', 'watch', 'watcher', 'builder'];
+const ORDER = ['swap', 'watch', 'copy', 'watcher', 'oldcli', 'builder', 'plan'];
 /** Results older than this relative to the newest are flagged: they come from an earlier run. */
 const STALE_MS = 3 * 60 * 60 * 1000;
 
@@ -53,13 +53,15 @@ for (const b of benches) {
   lines.push(`- **${b.name}**: ${b.date ?? 'no date'}${stale ? ' (**stale**: from an earlier run)' : ''}${b.structured ? '' : ' (older result format: numbers as written, no goals)'}${machines.length > 1 && b.machine ? ` · ${b.machine}` : ''}`);
 }
 if (machines.length === 1) lines.push('', `machine: ${machines[0]}`);
-lines.push('', '| bench | measure | median | p90 | goal | result |', '| --- | --- | ---: | ---: | --- | --- |');
+const goals = benches.flatMap((b) => b.rows.filter((r) => r.goal && typeof r.pass === 'boolean').map((r) => ({ bench: b.name, ...r })));
+lines.push('', '## Goals (each against its floor, measured in the same run)', '', '| bench | measure | median | p90 | goal | result |', '| --- | --- | ---: | ---: | --- | --- |');
+for (const g of goals) lines.push(`| ${g.bench} | ${g.measure} | ${g.text ?? formatValue(g.median, g.unit)} | ${g.text ? '' : formatValue(g.p90, g.unit)} | ${g.goal} | ${verdict(g.pass)} |`);
+lines.push('', '## Every measure', '', '| bench | measure | median | p90 | goal | result |', '| --- | --- | ---: | ---: | --- | --- |');
 for (const b of benches) {
   for (const r of b.rows) {
     lines.push(`| ${b.name} | ${r.measure} | ${r.text ?? formatValue(r.median, r.unit)} | ${r.text ? '' : formatValue(r.p90, r.unit)} | ${r.goal ?? ''} | ${verdict(r.pass)} |`);
   }
 }
-const goals = benches.flatMap((b) => b.rows.filter((r) => r.goal && typeof r.pass === 'boolean').map((r) => ({ bench: b.name, ...r })));
 const failed = goals.filter((g) => !g.pass);
 lines.push('', `**${goals.length - failed.length} of ${goals.length} goals met.**`);
 for (const g of failed) lines.push(`- not met: ${g.bench} · ${g.measure}: ${g.text ?? formatValue(g.median, g.unit)} (goal ${g.goal})`);

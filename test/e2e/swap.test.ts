@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/docker/docker.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
+import { containerSha256, docker, dockerExec, ensureRuntimeImage, OPENSSL_IMAGE, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -161,5 +161,56 @@ describe('hotswap swap', () => {
     const sha = createHash('sha256').update(content).digest('hex');
     expect(await containerSha256(NAME, '/tmp/streamed')).toBe(sha);
     await expect(container.putFile('/no/such/dir', 'streamed', binary, 0o755)).rejects.toThrow(`copying streamed into ${NAME}:/no/such/dir`);
+  });
+});
+
+describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has)', () => {
+  const OSSL = 'hs-test-swap-openssl';
+  let ossl: FixtureRepo;
+  let osslPort: number;
+  const served = async () => (await getText(`http://127.0.0.1:${osslPort}/api/hello`)).body;
+  /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
+  const fakeOpenssl = async (body: string) => {
+    const script = `mkdir -p /usr/local/bin; printf '#!/bin/sh\\n%s\\n' '${body}' > /usr/local/bin/openssl; chmod 755 /usr/local/bin/openssl`;
+    expect((await dockerExec(OSSL, ['sh', '-c', script])).code).toBe(0);
+  };
+
+  beforeAll(async () => {
+    await ensureRuntimeImage('openssl');
+    ossl = await makeFixtureRepo();
+    osslPort = await freePort();
+    writeTestConfig(ossl.dir, { container: OSSL, port: osslPort, image: OPENSSL_IMAGE });
+    await startContainer({ name: OSSL, port: osslPort, image: OPENSSL_IMAGE });
+  });
+
+  afterAll(async () => {
+    await removeContainer(OSSL);
+    await ossl.remove();
+  });
+
+  it('swaps and verifies with openssl: the report\'s hash is what the container holds', async () => {
+    ossl.setMessage('hello openssl');
+    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
+    expect(await served()).toBe('hello openssl');
+  });
+
+  it('checks the upload with openssl before sha256sum: a lying openssl stops the swap', async () => {
+    await fakeOpenssl('echo 0000000000000000000000000000000000000000000000000000000000000000 \\*stdin');
+    ossl.setMessage('hello never');
+    const result = await runCli(['swap'], { cwd: ossl.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('sha256 mismatch');
+    expect(await served()).toBe('hello openssl');
+  });
+
+  it('falls back to sha256sum when openssl fails', async () => {
+    await fakeOpenssl('exit 1');
+    ossl.setMessage('hello fallback');
+    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
+    expect(await served()).toBe('hello fallback');
   });
 });

@@ -51,10 +51,17 @@ async function dockerOk(args: string[], timeoutMs?: number): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Builds RUNTIME_IMAGE with the same script the demo uses, unless it is current (see the script). */
-export async function ensureRuntimeImage(): Promise<void> {
-  const r = await run('bash', [path.join(REPO_ROOT, 'scripts', 'runtime-image.sh'), RUNTIME_IMAGE], { timeoutMs: 300_000 });
-  if (r.code !== 0) throw new Error(`building ${RUNTIME_IMAGE} failed:\n${r.stderr || r.stdout}`);
+/** RUNTIME_IMAGE with this machine's openssl added, as ollama's Ubuntu image has it (see the script). */
+export const OPENSSL_IMAGE = 'hotswap-test/runtime-openssl:latest';
+
+/**
+ * Builds RUNTIME_IMAGE (or OPENSSL_IMAGE with `'openssl'`) with the same script the demo uses, unless it is
+ * current (see the script).
+ */
+export async function ensureRuntimeImage(withTool?: 'openssl'): Promise<void> {
+  const image = withTool ? OPENSSL_IMAGE : RUNTIME_IMAGE;
+  const r = await run('bash', [path.join(REPO_ROOT, 'scripts', 'runtime-image.sh'), image, ...(withTool ? [withTool] : [])], { timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`building ${image} failed:\n${r.stderr || r.stdout}`);
 }
 
 export const BUILDER_IMAGE = 'hotswap-test/builder:latest';

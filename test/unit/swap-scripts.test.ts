@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
 import {
-  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
   parseSha256, RESTORE, swapPaths,
 } from '../../src/swap/scripts.js';
 
@@ -241,9 +241,36 @@ describe('INSTALL in a real busybox shell', () => {
   const withHalves = (dir: string, halves: string, expect = sha('new\n')) =>
     installInput([`${dir}/bin`, `${dir}/backup_1`, `${dir}/.bin.new`, expect, `${dir}/backup_`, '', `${dir}/.backup-partial`, halves]);
 
+  /** A PATH holding the tools INSTALL uses but openssl: an image with busybox or coreutils alone. */
+  const noOpenssl = (() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-no-openssl-'));
+    for (const tool of ['busybox', 'sh', 'sha256sum', 'stat', 'head', 'tail', 'ln', 'cp', 'mv', 'chmod', 'rm', 'cat']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+      if (found) fs.symlinkSync(found, path.join(dir, tool));
+    }
+    return dir;
+  })();
+
+  it('hashes the upload whole, never in halves, when the image has openssl (faster than two busybox pipes)', () => {
+    expect(spawnSync('sh', ['-c', 'command -v openssl']).status, 'openssl on PATH (scripts/env.sh installs it)').toBe(0);
+    const dir = setUp();
+    // Right halves beside a wrong whole hash: only a whole check refuses it.
+    const r = spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input: withHalves(dir, halvesOf('new\n'), A), cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(parseInstallOutput(r.stdout).mismatch).toBe(sha('new\n'));
+  });
+
+  it('says first, before its input, whether the image hashes with openssl (the host skips the halves then)', () => {
+    const dir = setUp();
+    const first = (env: NodeJS.ProcessEnv) => spawnSync('busybox', ['sh', '-c', INSTALL_ON_GO], { input: '', cwd: dir, encoding: 'utf8', env }).stdout.split('\n')[0];
+    expect(first(process.env)).toBe(HASHER_LINE);
+    expect(first({ ...process.env, PATH: noOpenssl })).toBe('hasher sha256sum');
+  });
+
   // sh is busybox's here; the image's may be dash with coreutils (Ubuntu's, like ollama's)
   for (const shell of [['busybox', 'sh'], ['sh']]) {
-    const runIn = (input: string, cwd: string) => spawnSync(shell[0]!, [...shell.slice(1), '-c', INSTALL_ON_GO], { input, cwd, encoding: 'utf8' });
+    const runIn = (input: string, cwd: string) => spawnSync(shell[0]!, [...shell.slice(1), '-c', INSTALL_ON_GO],
+      { input, cwd, encoding: 'utf8', env: { ...process.env, PATH: noOpenssl } });
 
     it(`trusts both halves of the upload checked at once, without hashing it whole (${shell.join(' ')})`, () => {
       const dir = setUp();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isEphemeral } from '../../src/watch/ephemeral.js';
-import { createIgnoreRules } from '../../src/watch/ignore.js';
+import { createIgnoreRules, loadIgnoreRules } from '../../src/watch/ignore.js';
 
 let repo: string;
 beforeEach(() => {
@@ -52,6 +52,20 @@ describe('IgnoreRules', () => {
     expect(rules.isIgnored('server/routes.go', false)).toBe(false);
   });
 
+  it('is sure without the kind or the path\'s own git rules only for names, globs and ignored ancestors', async () => {
+    write('.gitignore', '*.log\nbuild/\n');
+    const rules = await loadIgnoreRules(repo, ['docs/**']);
+    expect(rules.isSurelyIgnored('.hotswap')).toBe(true);
+    expect(rules.isSurelyIgnored('server/.routes.go.swp')).toBe(true);
+    expect(rules.isSurelyIgnored('docs/a.md')).toBe(true);
+    expect(rules.isIgnored('build', true)).toBe(true);
+    expect(rules.isSurelyIgnored('build/obj/a.o')).toBe(true); // below an ignored directory
+    // Its own rule decides these: not sure until the kind is known (the watcher asks again with it).
+    expect(rules.isSurelyIgnored('x/app.log')).toBe(false);
+    expect(rules.isIgnored('x/app.log', false)).toBe(true);
+    expect(rules.isSurelyIgnored('server/routes.go')).toBe(false);
+  });
+
   it('applies the root .gitignore, directory-only patterns only to directories', () => {
     write('.gitignore', '*.log\nbuild/\n');
     const rules = createIgnoreRules(repo);
@@ -91,8 +105,8 @@ describe('IgnoreRules', () => {
     expect(createIgnoreRules(repo).isIgnored('scratch/a.go', false)).toBe(true);
   });
 
-  it('matches watch.ignore globs relative to the repo, dotfiles included', () => {
-    const rules = createIgnoreRules(repo, ['docs/**', './**/*.md', 'app']);
+  it('matches watch.ignore globs relative to the repo, dotfiles included', async () => {
+    const rules = await loadIgnoreRules(repo, ['docs/**', './**/*.md', 'app']);
     expect(rules.isIgnored('docs/api.go', false)).toBe(true);
     expect(rules.isIgnored('docs/.hidden/x.go', false)).toBe(true);
     expect(rules.isIgnored('server/README.md', false)).toBe(true);
