@@ -407,3 +407,10 @@ describe('flags and environment at their edges', () => {
     );
   });
 });
+
+describe('the builder image for an unusual go line', () => {
+  it('takes the newest golang image when the go line names no minor release', () => {
+    fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/m\n\ngo 1\n');
+    expect(resolveIn().build.builderImage).toBe('golang:bookworm');
+  });
+});
