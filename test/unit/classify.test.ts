@@ -42,3 +42,43 @@ describe('classifyChange', () => {
     expect(classify('.gitignore')).toEqual({ class: 'ignored', why: 'not a build input of ./cmd/app' });
   });
 });
+
+describe('classifyChange: where the name rules stop', () => {
+  it('says why an image input needs no binary rebuild', () => {
+    expect(classify('Dockerfile')).toEqual({ class: 'image', why: 'goes into the image, not the Go binary' });
+  });
+
+  it('takes any named .dockerfile, .cmake or version pin into the image', () => {
+    for (const path of ['docker/rocm.dockerfile', 'ml/ggml-config.cmake', 'llama/GGML_VERSION']) {
+      expect(classify(path).class, path).toBe('image');
+    }
+  });
+
+  it('reads a rule word only as the whole name: a dockerfile package, a .clang-format, a .md.go file are not image or docs', () => {
+    expect(classify('tools/dockerfile/lint.go')).toEqual({ class: 'ignored', why: 'package ./tools/dockerfile is not imported by ./cmd/app' });
+    expect(classify('.clang-format')).toEqual({ class: 'ignored', why: 'not a build input of ./cmd/app' });
+    expect(classify('tools/help.md.go')).toEqual({ class: 'ignored', why: 'package ./tools is not imported by ./cmd/app' });
+  });
+
+  it('takes doc/, docs/ and .github/ at the top as documentation, and testdata/ as test data', () => {
+    expect(classify('docs/examples/main.go').why).toBe('documentation');
+    expect(classify('doc/examples/main.go').why).toBe('documentation');
+    expect(classify('.github/workflows/ci.yaml').why).toBe('documentation');
+    expect(classify('testdata/model.json').why).toBe('test data');
+  });
+});
+
+describe('imageMatcher', () => {
+  it('adds plan.imageInputs globs, dotfiles included, to the built-in rules', () => {
+    const matches = imageMatcher(['models/**']);
+    expect(matches('models/.cache/a.gguf')).toBe(true);
+    expect(matches('Dockerfile')).toBe(true);
+    expect(matches('server/routes.go')).toBe(false);
+  });
+
+  it('without globs, keeps the built-in rules alone', () => {
+    const matches = imageMatcher([]);
+    expect(matches('Dockerfile')).toBe(true);
+    expect(matches('server/routes.go')).toBe(false);
+  });
+});

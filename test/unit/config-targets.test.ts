@@ -211,3 +211,10 @@ describe('target errors (exit 2, with the key path)', () => {
     );
   });
 });
+
+describe('--container with several targets, whatever the selector looks like', () => {
+  it('only selects: a selector that is no container name is simply no such target', () => {
+    writeConfig(twoTargets);
+    expect(usageError({ container: 'x' }).message).toBe('invalid flags: --container "x": no such target; the config has api (api-dev), worker (worker-dev)');
+  });
+});

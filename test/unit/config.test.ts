@@ -358,3 +358,59 @@ describe('values a cloned repo could turn against its owner, or typos beyond any
     expect(usageErrorOf(() => resolveIn()).message).toContain(expected);
   });
 });
+
+describe('flags and environment at their edges', () => {
+  it('accepts the bounds of a duration, and spaces around its digits', () => {
+    expect(resolveIn({ debounce: '60000', minRestartInterval: '3600000' }).watch).toMatchObject({ debounceMs: 60_000, minRestartIntervalMs: 3_600_000 });
+    expect(resolveIn({ debounce: ' 150 ' }).watch.debounceMs).toBe(150);
+  });
+
+  it('accepts --builder container with --force-builder (they agree), and --builder local alone', () => {
+    expect(resolveIn({ forceBuilder: true, builder: 'container' }).build.mode).toBe('container');
+    expect(resolveIn({ builder: 'local' }).build.mode).toBe('local');
+  });
+
+  it('refuses an empty --image, saying what it must be', () => {
+    expect(resolveError({ image: ' ' }).message).toBe('invalid flags: --image: must name an image, like ollama/ollama');
+  });
+
+  it('turns rollback off with --no-rollback-on-fail, with or without verify', () => {
+    expect(resolveIn({ rollbackOnFail: false }).target).toMatchObject({ verify: true, rollbackOnFail: false });
+    expect(resolveIn({ rollbackOnFail: false, verify: false }).target).toMatchObject({ verify: false, rollbackOnFail: false });
+  });
+
+  it('says when it is the file that turned verify off under --rollback-on-fail', () => {
+    writeConfig({ target: { verify: false } });
+    expect(resolveError({ rollbackOnFail: true }).message).toBe(
+      'invalid flags: --rollback-on-fail requires --verify (a rollback is decided by verifying), but target.verify is false in the config file',
+    );
+  });
+
+  it('takes an empty HOTSWAP_LOG_LEVEL as unset, and lists the levels for a wrong one', () => {
+    expect(resolveIn({}, { HOTSWAP_LOG_LEVEL: '' }).output.logLevel).toBe('info');
+    const error = resolveError({}, { HOTSWAP_LOG_LEVEL: 'chatty' });
+    expect(error.message).toBe("invalid environment: HOTSWAP_LOG_LEVEL: unknown log level 'chatty': use trace, debug, info, warn, error, fatal, silent");
+    expect(error.hint).toBe('fix or unset these variables');
+    expect(error.phase).toBe('config');
+  });
+
+  it('lists the levels for a wrong --log-level, and joins the hints of flag and environment problems', () => {
+    const error = resolveError({ logLevel: 'loud' }, { HOTSWAP_LOG_LEVEL: 'chatty' });
+    expect(error.message).toContain("--log-level: unknown log level 'loud': use trace, debug, info, warn, error, fatal, silent");
+    expect(error.hint).toBe('fix these flags (hotswap <command> --help lists them); fix or unset these variables');
+  });
+
+  it('names the file key of a repo that does not exist, and of a build.output outside .hotswap/', () => {
+    const file = writeConfig({ repo: 'missing', build: { output: 'go.mod' } });
+    expect(resolveError().message).toBe(
+      `invalid config ${file}: repo: ${path.join(dir, 'missing')} does not exist; build.output: must be a file inside .hotswap/, like .hotswap/bin/ollama-dev, not ${path.join(dir, 'missing', 'go.mod')}`,
+    );
+  });
+});
+
+describe('the builder image for an unusual go line', () => {
+  it('takes the newest golang image when the go line names no minor release', () => {
+    fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/m\n\ngo 1\n');
+    expect(resolveIn().build.builderImage).toBe('golang:bookworm');
+  });
+});

@@ -116,3 +116,33 @@ describe('createSettingsOf (what init records of an existing container)', () => 
     expect(createSettingsOf({ ...inspected(spec()), networkMode: 'bridge' }).network).toBeNull();
   });
 });
+
+describe('gpus and inspect output, as Docker writes them', () => {
+  const gpu = { Driver: '', Capabilities: [['gpu']], Options: {} };
+  const bare = {
+    env: [], imageEnv: [], networkMode: 'default', portBindings: {}, binds: [], deviceRequests: [], cmd: [], imageCmd: [],
+  };
+
+  it('takes a count of several digits as a count, and a bare list as device IDs', () => {
+    expect(gpuRequest('16')).toEqual({ ...gpu, Count: 16, DeviceIDs: [] });
+    expect(gpuRequest('0,1')).toEqual({ ...gpu, Count: 0, DeviceIDs: ['0', '1'] });
+  });
+
+  it('reads --gpus all from an inspect that says DeviceIDs null, and a GPU among other capability sets', () => {
+    expect(createSettingsOf({ ...bare, deviceRequests: [{ Count: -1, DeviceIDs: null, Capabilities: [['gpu']] }] }).gpus).toBe('all');
+    expect(createSettingsOf({ ...bare, deviceRequests: [{ Count: 2, Capabilities: [['nvidia', 'compute'], ['gpu']] }] }).gpus).toBe('2');
+  });
+
+  it('records no GPU for a device request without capabilities', () => {
+    expect(createSettingsOf({ ...bare, deviceRequests: [{ Count: 1, DeviceIDs: ['/dev/fuse'], Capabilities: null }] }).gpus).toBeNull();
+  });
+
+  it('keeps a variable set without a value, publishes nothing for a port left unbound, and reads an empty network mode as the default', () => {
+    const settings = createSettingsOf({ ...bare, env: ['DEBUG', 'A=b=c'], portBindings: { '11434/tcp': null }, networkMode: '' });
+    expect(settings).toMatchObject({ env: { DEBUG: '', A: 'b=c' }, ports: [], network: null });
+  });
+
+  it('records no command for a container that has none of its own', () => {
+    expect(createSettingsOf({ ...bare, cmd: [], imageCmd: ['/usr/bin/ollama', 'serve'] }).command).toBeNull();
+  });
+});

@@ -195,3 +195,26 @@ describe('fileNameMatches', () => {
     expect(builds('x_zos_s390x.go')).toBe(false);
   });
 });
+
+describe('constraintHolds, as go/build reads the edges', () => {
+  it('sets unix on every system go/build counts as Unix', () => {
+    for (const goos of ['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'hurd', 'illumos', 'ios', 'linux', 'netbsd', 'openbsd', 'solaris']) {
+      expect(holds('unix', { goos }), goos).toBe(true);
+    }
+  });
+
+  it('sets only exact release tags: go1.21rc1 or mygo1.21 is a custom tag', () => {
+    expect(holds('go1.21rc1', { goMinor: 22 })).toBe(false);
+    expect(holds('mygo1.21', { goMinor: 22 })).toBe(false);
+    expect(holds('go1.21rc1', { goMinor: 22, tags: ['go1.21rc1'] })).toBe(true);
+  });
+
+  it('holds for a malformed line even when the part before the error does not', () => {
+    expect(holds('windows linux')).toBe(true);
+    expect(holds('windows)')).toBe(true);
+  });
+
+  it('ignores any run of trailing spaces and tabs', () => {
+    expect(holds('windows \t ')).toBe(false);
+  });
+});

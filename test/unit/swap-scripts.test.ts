@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
 import {
-  BACKUP_FAILED, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  BACKUP_FAILED, BINARY_PATH_CHECK, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
   parseSha256, RESTORE, swapPaths,
 } from '../../src/swap/scripts.js';
 
@@ -30,6 +30,7 @@ describe('swapPaths', () => {
   it('backs up into target.backupDir, a trailing slash or not', () => {
     expect(swapPaths('/usr/bin/ollama', AT, '/var/cache/').backupStem).toBe('/var/cache/ollama.backup_20261126_004512_123');
     expect(swapPaths('/usr/bin/ollama', AT, '/data').backupTemp).toBe('/data/.ollama.backup-partial');
+    expect(swapPaths('/usr/bin/ollama', AT, '/data//').backupPrefix).toBe('/data/ollama.backup_');
   });
 
   it('handles a binary at the root without a double slash', () => {
@@ -81,6 +82,7 @@ describe('parseBackupName', () => {
     expect(parseBackupName('/tmp/.ollama.backup-partial')).toBeNull();
     expect(parseBackupName('/tmp/ollama.backup_20261126_004512_123')).toBeNull();
     expect(parseBackupName(`/tmp/ollama.backup_20261126_004512_123_${A.slice(1)}`)).toBeNull();
+    expect(parseBackupName(`/tmp/ollama.backup_20261126_004512_123_${A}.original~`)).toBeNull(); // an editor's copy
   });
 });
 
@@ -132,6 +134,11 @@ describe('execFailure', () => {
     expect(execFailure('installing', 'c', { exitCode: 126, stderr: '' }).hint).toMatch(/the image has no sh/);
     expect(execFailure('installing', 'c', { exitCode: 127, stderr: 'sh: mv: not found' }).hint).toMatch(/no sh, sha256sum or mv/);
     expect(execFailure('installing', 'c', { exitCode: 1, stderr: 'x' }).hint).toBeUndefined();
+  });
+
+  it('names the action and the container, then what the shell said, or its exit code when it said nothing', () => {
+    expect(execFailure('installing', 'ollama-gpu', { exitCode: 127, stderr: 'sh: mv: not found\n' }).message).toBe('installing in ollama-gpu: sh: mv: not found');
+    expect(execFailure('restoring', 'ollama-gpu', { exitCode: 1, stderr: ' \n' }).message).toBe('restoring in ollama-gpu: exit 1');
   });
 });
 
@@ -299,6 +306,59 @@ describe('INSTALL in a real busybox shell', () => {
     });
   }
 
+  /** A directory of stand-in tools put first on PATH: `name` → its sh body. */
+  const tools = (scripts: Record<string, string>) => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-tools-'));
+    for (const [name, body] of Object.entries(scripts)) fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return { bin, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } };
+  };
+
+  it('hashes the binary while it waits for `go`, uses that hash if the binary is unchanged, and hashes again one replaced meanwhile', async () => {
+    // The image's sha256sum (found on PATH), logging each file once it has hashed it.
+    const { bin, env } = tools({ sha256sum: 'busybox sha256sum "$@"; s=$?; echo "$1" >> "${0%/*}/hashed"; exit $s' });
+    const hashed = () => (fs.existsSync(`${bin}/hashed`) ? fs.readFileSync(`${bin}/hashed`, 'utf8').split('\n').filter(Boolean) : []);
+    const startAndWait = async (dir: string) => {
+      const started = spawn('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { cwd: dir, env });
+      const output: Buffer[] = [];
+      started.stdout.on('data', (c: Buffer) => output.push(c));
+      await vi.waitFor(() => expect(hashed()).toContain(`${dir}/bin`), { timeout: 10_000, interval: 20 });
+      return { started, output };
+    };
+    const finish = async ({ started, output }: Awaited<ReturnType<typeof startAndWait>>, input: string) => {
+      started.stdin.end(input);
+      expect(await new Promise((resolve) => started.on('close', resolve))).toBe(0);
+      return parseInstallOutput(Buffer.concat(output).toString());
+    };
+
+    const unchanged = setUp();
+    const first = await startAndWait(unchanged);
+    expect((await finish(first, args(unchanged))).backup).toBe(`${unchanged}/backup_1_${sha('old\n')}.original`);
+    expect(hashed().filter((f) => f === `${unchanged}/bin`)).toHaveLength(1); // not again on the swap's path
+
+    const replaced = setUp();
+    const second = await startAndWait(replaced);
+    fs.writeFileSync(path.join(replaced, 'bin.next'), 'replaced\n');
+    fs.renameSync(path.join(replaced, 'bin.next'), path.join(replaced, 'bin'));
+    expect((await finish(second, args(replaced))).backup).toBe(`${replaced}/backup_1_${sha('replaced\n')}.original`);
+  });
+
+  // dash runs cp and ln from PATH (busybox's sh runs its own applets), so they can fail on cue.
+  it('backs up by a copy where a hard link fails (another file system), and refuses a copy that came out short', () => {
+    const linkFails = 'exit 1';
+    const copied = setUp();
+    const viaCopy = spawnSync('sh', ['-c', INSTALL_ON_GO], { input: args(copied), cwd: copied, encoding: 'utf8', env: tools({ ln: linkFails }).env });
+    expect(viaCopy.status, viaCopy.stderr).toBe(0);
+    expect(fs.readFileSync(`${copied}/backup_1_${sha('old\n')}.original`, 'utf8')).toBe('old\n');
+
+    const short = setUp();
+    const env = tools({ ln: linkFails, cp: 'head -c 2 "$2" > "$3"' }).env; // cp -p src dst, cut short without an error
+    const r = spawnSync('sh', ['-c', INSTALL_ON_GO], { input: args(short), cwd: short, encoding: 'utf8', env });
+    expect(r.status).toBe(BACKUP_FAILED);
+    expect(parseInstallOutput(r.stdout).backupNeeds).toBe(4);
+    expect(fs.readdirSync(short)).toEqual(['bin']);
+    expect(fs.readFileSync(path.join(short, 'bin'), 'utf8')).toBe('old\n');
+  });
+
   it('skips the hash when verify is off, and installs where there was no binary yet', () => {
     const dir = setUp();
     fs.rmSync(path.join(dir, 'bin'));
@@ -353,5 +413,24 @@ describe('RESTORE and LIST_BACKUPS in a real busybox shell', () => {
   it('hashes with the image\'s sha256sum', () => {
     const dir = setUp();
     expect(parseSha256(sh(HASH_FILE, [`${dir}/bin`]).stdout)).toBe(sha('broken\n'));
+  });
+});
+
+describe('BINARY_PATH_CHECK in a real busybox shell', () => {
+  it('says directory when the path is one, no-directory when its directory is missing, and nothing for a fine path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-path-'));
+    fs.mkdirSync(path.join(dir, 'ollama'));
+    expect(sh(BINARY_PATH_CHECK, [dir, `${dir}/ollama`]).stdout).toBe('directory\n');
+    expect(sh(BINARY_PATH_CHECK, [`${dir}/missing`, `${dir}/missing/ollama`]).stdout).toBe('no-directory\n');
+    expect(sh(BINARY_PATH_CHECK, [dir, `${dir}/ollama-new`])).toMatchObject({ status: 0, stdout: '' });
+  });
+});
+
+describe('parseInstallOutput', () => {
+  it('takes only whole lines of its own, not a line that quotes one', () => {
+    const quoted = `sh: kept /tmp/x\nwarning: installed ${A}\nsh: mismatch ${A}\nsh: backupfail 12\n`;
+    expect(parseInstallOutput(quoted)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
+    const extended = `installed ${A}.partial\nmismatch ${A} (cut)\nbackupfail 12 bytes\n`;
+    expect(parseInstallOutput(extended)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
   });
 });
