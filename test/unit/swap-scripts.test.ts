@@ -306,6 +306,8 @@ describe('INSTALL in a real busybox shell', () => {
     });
   }
 
+  const OPENSSL = spawnSync('sh', ['-c', 'command -v openssl'], { encoding: 'utf8' }).stdout.trim();
+
   /** A directory of stand-in tools put first on PATH: `name` → its sh body. */
   const tools = (scripts: Record<string, string>) => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-tools-'));
@@ -314,8 +316,11 @@ describe('INSTALL in a real busybox shell', () => {
   };
 
   it('hashes the binary while it waits for `go`, uses that hash if the binary is unchanged, and hashes again one replaced meanwhile', async () => {
-    // The image's sha256sum (found on PATH), logging each file once it has hashed it.
-    const { bin, env } = tools({ sha256sum: 'busybox sha256sum "$@"; s=$?; echo "$1" >> "${0%/*}/hashed"; exit $s' });
+    // The image's hashers (found on PATH: openssl first, sha256sum without it), logging each file once hashed.
+    const { bin, env } = tools({
+      sha256sum: 'busybox sha256sum "$@"; s=$?; echo "$1" >> "${0%/*}/hashed"; exit $s',
+      ...(OPENSSL ? { openssl: `for a; do last=$a; done; ${OPENSSL} "$@"; s=$?; echo "$last" >> "\${0%/*}/hashed"; exit $s` } : {}),
+    });
     const hashed = () => (fs.existsSync(`${bin}/hashed`) ? fs.readFileSync(`${bin}/hashed`, 'utf8').split('\n').filter(Boolean) : []);
     const startAndWait = async (dir: string) => {
       const started = spawn('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { cwd: dir, env });
