@@ -3,6 +3,7 @@
  * pipeline (every target, in order; each one's plan decides) → notifier; Docker trouble is retried with
  * backoff; SIGINT/SIGTERM let the current run end.
  */
+import type { Builders } from '../builders/builder.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -27,6 +28,7 @@ import { PauseGate, startTerminalSession } from './terminal-session.js';
 export interface DaemonOptions {
   readonly config: ResolvedConfig;
   readonly engine: Engine;
+  readonly builders: Builders;
   readonly log: Logger;
   readonly progress: WatchTerminal;
   readonly notifier: Notifier;
@@ -94,7 +96,7 @@ interface RunContext {
 async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backoff, signal }: RunContext): Promise<boolean> {
   const { progress, log } = opts;
   const { report, error } = await runTarget(opts.targets, run, {
-    engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
+    engine: opts.engine, builders: opts.builders, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
   });
   if (!isCancelled(report)) await opts.notifier.notify(report);
   const lost = error?.exitCode === 3 ? error.message : await lostTarget(opts, run, report);
