@@ -11,6 +11,7 @@ import type { Notifier } from '../notify/index.js';
 import type { Phase } from '../phase.js';
 import type { Report } from '../report.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
+import { speculate } from '../pipeline/speculate.js';
 import { runTarget } from '../pipeline/targets.js';
 import { lastBuiltOf, readState } from '../state/store.js';
 import { stoppedFromOutside } from '../swap/either-way.js';
@@ -168,7 +169,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     minIntervalMs: config.watch.minRestartIntervalMs, run: runOnce,
   });
   const gate = new PauseGate((paths) => scheduler.add(paths), (paths) => progress.info(`paused: ${changedSummary(paths)} waits for p`));
-  const watcher = await watchSources(opts, (paths) => gate.offer(paths));
+  const watcher = await watchSources(opts, (paths) => { speculate(opts); gate.offer(paths); }); // the build starts at the first edit
   const { stopped, shutdown } = onShutdown(cancel, progress);
 
   const containers = opts.dryRun ? [] : opts.targets.runs.map((run) => opts.engine.container(run.config.target.container));

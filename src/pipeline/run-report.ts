@@ -17,6 +17,8 @@ export interface RunFacts {
   /** Set when the build starts (null: no version stamp). */
   version?: string | null;
   artifact?: Artifact;
+  /** The build was watch's speculative one, started before the run (pipeline/speculate.ts). */
+  speculative?: boolean;
   swap?: SwapResult;
 }
 
@@ -57,6 +59,7 @@ export function runReport(frame: RunFrame, facts: RunFacts, error: HotswapError 
   };
   if (facts.staleImage) report.staleImage = facts.staleImage;
   if (artifact) report.builder = artifact.builder;
+  if (artifact && facts.speculative) report.speculative = true;
   if (swap?.backup) report.backup = swap.backup;
   if (swap) report.previousSha256 = swap.previousSha256;
   if (error) report.error = { message: error.message, hint: error.hint, phase: error.phase, details: error.details };

@@ -6,8 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from '../config/types.js';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Artifact, Builders, BuildRequest } from '../builders/builder.js';
-import { devVersion } from '../builders/go-build.js';
+import type { Artifact, Builders } from '../builders/builder.js';
 import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
@@ -24,6 +23,7 @@ import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
 import { afterDriftCheck, decideRun, type Decision } from './decide.js';
+import { buildKey, buildRequestFor, startPrebuild, versionOf, type Prebuild } from './prebuild.js';
 import { runReport, type RunFacts } from './run-report.js';
 
 export interface PipelineRequest {
@@ -53,23 +53,22 @@ const targetName = (config: ResolvedConfig) => config.targets[0].name;
 
 const cancelled = () => operationError(CANCELLED, { phase: 'build', hint: 'the container was not touched' });
 
-/** The build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
-async function buildUnlessCancelled(req: PipelineRequest, request: BuildRequest): Promise<Artifact> {
-  const artifact = await req.builders[request.build.mode].build(request).catch((e: unknown) => {
+/** The kept build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
+async function keepUnlessCancelled(req: PipelineRequest, prebuild: Prebuild): Promise<Artifact> {
+  const artifact = await prebuild.keep(req.signal).catch((e: unknown) => {
     throw req.signal?.aborted ? cancelled() : e;
   });
   if (req.signal?.aborted) throw cancelled();
   return artifact;
 }
 
-/** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
-async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, mainPackage: string, phase: PhaseRunner) {
+/** Wait for the build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
+async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner) {
   const { config, progress, log } = req;
   const version = facts.version ?? null;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
-    const request = { repo: config.repo, build: config.build, mainPackage, platform: ready.platform, version, progress, log, signal: req.signal };
-    const artifact = facts.artifact = await phase('build', () => buildUnlessCancelled(req, request));
+    const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
     // Fractional seconds: the old process's last lines from the same second stay out.
     const restartedAfter = Date.now() / 1000;
@@ -86,6 +85,26 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   } finally {
     void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
   }
+}
+
+/**
+ * The build of `tree`, started as soon as the snapshot is known so it runs while the plan is made: watch's
+ * speculative build of exactly this tree when there is one, else a new one. Discarded when no build is decided.
+ */
+interface Started {
+  readonly prebuild: Prebuild;
+  /** Watch's speculative build, started before the run. */
+  readonly speculative: boolean;
+}
+
+function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer, tree: string): Started {
+  const { config, progress, log, signal } = req;
+  const request = buildRequestFor(config, inputs.mainPackage, ready.platform, tree, { progress, log, signal });
+  const key = buildKey(request, tree);
+  inputs.prebuilds.platform = ready.platform;
+  const speculated = inputs.prebuilds.take(key);
+  if (speculated) log.info({ tree }, 'speculative build reused');
+  return { prebuild: speculated ?? startPrebuild(req.builders[config.build.mode], request, key), speculative: !!speculated };
 }
 
 /** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */
@@ -112,11 +131,10 @@ function checkPathOnce(req: PipelineRequest, inputs: PipelineInputs, ready: Read
     .then((ok) => void (ok && inputs.pathCheckedIn.add(ready.state.id)), (e: unknown) => e);
 }
 
-async function makePlan(req: PipelineRequest, inputs: PipelineInputs, lastBuilt: LastBuilt | null, ready: ReadyContainer | null): Promise<Plan> {
+async function makePlan(req: PipelineRequest, inputs: PipelineInputs, lastBuilt: LastBuilt | null, ready: ReadyContainer | null, tree: string): Promise<Plan> {
   const { git, mainPackage, planner } = inputs;
   // A dry run plans for the host's platform.
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
-  const tree = await git.snapshot();
   const base = req.dryRun ? await previewBase(git, lastBuilt?.tree ?? null) : { tree: lastBuilt?.tree ?? null };
   const context = await buildContextFor(req.config, platform);
   return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
@@ -132,24 +150,46 @@ async function decide(req: PipelineRequest, facts: RunFacts, plan: Plan, lastBui
 }
 
 async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineInputs, phase: PhaseRunner): Promise<LastBuilt | null> {
-  const { config, progress, log } = req;
   const { ready, lastBuilt } = await detect(req, phase);
   const pathChecked = checkPathOnce(req, inputs, ready);
-  const plan = facts.plan = await phase('plan', () => makePlan(req, inputs, lastBuilt, ready));
-  log.info({ plan }, 'plan');
-  const decision = facts.decision = await decide(req, facts, plan, lastBuilt, ready);
-  if (!ready) return null;
-  facts.staleImage = await staleImageOf(config, plan, ready.state.imageId);
-  if (decision.action !== 'build') return null;
-  const badPath = await pathChecked;
-  if (badPath) throw badPath;
-  facts.version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
-  const restartedAfter = await buildAndSwap(req, facts, ready, inputs.mainPackage, phase);
+  const early: { started?: Started } = {}; // set in the plan phase, read after it
+  try {
+    const plan = facts.plan = await phase('plan', async () => {
+      const tree = await inputs.git.snapshot();
+      if (ready) early.started = prebuildOf(req, inputs, ready, tree);
+      return makePlan(req, inputs, lastBuilt, ready, tree);
+    });
+    req.log.info({ plan }, 'plan');
+    const decision = facts.decision = await decide(req, facts, plan, lastBuilt, ready);
+    const { started } = early;
+    if (!ready || !started) return null;
+    facts.staleImage = await staleImageOf(req.config, plan, ready.state.imageId);
+    if (decision.action !== 'build') return null;
+    const badPath = await pathChecked;
+    if (badPath) throw badPath;
+    facts.speculative = started.speculative;
+    return await swapBuilt(req, facts, ready, started.prebuild, phase);
+  } finally {
+    discardUnkept(req, early.started);
+  }
+}
+
+/** A build no run wants is stopped (a no-op once kept). */
+function discardUnkept(req: PipelineRequest, started: Started | undefined) {
+  if (started?.prebuild.discard() && started.speculative) req.log.info('speculative build discarded: the run builds nothing');
+}
+
+/** The decided build and swap; what it built, for the state. */
+async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner): Promise<LastBuilt> {
+  const { config, progress } = req;
+  const tree = facts.plan!.tree;
+  facts.version = versionOf(config, tree);
+  const restartedAfter = await buildAndSwap(req, facts, ready, prebuild, phase);
   if (facts.swap?.failure) throw facts.swap.failure;
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
-  return { tree: plan.tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString() };
+  return { tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString() };
 }
 
 export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {

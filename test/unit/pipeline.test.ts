@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Artifact, Builder, Builders, BuildRequest } from '../../src/builders/builder.js';
 import { devVersion } from '../../src/builders/go-build.js';
 import { resolveConfig } from '../../src/config/resolve.js';
@@ -16,6 +16,7 @@ import { operationError } from '../../src/errors.js';
 import type { GitRepo } from '../../src/git/repo.js';
 import { afterDriftCheck, decideRun } from '../../src/pipeline/decide.js';
 import type { PipelineInputs } from '../../src/pipeline/inputs.js';
+import { buildKey, buildRequestFor, Prebuilds } from '../../src/pipeline/prebuild.js';
 import { runPipeline, type PipelineRequest } from '../../src/pipeline/run.js';
 import type { Planner } from '../../src/plan/planner.js';
 import type { Plan, PlannedFile } from '../../src/report.js';
@@ -55,6 +56,8 @@ let builder: FakeBuilder;
 /** What the fake planner answers: whether binary inputs changed, and the files. */
 let planned: { rebuild: boolean; files: PlannedFile[] };
 let planCalls: (string | null)[];
+/** Per plan: whether the build had started when the planner was asked. */
+let startedBeforePlan: boolean[];
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-pipeline-'));
@@ -66,6 +69,8 @@ beforeEach(() => {
   builder = new FakeBuilder();
   planned = { rebuild: true, files: [{ path: 'server/routes.go', class: 'binary' }] };
   planCalls = [];
+  startedBeforePlan = [];
+  prebuilds = new Prebuilds();
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -78,16 +83,19 @@ function config(target: Record<string, unknown> = {}): ResolvedConfig {
   return resolveConfig({ flags: {}, cwd: repo, env: {} });
 }
 
+let prebuilds: Prebuilds;
+
 function inputs(): PipelineInputs {
   const git = { dir: repo, snapshot: async () => TREE, treeOf: async () => BUILT_TREE } as unknown as GitRepo;
   const planner: Planner = {
     plan: async (from, to): Promise<Plan> => {
       planCalls.push(from);
+      startedBeforePlan.push(builder.requests.length > 0);
       return { ...planned, reason: planned.rebuild ? 'binary inputs changed' : 'no binary input changed', tree: to, base: from };
     },
     inputs: async () => ({}) as never,
   };
-  return { git, planner, mainPackage: '.', pathCheckedIn: new Set() };
+  return { git, planner, mainPackage: '.', pathCheckedIn: new Set(), prebuilds };
 }
 
 const builders = (b: Builder): Builders => ({ auto: b, local: b, container: b, artifact: b });
@@ -103,6 +111,14 @@ function run(over: Partial<PipelineRequest> = {}, cfg = config()) {
 async function built(content: Buffer) {
   const lastBuilt = { tree: BUILT_TREE, sha256: sha(content), version: null, at: new Date().toISOString() };
   await recordRun(repo, { outcome: 'swapped' } as never, { name: NAME, lastBuilt });
+}
+
+const binDir = (cfg: ResolvedConfig) => fs.readdirSync(path.dirname(cfg.build.output));
+
+/** The early build was aborted, its private file removed, and build.output never written. */
+async function discarded(cfg: ResolvedConfig) {
+  expect(builder.requests.map((r) => r.signal?.aborted)).toEqual([true]);
+  await vi.waitFor(() => expect(binDir(cfg)).toEqual([]));
 }
 
 const untouched = () => {
@@ -122,30 +138,47 @@ describe('runPipeline', () => {
     expect(Object.keys(report.phases)).toEqual(expect.arrayContaining(['detect', 'plan', 'build', 'copy', 'restart']));
     expect(container.files.get(BINARY)).toEqual(NEW);
     const [request] = builder.requests;
-    expect(request).toMatchObject({ repo, build: cfg.build, mainPackage: '.', platform: { os: 'linux', arch: 'amd64' } });
+    const { output, ...build } = cfg.build;
+    expect(request).toMatchObject({ repo, build, mainPackage: '.', platform: { os: 'linux', arch: 'amd64' } });
     expect(request).not.toHaveProperty('config');
+    // Built beside build.output under a private name, then moved there.
+    expect(path.dirname(request!.build.output)).toBe(path.dirname(output));
+    expect(fs.readFileSync(output)).toEqual(NEW);
+    expect(binDir(cfg)).toEqual([path.basename(output)]);
     expect(lastBuiltOf(await readState(repo), NAME)).toMatchObject({ tree: TREE, sha256: sha(NEW) });
   });
 
   it('skips when the plan finds no binary input changed: nothing is built, the container untouched', async () => {
     await built(OLD);
     planned = { rebuild: false, files: [{ path: 'docs/README.md', class: 'ignored' }] };
-    const { report, error } = await run({ trigger: 'watch', ifChanged: true });
+    const cfg = config();
+    const { report, error } = await run({ trigger: 'watch', ifChanged: true }, cfg);
     expect(error).toBeNull();
     expect(report.outcome).toBe('skipped');
     expect(planCalls).toEqual([BUILT_TREE]);
-    expect(builder.requests).toEqual([]);
+    await discarded(cfg);
     untouched();
     expect(report.phases.build).toBeUndefined();
+  });
+
+  it('starts the build while the plan is made, and a failed build nobody wants fails nothing', async () => {
+    await built(OLD);
+    planned = { rebuild: false, files: [{ path: 'docs/README.md', class: 'ignored' }] };
+    builder.failure = operationError('go build failed (exit 1)', { phase: 'build' });
+    const { report, error } = await run({ trigger: 'watch', ifChanged: true });
+    expect(startedBeforePlan).toEqual([true]);
+    expect(error).toBeNull();
+    expect(report.outcome).toBe('skipped');
   });
 
   it('checks the container first in a one-shot run: skipped when it holds the last build', async () => {
     await built(OLD);
     planned = { rebuild: false, files: [] };
-    const { report } = await run({ ifChanged: true });
+    const cfg = config();
+    const { report } = await run({ ifChanged: true }, cfg);
     expect(report.outcome).toBe('skipped');
     expect(container.scripts('HASH_FILE')).toHaveLength(1);
-    expect(builder.requests).toEqual([]);
+    await discarded(cfg);
   });
 
   it('rebuilds when the container drifted from the last build, and the plan says why', async () => {
@@ -215,6 +248,69 @@ describe('runPipeline', () => {
     const { report } = await run({}, config({ image: 'runtime:test' }));
     expect(report.warnings).toContain('the image is stale: rebuild it for Dockerfile');
     expect(report.staleImage).toEqual({ files: ['Dockerfile'], rebuild: 'docker build -t runtime:test .' });
+  });
+});
+
+describe('speculative builds (Prebuilds)', () => {
+  const PLATFORM = { os: 'linux', arch: 'amd64', variant: null };
+  /** Watch's speculation of `tree`, as pipeline/speculate.ts starts it. */
+  function speculate(cfg: ResolvedConfig, tree: string) {
+    const request = buildRequestFor(cfg, '.', PLATFORM, tree, { progress: silentProgress, log: pino({ level: 'silent' }) });
+    return prebuilds.start(builder, request, buildKey(request, tree));
+  }
+
+  it('reuses a speculative build of exactly the planned tree and settings, and says so in the report', async () => {
+    const cfg = config();
+    expect(speculate(cfg, TREE)).toBe(true);
+    expect(speculate(cfg, TREE)).toBe(false); // already under way
+    const { report } = await run({ trigger: 'watch', ifChanged: true }, cfg);
+    expect(report).toMatchObject({ outcome: 'swapped', speculative: true, version: devVersion(cfg.build.versionBase, TREE) });
+    expect(builder.requests).toHaveLength(1);
+    expect(fs.readFileSync(cfg.build.output)).toEqual(NEW);
+    expect(speculate(cfg, TREE)).toBe(false); // a run took it: never speculated again
+  });
+
+  it('discards a speculation of another tree and builds afresh', async () => {
+    const cfg = config();
+    speculate(cfg, BUILT_TREE);
+    const { report } = await run({ trigger: 'watch', ifChanged: true }, cfg);
+    expect(report.outcome).toBe('swapped');
+    expect(report.speculative).toBeUndefined();
+    expect(builder.requests.map((r) => [r.version, r.signal?.aborted])).toEqual([
+      [devVersion(cfg.build.versionBase, BUILT_TREE), true], [devVersion(cfg.build.versionBase, TREE), false],
+    ]);
+  });
+
+  it('restarts the speculation when a newer tree comes, and discards it when the plan skips', async () => {
+    await built(OLD);
+    const cfg = config();
+    speculate(cfg, BUILT_TREE);
+    speculate(cfg, TREE);
+    planned = { rebuild: false, files: [{ path: 'docs/README.md', class: 'ignored' }] };
+    const { report } = await run({ trigger: 'watch', ifChanged: true }, cfg);
+    expect(report.outcome).toBe('skipped');
+    expect(builder.requests.map((r) => r.signal?.aborted)).toEqual([true, true]);
+    await vi.waitFor(() => expect(binDir(cfg)).toEqual([]));
+    untouched();
+  });
+
+  it('runs a refresh once more when asked during one, never two at once', async () => {
+    let running = 0;
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const job = async () => {
+      running += 1;
+      calls += 1;
+      expect(running).toBe(1);
+      if (calls === 1) await new Promise<void>((r) => (release = r));
+      running -= 1;
+    };
+    prebuilds.refresh(job);
+    prebuilds.refresh(job);
+    prebuilds.refresh(job);
+    release();
+    await vi.waitFor(() => expect(calls).toBe(2));
+    expect(running).toBe(0);
   });
 });
 
