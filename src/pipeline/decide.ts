@@ -1,4 +1,5 @@
 /** What a run does once its plan is made: pure, so every outcome is one table of cases. */
+import type { BuilderMode } from '../config/types.js';
 import type { Plan, Trigger } from '../report.js';
 import type { LastBuilt } from '../state/store.js';
 
@@ -31,3 +32,13 @@ export function decideRun(plan: Plan, lastBuilt: LastBuilt | null, ready: { read
 /** After the drift check: `drift` says why the container's binary is not the last build, or is null. */
 export const afterDriftCheck = (drift: string | null): Decision =>
   drift ? { action: 'build', reason: drift } : { action: 'skip' };
+
+/**
+ * A build that may be thrown away (watch's speculation, or a run's started before its plan says whether it
+ * wants it) is started only where it can be stopped: `go build` on the host. The builder container's exec and
+ * an artifact's `docker build` run to their end once started.
+ */
+export const stoppable = (mode: BuilderMode): boolean => mode === 'local' || mode === 'auto';
+
+/** Does a run start its build as soon as its snapshot is known, before its plan? Always when it will build anyway. */
+export const buildsBeforePlan = (mode: BuilderMode, run: RunMode): boolean => !run.ifChanged || stoppable(mode);

@@ -18,7 +18,7 @@ export interface PipelineInputs {
   readonly planner: Planner;
   /** Containers (by id) whose target.binaryPath was found fine: checked once each, not on every run. */
   readonly pathCheckedIn: Set<string>;
-  /** Builds started before a run (watch's speculation), for the run that wants exactly that build. */
+  /** Every target's builds, one at a time, and watch's speculative ones waiting for the run that wants exactly that build. */
   readonly prebuilds: Prebuilds;
 }
 
@@ -63,13 +63,14 @@ export async function checkTargets(config: ResolvedConfig, options: CheckOptions
   const git = await openRepo(config.repo);
   try {
     const planner = createPlanner(git, plannerOptions(config, options.warn));
+    const prebuilds = new Prebuilds();
     const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);
-      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set(), prebuilds: new Prebuilds() } };
+      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set(), prebuilds } };
     }));
     const close = () => {
-      for (const run of runs) run.inputs.prebuilds.clear(); // no build outlives the process that started it
+      prebuilds.clear(); // no waiting build outlives the process that started it
       return git.close();
     };
     return { runs: runs as [TargetRun, ...TargetRun[]], close };

@@ -38,15 +38,19 @@ let serial = 0;
 /** `.hotswap/bin/.ollama-dev.<pid>-<n>`: beside the output (a rename, not a copy), never another's. */
 const privateOutput = (output: string) => join(dirname(output), `.${basename(output)}.${process.pid}-${++serial}`);
 
-export function startPrebuild(builder: Builder, request: BuildRequest, key: string): Prebuild {
+/** A build started after `after` settles (builds run one at a time); one discarded before it starts never runs. */
+function startPrebuild(builder: Builder, request: BuildRequest, key: string, after: Promise<void>): Prebuild & { settled: Promise<void> } {
   const controller = new AbortController();
   const output = privateOutput(request.build.output);
   const signal = request.signal ? AbortSignal.any([request.signal, controller.signal]) : controller.signal;
-  const built = builder.build({ ...request, build: { ...request.build, output }, signal });
-  built.catch(() => undefined); // a discarded build's failure is nobody's
+  const built = after.then(() => {
+    if (signal.aborted) throw new Error('discarded before it started');
+    return builder.build({ ...request, build: { ...request.build, output }, signal });
+  });
+  const settled = built.then(() => undefined, () => undefined); // a discarded build's failure is nobody's
   let kept = false;
   return {
-    key,
+    key, settled,
     async keep(stop) {
       kept = true;
       stop?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -61,35 +65,47 @@ export function startPrebuild(builder: Builder, request: BuildRequest, key: stri
       if (kept) return false;
       kept = true; // once
       controller.abort();
-      void built.then(() => undefined, () => undefined).then(() => rm(output, { force: true })).catch(() => undefined);
+      void settled.then(() => rm(output, { force: true })).catch(() => undefined);
       return true;
     },
   };
 }
 
-/** At most one prebuild waiting for a run (watch's speculation): the newest tree's. */
+/**
+ * The builds of a repo's targets, one at a time (builds are CPU-bound, and a builder container's sync or a
+ * `docker build` cannot be stopped half-way: two at once could interleave), and for each target at most one
+ * speculative build waiting for a run: the newest tree's.
+ */
 export class Prebuilds {
-  private waiting: Prebuild | null = null;
-  /** The last key a run took: its build is under way or done, never speculated again. */
-  private taken: string | null = null;
+  private last: Promise<void> = Promise.resolve();
+  private readonly waiting = new Map<string, Prebuild>();
+  /** The last key a run of each target took: its build is under way or done, never speculated again. */
+  private readonly taken = new Map<string, string>();
+  /** Each target's container platform at its last run: what a speculative build builds for. */
+  readonly platforms = new Map<string, Platform>();
   private refreshing = false;
   private again = false;
-  /** The container's platform at the last run: what a speculative build builds for. */
-  platform: Platform | null = null;
 
-  /** Starts a build of `key` unless one is under way or a run took it; another key's is discarded. True when started. */
-  start(builder: Builder, request: BuildRequest, key: string): boolean {
-    if (this.waiting?.key === key || this.taken === key) return false;
-    this.waiting?.discard();
-    this.waiting = startPrebuild(builder, request, key);
+  /** A build of `key`, started once the builds before it have ended. */
+  begin(builder: Builder, request: BuildRequest, key: string): Prebuild {
+    const prebuild = startPrebuild(builder, request, key, this.last);
+    this.last = prebuild.settled;
+    return prebuild;
+  }
+
+  /** Starts `target`'s build of `key` unless one is waiting or a run took it; another key's is discarded. True when started. */
+  start(target: string, builder: Builder, request: BuildRequest, key: string): boolean {
+    if (this.waiting.get(target)?.key === key || this.taken.get(target) === key) return false;
+    this.waiting.get(target)?.discard();
+    this.waiting.set(target, this.begin(builder, request, key));
     return true;
   }
 
-  /** The prebuild of `key`, now the caller's to keep or discard; another key's is discarded. */
-  take(key: string): Prebuild | null {
-    const found = this.waiting;
-    this.waiting = null;
-    this.taken = key;
+  /** `target`'s waiting build of `key`, now the caller's to keep or discard; another key's is discarded. */
+  take(target: string, key: string): Prebuild | null {
+    const found = this.waiting.get(target);
+    this.waiting.delete(target);
+    this.taken.set(target, key);
     if (found?.key === key) return found;
     found?.discard();
     return null;
@@ -97,8 +113,8 @@ export class Prebuilds {
 
   /** Discards what waits (the daemon stops). */
   clear(): void {
-    this.waiting?.discard();
-    this.waiting = null;
+    for (const prebuild of this.waiting.values()) prebuild.discard();
+    this.waiting.clear();
   }
 
   /** Runs `job` now, or once more after the one under way: the last edit's tree is always the one speculated. */

@@ -22,8 +22,8 @@ import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
-import { afterDriftCheck, decideRun, type Decision } from './decide.js';
-import { buildKey, buildRequestFor, startPrebuild, versionOf, type Prebuild } from './prebuild.js';
+import { afterDriftCheck, buildsBeforePlan, decideRun, type Decision } from './decide.js';
+import { buildKey, buildRequestFor, versionOf, type Prebuild } from './prebuild.js';
 import { runReport, type RunFacts } from './run-report.js';
 
 export interface PipelineRequest {
@@ -87,24 +87,25 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   }
 }
 
-/**
- * The build of `tree`, started as soon as the snapshot is known so it runs while the plan is made: watch's
- * speculative build of exactly this tree when there is one, else a new one. Discarded when no build is decided.
- */
 interface Started {
   readonly prebuild: Prebuild;
   /** Watch's speculative build, started before the run. */
   readonly speculative: boolean;
 }
 
+/**
+ * The build of `tree`, started as soon as the snapshot is known so it runs while the plan is made: watch's
+ * speculative build of exactly this tree when there is one, else a new one. Discarded when no build is decided.
+ */
 function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer, tree: string): Started {
   const { config, progress, log, signal } = req;
   const request = buildRequestFor(config, inputs.mainPackage, ready.platform, tree, { progress, log, signal });
   const key = buildKey(request, tree);
-  inputs.prebuilds.platform = ready.platform;
-  const speculated = inputs.prebuilds.take(key);
+  const name = targetName(config);
+  inputs.prebuilds.platforms.set(name, ready.platform);
+  const speculated = inputs.prebuilds.take(name, key);
   if (speculated) log.info({ tree }, 'speculative build reused');
-  return { prebuild: speculated ?? startPrebuild(req.builders[config.build.mode], request, key), speculative: !!speculated };
+  return { prebuild: speculated ?? inputs.prebuilds.begin(req.builders[config.build.mode], request, key), speculative: !!speculated };
 }
 
 /** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */
@@ -156,17 +157,17 @@ async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineI
   try {
     const plan = facts.plan = await phase('plan', async () => {
       const tree = await inputs.git.snapshot();
-      if (ready) early.started = prebuildOf(req, inputs, ready, tree);
+      if (ready && buildsBeforePlan(req.config.build.mode, req)) early.started = prebuildOf(req, inputs, ready, tree);
       return makePlan(req, inputs, lastBuilt, ready, tree);
     });
     req.log.info({ plan }, 'plan');
     const decision = facts.decision = await decide(req, facts, plan, lastBuilt, ready);
-    const { started } = early;
-    if (!ready || !started) return null;
+    if (!ready) return null;
     facts.staleImage = await staleImageOf(req.config, plan, ready.state.imageId);
     if (decision.action !== 'build') return null;
     const badPath = await pathChecked;
     if (badPath) throw badPath;
+    const started = early.started ??= prebuildOf(req, inputs, ready, plan.tree);
     facts.speculative = started.speculative;
     return await swapBuilt(req, facts, ready, started.prebuild, phase);
   } finally {

@@ -9,6 +9,7 @@ import type { Builders } from '../builders/builder.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../ui/progress.js';
 import type { CheckedTargets, TargetRun } from './inputs.js';
+import { stoppable } from './decide.js';
 import { buildKey, buildRequestFor } from './prebuild.js';
 
 export interface SpeculateOptions {
@@ -26,19 +27,21 @@ const logOnly = (log: Logger): Progress => ({
   output: (text) => log.debug({ speculative: true, output: text }, 'build output'),
 });
 
-function speculateTarget(run: TargetRun, { builders, log }: SpeculateOptions): void {
-  const { prebuilds, git, mainPackage } = run.inputs;
-  const platform = prebuilds.platform; // known once a run has seen the container
-  if (!platform) return;
-  prebuilds.refresh(async () => {
-    const tree = await git.snapshot();
-    const request = buildRequestFor(run.config, mainPackage, platform, tree, { progress: logOnly(log), log });
-    if (prebuilds.start(builders[run.config.build.mode], request, buildKey(request, tree))) log.info({ tree, target: run.name }, 'speculative build started');
-  });
+/** `run`'s build of `tree`, once a run has told its container's platform. */
+function speculateTarget(run: TargetRun, tree: string, { builders, log }: SpeculateOptions): void {
+  const { prebuilds, mainPackage } = run.inputs;
+  const platform = prebuilds.platforms.get(run.name);
+  if (!platform || !stoppable(run.config.build.mode)) return;
+  const request = buildRequestFor(run.config, mainPackage, platform, tree, { progress: logOnly(log), log });
+  if (prebuilds.start(run.name, builders[run.config.build.mode], request, buildKey(request, tree))) log.info({ tree, target: run.name }, 'speculative build started');
 }
 
-/** Files changed: (re)start every target's build of the work tree as it is now. */
+/** Files changed: (re)start every target's build of the work tree as it is now (one snapshot serves them all). */
 export function speculate(opts: SpeculateOptions): void {
   if (opts.dryRun) return;
-  for (const run of opts.targets.runs) speculateTarget(run, opts);
+  const { git, prebuilds } = opts.targets.runs[0].inputs; // shared by the targets
+  prebuilds.refresh(async () => {
+    const tree = await git.snapshot();
+    for (const run of opts.targets.runs) speculateTarget(run, tree, opts);
+  });
 }

@@ -14,7 +14,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { operationError } from '../../src/errors.js';
 import type { GitRepo } from '../../src/git/repo.js';
-import { afterDriftCheck, decideRun } from '../../src/pipeline/decide.js';
+import { afterDriftCheck, buildsBeforePlan, decideRun, stoppable } from '../../src/pipeline/decide.js';
 import type { PipelineInputs } from '../../src/pipeline/inputs.js';
 import { buildKey, buildRequestFor, Prebuilds } from '../../src/pipeline/prebuild.js';
 import { runPipeline, type PipelineRequest } from '../../src/pipeline/run.js';
@@ -74,9 +74,9 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function config(target: Record<string, unknown> = {}): ResolvedConfig {
+function config(target: Record<string, unknown> = {}, build: Record<string, unknown> = {}): ResolvedConfig {
   const file = {
-    build: { versionVar: VERSION_VAR },
+    build: { versionVar: VERSION_VAR, ...build },
     target: { container: NAME, binaryPath: BINARY, backupDir: '/tmp', image: null, stopTimeoutS: 1, health: { url: null, versionUrl: null }, ...target },
   };
   fs.writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify(file));
@@ -171,6 +171,18 @@ describe('runPipeline', () => {
     expect(report.outcome).toBe('skipped');
   });
 
+  it('starts a build it cannot stop (the builder container) only once the plan wants it', async () => {
+    await built(OLD);
+    planned = { rebuild: false, files: [{ path: 'docs/README.md', class: 'ignored' }] };
+    const cfg = config({}, { mode: 'container' });
+    expect((await run({ trigger: 'watch', ifChanged: true }, cfg)).report.outcome).toBe('skipped');
+    expect(builder.requests).toEqual([]);
+    planned = { rebuild: true, files: [{ path: 'server/routes.go', class: 'binary' }] };
+    expect((await run({ trigger: 'watch', ifChanged: true }, cfg)).report.outcome).toBe('swapped');
+    expect(startedBeforePlan).toEqual([false, false]);
+    expect(builder.requests).toHaveLength(1);
+  });
+
   it('checks the container first in a one-shot run: skipped when it holds the last build', async () => {
     await built(OLD);
     planned = { rebuild: false, files: [] };
@@ -256,7 +268,7 @@ describe('speculative builds (Prebuilds)', () => {
   /** Watch's speculation of `tree`, as pipeline/speculate.ts starts it. */
   function speculate(cfg: ResolvedConfig, tree: string) {
     const request = buildRequestFor(cfg, '.', PLATFORM, tree, { progress: silentProgress, log: pino({ level: 'silent' }) });
-    return prebuilds.start(builder, request, buildKey(request, tree));
+    return prebuilds.start(NAME, builder, request, buildKey(request, tree));
   }
 
   it('reuses a speculative build of exactly the planned tree and settings, and says so in the report', async () => {
@@ -289,9 +301,26 @@ describe('speculative builds (Prebuilds)', () => {
     planned = { rebuild: false, files: [{ path: 'docs/README.md', class: 'ignored' }] };
     const { report } = await run({ trigger: 'watch', ifChanged: true }, cfg);
     expect(report.outcome).toBe('skipped');
-    expect(builder.requests.map((r) => r.signal?.aborted)).toEqual([true, true]);
+    // The older tree's, discarded before it began, never ran; the newer one's ran and was stopped by the skip.
+    expect(builder.requests.map((r) => [r.version, r.signal?.aborted])).toEqual([[devVersion(cfg.build.versionBase, TREE), true]]);
     await vi.waitFor(() => expect(binDir(cfg)).toEqual([]));
     untouched();
+  });
+
+  it('runs one build at a time: a run\'s build starts once a discarded speculation has ended', async () => {
+    const cfg = config();
+    let end: (() => void) | null = null;
+    const slow: Builder = {
+      build: (request) => new Promise((_, reject) => (end = () => reject(new Error(`stopped: ${request.version}`)))),
+    };
+    prebuilds.start(NAME, slow, buildRequestFor(cfg, '.', PLATFORM, BUILT_TREE, { progress: silentProgress, log: pino({ level: 'silent' }) }), 'other');
+    await vi.waitFor(() => expect(end).not.toBeNull());
+    const running = run({ trigger: 'watch', ifChanged: true }, cfg);
+    await vi.waitFor(() => expect(planCalls).toHaveLength(1)); // the run's build was begun before its plan
+    expect(builder.requests).toEqual([]); // and waits: the speculation, discarded, has not ended yet
+    end!();
+    expect((await running).report.outcome).toBe('swapped');
+    expect(builder.requests).toHaveLength(1);
   });
 
   it('runs a refresh once more when asked during one, never two at once', async () => {
@@ -333,6 +362,13 @@ describe('decideRun', () => {
     expect(decideRun(plan(false), last, existing, { trigger: 'watch', ifChanged: true })).toEqual({ action: 'skip' });
     expect(decideRun(plan(false), last, existing, { trigger: 'manual', ifChanged: true })).toEqual({ action: 'check-drift' });
     expect(decideRun(plan(false), null, existing, { trigger: 'manual', ifChanged: true })).toEqual({ action: 'skip' });
+  });
+
+  it('starts builds that may be thrown away only where they can be stopped (go build on the host)', () => {
+    expect([stoppable('local'), stoppable('auto'), stoppable('container'), stoppable('artifact')]).toEqual([true, true, false, false]);
+    expect(buildsBeforePlan('artifact', { trigger: 'manual', ifChanged: false })).toBe(true);
+    expect(buildsBeforePlan('artifact', { trigger: 'manual', ifChanged: true })).toBe(false);
+    expect(buildsBeforePlan('auto', { trigger: 'watch', ifChanged: true })).toBe(true);
   });
 
   it('builds after a drift check only when the container drifted', () => {
