@@ -15,7 +15,8 @@ export interface PhaseRunner {
   <T>(phase: Phase, work: () => Promise<T>, detail?: string): Promise<T>;
 }
 
-export function phaseRunner(report: Report, progress: Progress): PhaseRunner {
+/** Times each phase into `timing.phases` (a run's, made into its Report at the end). */
+export function phaseRunner(timing: Pick<Report, 'phases'>, progress: Progress): PhaseRunner {
   return async (phase, work, detail) => {
     const start = performance.now();
     progress.phaseStarted(phase, detail);
@@ -26,7 +27,7 @@ export function phaseRunner(report: Report, progress: Progress): PhaseRunner {
       return result;
     } finally {
       const ms = Math.round(performance.now() - start);
-      report.phases[phase] = (report.phases[phase] ?? 0) + ms;
+      timing.phases[phase] = (timing.phases[phase] ?? 0) + ms;
       progress.phaseEnded(phase, ms, ok ? undefined : 'failed');
     }
   };

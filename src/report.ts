@@ -31,6 +31,8 @@ export interface Report {
   container: string;
   plan: Plan | null;
   builder?: { mode: string; reason: string };
+  /** The build was started before the run, at the batch's first edit (watch's speculative build), and reused. */
+  speculative?: boolean;
   sha256: string | null;
   version: string | null;
   phases: Partial<Record<Phase, number>>;

@@ -8,7 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { operationError, usageError } from '../errors.js';
 import { ImageBuildError, type BuilderEngine } from '../docker/builder-client.js';
-import type { Artifact, BuildRequest } from './builder.js';
+import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { ARTIFACT_REPOSITORY, artifactTag, declaresLdflagsArg } from './artifact-tag.js';
 import { ldflagsWithVersion } from './go-build.js';
 import { sha256File } from './hash.js';
@@ -64,9 +64,7 @@ async function readDockerfile(path: string): Promise<string> {
 const tail = (log: string, lines = 40) => log.trimEnd().split('\n').slice(-lines).join('\n');
 
 async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text: string, stamped: boolean) {
-  const { config, version, progress, log } = request;
-  const build = config.build;
-  const root = config.repo;
+  const { repo: root, build, version, progress, log } = request;
   const inside = !relative(root, build.dockerfile).startsWith('..');
   const dockerfile = inside ? relative(root, build.dockerfile).split(sep).join('/') : OUTSIDE_DOCKERFILE;
   const files = await contextFiles(root, await dockerIgnore(root), new Set([dockerfile, '.dockerignore']));
@@ -90,13 +88,12 @@ async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text:
   }
 }
 
-export async function buildArtifact(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
-  const { config, progress } = request;
-  const build = config.build;
+async function buildArtifact(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
+  const { repo, build, progress } = request;
   const text = await readDockerfile(build.dockerfile);
   const stamped = declaresLdflagsArg(text);
   if (!stamped) {
-    progress.warn(`${relative(config.repo, build.dockerfile)} declares no ARG HOTSWAP_LDFLAGS: the binary is not stamped and the versionUrl check is skipped`);
+    progress.warn(`${relative(repo, build.dockerfile)} declares no ARG HOTSWAP_LDFLAGS: the binary is not stamped and the versionUrl check is skipped`);
   }
   const { imageId, tag } = await runImageBuild(engine, request, text, stamped);
   await mkdir(dirname(build.output), { recursive: true, mode: 0o700 });
@@ -106,3 +103,8 @@ export async function buildArtifact(request: BuildRequest, reason: string, engin
   const { size } = await stat(build.output);
   return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'artifact', reason }, stamped };
 }
+
+/** `docker build` of the dev Dockerfile, the binary copied out of the image. */
+export const artifactBuilder = (engine: () => BuilderEngine, reason = 'builder artifact requested'): Builder => ({
+  build: async (request) => buildArtifact(request, reason, engine()),
+});

@@ -1,17 +1,23 @@
-/** What every builder takes and gives: one Go binary on the host, with its hash. */
-import type { ResolvedConfig } from '../config/types.js';
+/**
+ * What every builder takes and gives: one Go binary on the host, with its hash. One small interface per
+ * strategy (local, container, artifact; `auto` is local with the container as its fallback), so the
+ * pipeline holds builders it is given and unit tests pass fakes.
+ */
+import type { BuildConfig, BuilderMode } from '../config/types.js';
 import type { Platform } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { Logger } from '../log.js';
 
 export interface BuildRequest {
-  readonly config: ResolvedConfig;
+  readonly repo: string;
+  /** The target's resolved build section; `build.output` is where the binary is written. */
+  readonly build: BuildConfig;
   readonly mainPackage: string;
   readonly platform: Platform;
   readonly version: string | null;
   readonly progress: Progress;
   readonly log: Logger;
-  /** Stops the build (watch's Ctrl-C): the local `go build` is killed. */
+  /** Stops the build (watch's Ctrl-C, a discarded early build): the local `go build` is killed. */
   readonly signal?: AbortSignal;
 }
 
@@ -23,3 +29,10 @@ export interface Artifact {
   /** false when the binary carries no version stamp (a Dockerfile without ARG HOTSWAP_LDFLAGS). */
   readonly stamped?: boolean;
 }
+
+export interface Builder {
+  build(request: BuildRequest): Promise<Artifact>;
+}
+
+/** One builder per `build.mode`: the pipeline runs the one its target's config names. */
+export type Builders = Readonly<Record<BuilderMode, Builder>>;

@@ -9,7 +9,7 @@ import { builderImageFor } from '../config/resolve.js';
 import { environmentError, operationError, usageError } from '../errors.js';
 import type { BuilderEngine } from '../docker/builder-client.js';
 import type { Progress } from '../ui/progress.js';
-import type { Artifact, BuildRequest } from './builder.js';
+import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { BUILDER_LABEL, builderAction, SOURCE_LABEL } from './builder-state.js';
 import { useSync } from './choose.js';
 import { goBuildSpec } from './go-build.js';
@@ -83,9 +83,9 @@ async function syncSource(engine: BuilderEngine, name: string, containerId: stri
 }
 
 async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string) {
-  const { config, mainPackage, platform, version, progress, log } = request;
-  const name = config.build.builderContainer;
-  const spec = goBuildSpec(config.build, mainPackage, out, platform, version);
+  const { build, mainPackage, platform, version, progress, log } = request;
+  const name = build.builderContainer;
+  const spec = goBuildSpec(build, mainPackage, out, platform, version);
   log.info({ args: spec.args, envKeys: Object.keys(spec.env), builder: name }, 'go build in the builder container');
   let output = '';
   let shown = 0;
@@ -98,7 +98,7 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
   });
   if (shown < output.length) progress.output(output.slice(shown));
   if (code === 126 || code === 127) {
-    throw environmentError(`the builder image ${config.build.builderImage} has no usable \`go\` (exit ${code})`, {
+    throw environmentError(`the builder image ${build.builderImage} has no usable \`go\` (exit ${code})`, {
       phase: 'build', details: output.trimEnd(), hint: `set build.builderImage to a Go image such as ${builderImageFor(null).builderImage}`,
     });
   }
@@ -109,13 +109,12 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
   }
 }
 
-export async function buildInContainer(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
-  const { config, progress } = request;
-  const build = config.build;
+async function buildInContainer(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
+  const { repo, build, progress } = request;
   const name = build.builderContainer;
   const sync = useSync(build.sync, process.env.DOCKER_HOST);
-  const containerId = await ensureBuilder(engine, build, config.repo, sync, progress);
-  if (sync) await syncSource(engine, name, containerId, config.repo, progress);
+  const containerId = await ensureBuilder(engine, build, repo, sync, progress);
+  if (sync) await syncSource(engine, name, containerId, repo, progress);
   const out = `${OUT_DIR}/${basename(build.output)}`;
   await execOk(engine, name, ['mkdir', '-p', OUT_DIR], `creating ${OUT_DIR}`);
   await goBuild(engine, request, out);
@@ -124,3 +123,8 @@ export async function buildInContainer(request: BuildRequest, reason: string, en
   const { size } = await stat(build.output);
   return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'container', reason } };
 }
+
+/** `go build` in the builder container; `engine` connects when the first build needs it. */
+export const containerBuilder = (engine: () => BuilderEngine, reason = 'builder container requested'): Builder => ({
+  build: async (request) => buildInContainer(request, reason, engine()),
+});

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { diskFullError, environmentError, isDiskFull, operationError } from '../errors.js';
-import type { Artifact, BuildRequest } from './builder.js';
+import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
 
@@ -29,15 +29,15 @@ function fullDir(output: string, fallback: string): string {
 const outputFull = (dir: string, cause: unknown) =>
   diskFullError('go build could not write the binary', dir, { phase: 'build', cause, also: 'or point build.output at another disk' });
 
-export async function buildLocal(request: BuildRequest, reason: string): Promise<Artifact> {
-  const { config, mainPackage, platform, version, log } = request;
-  const output = config.build.output;
+async function buildLocal(request: BuildRequest, reason: string): Promise<Artifact> {
+  const { repo, build, mainPackage, platform, version, log } = request;
+  const output = build.output;
   await mkdir(dirname(output), { recursive: true, mode: 0o700 }).catch((e: unknown) => {
     throw isDiskFull(e) ? outputFull(dirname(output), e) : e;
   });
-  const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
+  const spec = goBuildSpec(build, mainPackage, output, platform, version);
   log.info({ args: spec.args, envKeys: Object.keys(spec.env) }, 'go build');
-  const run = await runGo(spec.args, config.repo, { ...spec.env }, request.signal);
+  const run = await runGo(spec.args, repo, { ...spec.env }, request.signal);
   if (run.missing) {
     throw environmentError('no Go toolchain: `go` is not on PATH', {
       hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',
@@ -53,3 +53,8 @@ export async function buildLocal(request: BuildRequest, reason: string): Promise
   const { size } = await stat(output);
   return { path: output, size, sha256: await sha256File(output), builder: { mode: 'local', reason } };
 }
+
+/** `go build` on the host. */
+export const localBuilder = (reason = 'builder local requested'): Builder => ({
+  build: async (request) => buildLocal(request, reason),
+});

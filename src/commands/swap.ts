@@ -2,7 +2,9 @@
  * `hotswap swap`: one pipeline run now (even when the plan says nothing changed, unless --if-changed), for
  * each selected target in order; the exit code is the worst one.
  */
+import { defaultBuilders } from '../builders/select.js';
 import type { PipelineFlags } from '../config/types.js';
+import { connectBuilderEngine } from '../docker/builder-engine.js';
 import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
@@ -16,10 +18,11 @@ export async function swapCommand(flags: SwapFlags): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
   const targets = await checkTargets(config, { warn });
   const notifier = createNotifier(config.notify, log);
+  const builders = defaultBuilders(connectBuilderEngine);
   try {
     const results = [];
     for (const run of targets.runs) {
-      const result = await runTarget(targets, run, { engine, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log });
+      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log });
       await notifier.notify(result.report);
       results.push(result);
     }

@@ -1,5 +1,7 @@
 /** `hotswap watch`: the daemon, in the foreground or (`--detach`) in the background. */
+import { defaultBuilders } from '../builders/select.js';
 import type { PipelineFlags } from '../config/types.js';
+import { connectBuilderEngine } from '../docker/builder-engine.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { detachDaemon, watchOutFile } from '../daemon/detach.js';
 import { runningDaemon } from '../daemon/lock.js';
@@ -38,5 +40,5 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
   const terminal = createWatchTerminal({
     stream: process.stderr, quiet: config.output.quiet, verbose: !!flags.verbose, ndjson: config.output.json ? process.stdout : null,
   });
-  return runDaemon({ config, engine, log, progress: terminal, notifier, targets, dryRun: !!flags.dryRun, initial: flags.initial !== false });
+  return runDaemon({ config, engine, builders: defaultBuilders(connectBuilderEngine), log, progress: terminal, notifier, targets, dryRun: !!flags.dryRun, initial: flags.initial !== false });
 }

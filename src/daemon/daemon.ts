@@ -4,11 +4,13 @@
  * backoff (retry.ts decides); `hotswap swap` is answered over `.hotswap/daemon.sock` (one-shot.ts), inside
  * the scheduler's runs; SIGINT/SIGTERM let the current run end.
  */
+import type { Builders } from '../builders/builder.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
+import { speculate } from '../pipeline/speculate.js';
 import { runTarget } from '../pipeline/targets.js';
 import { containerAfterFailure, upToDate } from '../pipeline/freshness.js';
 import type { Engine } from '../docker/client.js';
@@ -27,6 +29,7 @@ import { PauseGate, startTerminalSession } from './terminal-session.js';
 export interface DaemonOptions {
   readonly config: ResolvedConfig;
   readonly engine: Engine;
+  readonly builders: Builders;
   readonly log: Logger;
   readonly progress: WatchTerminal;
   readonly notifier: Notifier;
@@ -47,7 +50,7 @@ interface RunContext {
 async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backoff, signal }: RunContext): Promise<boolean> {
   const { progress, log } = opts;
   const { report, error } = await runTarget(opts.targets, run, {
-    engine: opts.engine, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
+    engine: opts.engine, builders: opts.builders, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
   });
   if (!isCancelled(report)) await opts.notifier.notify(report);
   const outcome = { report, error };
@@ -130,7 +133,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     minIntervalMs: config.watch.minRestartIntervalMs, run: runOnce,
   });
   const gate = new PauseGate((paths) => scheduler.add(paths), (paths) => progress.info(`paused: ${changedSummary(paths)} waits for p`));
-  const watcher = await watchSources(opts, (paths) => gate.offer(paths));
+  const watcher = await watchSources(opts, (paths) => { speculate(opts); gate.offer(paths); }); // the build starts at the first edit
   const { stopped, shutdown } = onShutdown(cancel, progress);
 
   const containers = opts.dryRun ? [] : opts.targets.runs.map((run) => opts.engine.container(run.config.target.container));

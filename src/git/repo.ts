@@ -96,6 +96,16 @@ function snapshotFailure(e: unknown, dir: string): Error {
   return operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
 }
 
+/** `work` called one call at a time, each after the previous one ended (however it ended). */
+function oneAtATime<T>(work: () => Promise<T>): () => Promise<T> {
+  let last: Promise<unknown> = Promise.resolve();
+  return () => {
+    const next = last.then(work, work);
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
   const top = await topLevel(dir);
   const prefix = relative(top, dir).split('\\').join('/');
@@ -121,7 +131,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
 
   return {
     dir, top, prefix,
-    async snapshot() {
+    // One at a time: watch's speculation and a run both write the private index.
+    snapshot: oneAtATime(async () => {
       try {
         await seedIndex();
         const indexed = git({ GIT_INDEX_FILE: privateIndex });
@@ -133,7 +144,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       } catch (e) {
         throw snapshotFailure(e, dir);
       }
-    },
+    }),
     async diff(from, to) {
       return parseNameStatus(await git().raw(['diff', '--name-status', '--no-renames', '-z', from, to]));
     },

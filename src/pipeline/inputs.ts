@@ -9,6 +9,7 @@ import { plannerOptions } from '../plan/build-context.js';
 import { openRepo, type GitRepo } from '../git/repo.js';
 import { parentOf } from '../plan/go/graph.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
+import { Prebuilds } from './prebuild.js';
 
 export interface PipelineInputs {
   readonly git: GitRepo;
@@ -17,6 +18,8 @@ export interface PipelineInputs {
   readonly planner: Planner;
   /** Containers (by id) whose target.binaryPath was found fine: checked once each, not on every run. */
   readonly pathCheckedIn: Set<string>;
+  /** Every target's builds, one at a time, and watch's speculative ones waiting for the run that wants exactly that build. */
+  readonly prebuilds: Prebuilds;
 }
 
 /** One target ready to run: its view of the config and its checked inputs. */
@@ -28,7 +31,7 @@ export interface TargetRun {
 
 export interface CheckedTargets {
   readonly runs: readonly [TargetRun, ...TargetRun[]];
-  /** Closes the git repo they share. */
+  /** Stops their waiting builds and closes the git repo they share. */
   close(): Promise<void>;
 }
 
@@ -60,12 +63,17 @@ export async function checkTargets(config: ResolvedConfig, options: CheckOptions
   const git = await openRepo(config.repo);
   try {
     const planner = createPlanner(git, plannerOptions(config, options.warn));
+    const prebuilds = new Prebuilds();
     const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);
-      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set() } };
+      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set(), prebuilds } };
     }));
-    return { runs: runs as [TargetRun, ...TargetRun[]], close: () => git.close() };
+    const close = () => {
+      prebuilds.clear(); // no waiting build outlives the process that started it
+      return git.close();
+    };
+    return { runs: runs as [TargetRun, ...TargetRun[]], close };
   } catch (e) {
     await git.close();
     throw e;

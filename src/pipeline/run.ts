@@ -1,21 +1,19 @@
 /**
- * One pass of the pipeline: plan → build → swap → report. `hotswap swap` calls it once; the watch
- * daemon calls it per batch. It never throws: every outcome, failures included, is a Report.
+ * One pass of the pipeline: detect → plan → decide → build → swap → report. `hotswap swap` calls it once;
+ * the watch daemon calls it per batch. It never throws: every outcome, failures included, is a Report.
  */
 import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from '../config/types.js';
 import { HotswapError, messageOf, operationError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Artifact, BuildRequest } from '../builders/builder.js';
-import { build } from '../builders/select.js';
-import { devVersion } from '../builders/go-build.js';
+import type { Artifact, Builders } from '../builders/builder.js';
 import { withContainerLock } from '../lock/container-lock.js';
 import { phaseRunner, type PhaseRunner } from '../phase.js';
 import { buildContextFor } from '../plan/build-context.js';
 import { previewBase } from '../plan/base.js';
-import { newReport, type Plan, type Report, type Trigger } from '../report.js';
+import type { Plan, Report, Trigger } from '../report.js';
 import { rebuildCommand, updateStaleImage } from '../state/stale-image.js';
-import { CANCELLED, STALE_WARNING } from '../ui/run-line.js';
+import { CANCELLED } from '../ui/run-line.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
@@ -24,10 +22,15 @@ import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
+import { afterDriftCheck, buildsBeforePlan, decideRun, type Decision } from './decide.js';
+import { buildKey, buildRequestFor, versionOf, type Prebuild } from './prebuild.js';
+import { runReport, type RunFacts } from './run-report.js';
 
 export interface PipelineRequest {
   readonly config: ResolvedConfig;
   readonly engine: Engine;
+  /** The builders by mode (defaultBuilders in the commands); the target's `build.mode` picks one. */
+  readonly builders: Builders;
   readonly trigger: Trigger;
   /** Honour the plan: skip the build when no binary input changed. */
   readonly ifChanged: boolean;
@@ -45,128 +48,166 @@ export interface PipelineResult {
   readonly error: HotswapError | null;
 }
 
-
 /** The target this config runs: a config view (configForTarget) holds it alone, a whole config the first. */
 const targetName = (config: ResolvedConfig) => config.targets[0].name;
 
-/** The target's own last build: what its plan compares with, so another target's build never skips it. */
-const targetState = async (config: ResolvedConfig) =>
-  ({ lastBuilt: lastBuiltOf(await readState(config.repo), targetName(config)) });
-
 const cancelled = () => operationError(CANCELLED, { phase: 'build', hint: 'the container was not touched' });
 
-/** The build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
-async function buildUnlessCancelled(request: BuildRequest): Promise<Artifact> {
-  const artifact = await build(request).catch((e: unknown) => {
-    throw request.signal?.aborted ? cancelled() : e;
+/** The kept build, unless the run was cancelled meanwhile (an interrupted `go build` fails: that is no compile error). */
+async function keepUnlessCancelled(req: PipelineRequest, prebuild: Prebuild): Promise<Artifact> {
+  const artifact = await prebuild.keep(req.signal).catch((e: unknown) => {
+    throw req.signal?.aborted ? cancelled() : e;
   });
-  if (request.signal?.aborted) throw cancelled();
+  if (req.signal?.aborted) throw cancelled();
   return artifact;
 }
 
-/** Build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
-async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyContainer, version: string | null, mainPackage: string, phase: PhaseRunner) {
+/** Wait for the build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
+async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner) {
   const { config, progress, log } = req;
+  const version = facts.version ?? null;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
-    const artifact = await phase('build', () => buildUnlessCancelled({ config, mainPackage, platform: ready.platform, version, progress, log, signal: req.signal }));
-    report.sha256 = artifact.sha256;
-    report.builder = artifact.builder;
+    const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
     // Fractional seconds: the old process's last lines from the same second stay out.
     const restartedAfter = Date.now() / 1000;
     const stamped = artifact.stamped === false ? null : version;
     const lock = { container: config.target.container, repo: config.repo, timeoutMs: config.target.lockTimeoutMs, progress };
-    const result = await withContainerLock(lock, async () => {
+    facts.swap = await withContainerLock(lock, async () => {
       // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec.
       const same = (await ready.container.inspect().catch(() => null))?.startedAt === ready.state.startedAt;
       const install = same ? prepared : Promise.resolve(null);
       return swapBinary({ container: ready.container, prepared: install, target: config.target, artifact, version: stamped, phase, progress, log });
     });
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
-    return { artifact, result, restartedAfter };
+    return restartedAfter;
   } finally {
     void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
   }
 }
 
-const imageFiles = (plan: Plan) => plan.files.filter((f) => f.class === 'image').map((f) => f.path);
-
-/** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */
-async function noteStaleImage(config: ResolvedConfig, report: Report, files: string[], imageId: string) {
-  const stale = await updateStaleImage(config.repo, targetName(config), files, imageId).catch(() => undefined);
-  if (stale) report.staleImage = { files: [...stale.files], rebuild: rebuildCommand(config.target.image) };
+interface Started {
+  readonly prebuild: Prebuild;
+  /** Watch's speculative build, started before the run. */
+  readonly speculative: boolean;
 }
 
-async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineInputs): Promise<LastBuilt | null> {
-  const { config, engine, progress, log } = req;
-  const { git, mainPackage, planner } = inputs;
-  const phase = phaseRunner(report, progress);
-  // A dry run never touches Docker; it plans for the host's platform.
+/**
+ * The build of `tree`, started as soon as the snapshot is known so it runs while the plan is made: watch's
+ * speculative build of exactly this tree when there is one, else a new one. Discarded when no build is decided.
+ */
+function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer, tree: string): Started {
+  const { config, progress, log, signal } = req;
+  const request = buildRequestFor(config, inputs.mainPackage, ready.platform, tree, { progress, log, signal });
+  const key = buildKey(request, tree);
+  const name = targetName(config);
+  inputs.prebuilds.platforms.set(name, ready.platform);
+  const speculated = inputs.prebuilds.take(name, key);
+  if (speculated) log.info({ tree }, 'speculative build reused');
+  return { prebuild: speculated ?? inputs.prebuilds.begin(req.builders[config.build.mode], request, key), speculative: !!speculated };
+}
+
+/** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */
+async function staleImageOf(config: ResolvedConfig, plan: Plan, imageId: string) {
+  const files = plan.files.filter((f) => f.class === 'image').map((f) => f.path);
+  const stale = await updateStaleImage(config.repo, targetName(config), files, imageId).catch(() => undefined);
+  return stale ? { files: [...stale.files], rebuild: rebuildCommand(config.target.image) } : undefined;
+}
+
+/** The container (none for a dry run, which never touches Docker) and the target's own last build. */
+async function detect(req: PipelineRequest, phase: PhaseRunner) {
+  const { config, engine, progress } = req;
   const [ready, state] = await phase('detect', () => Promise.all([
-    req.dryRun ? null : prepareTarget(engine, config.target, progress), targetState(config),
+    req.dryRun ? null : prepareTarget(engine, config.target, progress), readState(config.repo),
   ]));
-  // Once per container, while the plan is made; awaited before anything is built.
-  const pathChecked = ready && !inputs.pathCheckedIn.has(ready.state.id)
-    ? checkBinaryPath(ready.container, config.target.binaryPath).then((ok) => void (ok && inputs.pathCheckedIn.add(ready.state.id)), (e: unknown) => e)
-    : null;
+  // The target's own last build: what its plan compares with, so another target's build never skips it.
+  return { ready, lastBuilt: lastBuiltOf(state, targetName(config)) };
+}
+
+/** target.binaryPath, once per container, while the plan is made; awaited before anything is built. */
+function checkPathOnce(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer | null): Promise<unknown> {
+  if (!ready || inputs.pathCheckedIn.has(ready.state.id)) return Promise.resolve(null);
+  return checkBinaryPath(ready.container, req.config.target.binaryPath)
+    .then((ok) => void (ok && inputs.pathCheckedIn.add(ready.state.id)), (e: unknown) => e);
+}
+
+async function makePlan(req: PipelineRequest, inputs: PipelineInputs, lastBuilt: LastBuilt | null, ready: ReadyContainer | null, tree: string): Promise<Plan> {
+  const { git, mainPackage, planner } = inputs;
+  // A dry run plans for the host's platform.
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
-  const plan = await phase('plan', async () => {
-    const tree = await git.snapshot();
-    const lastBuilt = state.lastBuilt?.tree ?? null;
-    const base = req.dryRun ? await previewBase(git, lastBuilt) : { tree: lastBuilt };
-    const context = await buildContextFor(config, platform);
-    return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
-  });
-  report.plan = plan;
-  log.info({ plan }, 'plan');
-  if (!ready) {
-    report.outcome = 'planned';
-    return null;
+  const base = req.dryRun ? await previewBase(git, lastBuilt?.tree ?? null) : { tree: lastBuilt?.tree ?? null };
+  const context = await buildContextFor(req.config, platform);
+  return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
+}
+
+/** decideRun, with its drift check done: a one-shot run's container must hold the last build. */
+async function decide(req: PipelineRequest, facts: RunFacts, plan: Plan, lastBuilt: LastBuilt | null, ready: ReadyContainer | null): Promise<Decision> {
+  const first = decideRun(plan, lastBuilt, ready, req);
+  if (first.action !== 'check-drift' || !ready || !lastBuilt) return first;
+  const decision = afterDriftCheck(await buildDrift(ready.container, req.config.target.binaryPath, lastBuilt.sha256));
+  facts.drifted = decision.action === 'build';
+  return decision;
+}
+
+async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineInputs, phase: PhaseRunner): Promise<LastBuilt | null> {
+  const { ready, lastBuilt } = await detect(req, phase);
+  const pathChecked = checkPathOnce(req, inputs, ready);
+  const early: { started?: Started } = {}; // set in the plan phase, read after it
+  try {
+    const plan = facts.plan = await phase('plan', async () => {
+      const tree = await inputs.git.snapshot();
+      if (ready && buildsBeforePlan(req.config.build.mode, req)) early.started = prebuildOf(req, inputs, ready, tree);
+      return makePlan(req, inputs, lastBuilt, ready, tree);
+    });
+    req.log.info({ plan }, 'plan');
+    const decision = facts.decision = await decide(req, facts, plan, lastBuilt, ready);
+    if (!ready) return null;
+    facts.staleImage = await staleImageOf(req.config, plan, ready.state.imageId);
+    if (decision.action !== 'build') return null;
+    const badPath = await pathChecked;
+    if (badPath) throw badPath;
+    const started = early.started ??= prebuildOf(req, inputs, ready, plan.tree);
+    facts.speculative = started.speculative;
+    return await swapBuilt(req, facts, ready, started.prebuild, phase);
+  } finally {
+    discardUnkept(req, early.started);
   }
-  await noteStaleImage(config, report, imageFiles(plan), ready.state.imageId);
-  if (req.ifChanged && !plan.rebuild && !ready.created) {
-    // A one-shot run checks the container holds the last build; watch does that once at start instead.
-    const drift = req.trigger === 'manual' && state.lastBuilt
-      ? await buildDrift(ready.container, config.target.binaryPath, state.lastBuilt.sha256) : null;
-    if (!drift) {
-      report.outcome = 'skipped';
-      return null;
-    }
-    report.plan = { ...plan, rebuild: true, reason: drift };
-  }
-  const badPath = await pathChecked;
-  if (badPath) throw badPath;
-  const imageInputs = imageFiles(plan);
-  if (imageInputs.length) report.warnings.push(`${STALE_WARNING} ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
-  const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
-  report.version = version;
-  const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
-  if (result.backup) report.backup = result.backup;
-  report.previousSha256 = result.previousSha256;
-  report.warnings.push(...result.warnings);
-  report.outcome = result.outcome;
-  if (result.failure) throw result.failure;
+}
+
+/** A build no run wants is stopped (a no-op once kept). */
+function discardUnkept(req: PipelineRequest, started: Started | undefined) {
+  if (started?.prebuild.discard() && started.speculative) req.log.info('speculative build discarded: the run builds nothing');
+}
+
+/** The decided build and swap; what it built, for the state. */
+async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner): Promise<LastBuilt> {
+  const { config, progress } = req;
+  const tree = facts.plan!.tree;
+  facts.version = versionOf(config, tree);
+  const restartedAfter = await buildAndSwap(req, facts, ready, prebuild, phase);
+  if (facts.swap?.failure) throw facts.swap.failure;
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
-  return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString() };
+  return { tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString() };
 }
 
 export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {
   const { config, log, progress } = req;
-  const report = newReport(req.trigger, config.target.container);
+  const startedAt = new Date().toISOString();
   const start = performance.now();
+  const timing: Pick<Report, 'phases'> = { phases: {} };
+  const facts: RunFacts = {};
   let error: HotswapError | null = null;
   let built: LastBuilt | null = null;
   try {
-    built = await runSteps(req, report, inputs);
+    built = await runSteps(req, facts, inputs, phaseRunner(timing, progress));
   } catch (e) {
     error = e instanceof HotswapError ? e : operationError(messageOf(e), { cause: e });
-    if (report.outcome !== 'rolled-back') report.outcome = 'failed';
-    report.error = { message: error.message, hint: error.hint, phase: error.phase, details: error.details };
   }
-  report.totalMs = Math.round(performance.now() - start);
+  const frame = { trigger: req.trigger, container: config.target.container, startedAt, phases: timing.phases, totalMs: Math.round(performance.now() - start) };
+  const report = runReport(frame, facts, error);
   log.info({ report }, `run ${report.outcome}`);
   await recordRun(config.repo, report, built && { name: targetName(config), lastBuilt: built })
     .catch((e) => progress.warn(`could not save .hotswap/state.json: ${messageOf(e)}`));
