@@ -15,6 +15,7 @@ import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { forwardingProgress, teeProgress } from '../ui/progress.js';
+import type { Builders } from '../builders/builder.js';
 import type { WatchTerminal } from '../ui/watch-terminal.js';
 import { send, type OneShotRequest } from './socket-protocol.js';
 
@@ -22,6 +23,7 @@ export interface OneShotContext {
   readonly config: ResolvedConfig;
   readonly targets: CheckedTargets;
   readonly engine: Engine;
+  readonly builders: Builders;
   readonly log: Logger;
   readonly notifier: Notifier;
   readonly progress: WatchTerminal;
@@ -94,13 +96,13 @@ export class OneShots {
   }
 
   private async serve({ socket, ifChanged, gone }: Queued, after: (run: TargetRun, result: PipelineResult) => void): Promise<void> {
-    const { targets, engine, log, notifier } = this.ctx;
+    const { targets, engine, builders, log, notifier } = this.ctx;
     const progress = teeProgress(this.ctx.progress, forwardingProgress((call, args) => send(socket, { type: 'progress', call, args } as never)));
     const signal = AbortSignal.any([this.ctx.signal, gone.signal]);
     this.ctx.progress.runStarting([]);
     const results: PipelineResult[] = [];
     for (const run of targets.runs) {
-      const result = await runTarget(targets, run, { engine, trigger: 'manual', ifChanged, progress, log, signal });
+      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged, progress, log, signal });
       await notifier.notify(result.report);
       after(run, result);
       results.push(result);
