@@ -64,7 +64,7 @@ function withPipeline(command: Command, d: HelpDefaults | null): Command {
 /** Each command's examples, shown at the end of its help. */
 const EXAMPLES: Record<string, readonly string[]> = {
   hotswap: ['hotswap init --makefile --devcontainer', 'hotswap watch', 'hotswap --container ollama-dev swap', 'hotswap swap --help'],
-  swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap --container ollama-dev swap --builder container'],
+  swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap swap --rev v0.5.1', 'hotswap --container ollama-dev swap --builder container'],
   watch: ['hotswap watch', 'hotswap watch --detach', 'hotswap watch --dry-run --debounce 500'],
   stop: ['hotswap stop'],
   rollback: ['hotswap rollback', 'hotswap rollback --to ollama.backup_20260101-120000'],
@@ -97,7 +97,8 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
     program.command(name).description(description).addHelpText('after', examplesOf(name));
 
   withPipeline(command('swap', 'build and swap once, now')
-    .option('--if-changed', 'skip when no binary input changed since the last build'), d)
+    .option('--if-changed', 'skip when no binary input changed since the last build')
+    .option('--rev <rev>', 'build this commit, branch or tag instead of the work tree (no checkout)', nonEmpty('--rev')), d)
     .action(run(async (o) => (await import('./commands/swap.js')).swapCommand(o)));
   withPipeline(command('watch', 'watch the Go sources; build, swap and verify on every change')
     .option('--dry-run', 'plan and report only: never build or swap')

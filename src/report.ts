@@ -33,6 +33,8 @@ export interface Report {
   builder?: { mode: string; reason: string };
   sha256: string | null;
   version: string | null;
+  /** The revision built instead of the work tree (`swap --rev`, a bisect step), as `rev (commit)`. */
+  revision?: string;
   phases: Partial<Record<Phase, number>>;
   totalMs: number;
   startedAt: string;

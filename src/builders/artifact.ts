@@ -66,8 +66,9 @@ const tail = (log: string, lines = 40) => log.trimEnd().split('\n').slice(-lines
 async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text: string, stamped: boolean) {
   const { config, version, progress, log } = request;
   const build = config.build;
-  const root = config.repo;
-  const inside = !relative(root, build.dockerfile).startsWith('..');
+  // A revision's tree is built with the work tree's Dockerfile (it may have none): sent as from outside.
+  const root = request.source ?? config.repo;
+  const inside = root === config.repo && !relative(root, build.dockerfile).startsWith('..');
   const dockerfile = inside ? relative(root, build.dockerfile).split(sep).join('/') : OUTSIDE_DOCKERFILE;
   const files = await contextFiles(root, await dockerIgnore(root), new Set([dockerfile, '.dockerignore']));
   const context = packTree(root, files, inside ? null : { name: OUTSIDE_DOCKERFILE, content: text });

@@ -11,6 +11,8 @@ export interface BuildRequest {
   readonly version: string | null;
   readonly progress: Progress;
   readonly log: Logger;
+  /** The directory to build from, when not the work tree (config.repo): an exported revision (revisions/export.ts). */
+  readonly source?: string;
   /** Stops the build (watch's Ctrl-C): the local `go build` is killed. */
   readonly signal?: AbortSignal;
 }

@@ -37,7 +37,7 @@ export async function buildLocal(request: BuildRequest, reason: string): Promise
   });
   const spec = goBuildSpec(config.build, mainPackage, output, platform, version);
   log.info({ args: spec.args, envKeys: Object.keys(spec.env) }, 'go build');
-  const run = await runGo(spec.args, config.repo, { ...spec.env }, request.signal);
+  const run = await runGo(spec.args, request.source ?? config.repo, { ...spec.env }, request.signal);
   if (run.missing) {
     throw environmentError('no Go toolchain: `go` is not on PATH', {
       hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',

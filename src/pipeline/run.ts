@@ -23,6 +23,7 @@ import type { Engine } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
+import { revisionLabel, type RevisionSource } from '../revisions/export.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
 
 export interface PipelineRequest {
@@ -37,6 +38,8 @@ export interface PipelineRequest {
   readonly log: Logger;
   /** Aborted by Ctrl-C (or `q`) in watch: the build stops and nothing is swapped. */
   readonly signal?: AbortSignal;
+  /** Build this revision's exported tree instead of the work tree (`swap --rev`, bisect steps). */
+  readonly revision?: RevisionSource;
 }
 
 export interface PipelineResult {
@@ -69,7 +72,7 @@ async function buildAndSwap(req: PipelineRequest, report: Report, ready: ReadyCo
   const { config, progress, log } = req;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
   try {
-    const artifact = await phase('build', () => buildUnlessCancelled({ config, mainPackage, platform: ready.platform, version, progress, log, signal: req.signal }));
+    const artifact = await phase('build', () => buildUnlessCancelled({ config, mainPackage, platform: ready.platform, version, progress, log, signal: req.signal, source: req.revision?.dir }));
     report.sha256 = artifact.sha256;
     report.builder = artifact.builder;
     const swapStart = performance.now();
@@ -112,11 +115,11 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
     : null;
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const plan = await phase('plan', async () => {
-    const tree = await git.snapshot();
+    const tree = req.revision?.tree ?? await git.snapshot();
     const lastBuilt = state.lastBuilt?.tree ?? null;
     const base = req.dryRun ? await previewBase(git, lastBuilt) : { tree: lastBuilt };
     const context = await buildContextFor(config, platform);
-    return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
+    return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: !req.revision, comparedWith: base.comparedWith });
   });
   report.plan = plan;
   log.info({ plan }, 'plan');
@@ -141,6 +144,8 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   if (imageInputs.length) report.warnings.push(`${STALE_WARNING} ${imageInputs.slice(0, 3).join(', ')}${imageInputs.length > 3 ? ', …' : ''}`);
   const version = config.build.versionVar ? devVersion(config.build.versionBase, plan.tree) : null;
   report.version = version;
+  const revision = req.revision && revisionLabel(req.revision);
+  if (revision) report.revision = revision;
   const { artifact, result, restartedAfter } = await buildAndSwap(req, report, ready, version, mainPackage, phase);
   if (result.backup) report.backup = result.backup;
   report.previousSha256 = result.previousSha256;
@@ -150,7 +155,7 @@ async function runSteps(req: PipelineRequest, report: Report, inputs: PipelineIn
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
-  return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString() };
+  return { tree: plan.tree, sha256: artifact.sha256, version, at: new Date().toISOString(), ...(revision ? { revision } : {}) };
 }
 
 export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {

@@ -15,6 +15,8 @@ export interface LastBuilt {
   readonly sha256: string;
   readonly version: string | null;
   readonly at: string;
+  /** Set when a revision was built instead of the work tree (`swap --rev`): what is live. */
+  readonly revision?: string;
 }
 
 export interface State {
