@@ -164,6 +164,13 @@ export async function removeDeadProcessFiles(repo: string): Promise<void> {
   }
 }
 
+/** Puts a target's last build back as it was before a bisect (its steps are not what the container holds after it). */
+export async function restoreLastBuilt(repo: string, name: string, lastBuilt: LastBuilt | null): Promise<void> {
+  const state = await readState(repo);
+  const { [name]: _, ...others } = state.built;
+  await writeState(repo, { ...state, built: lastBuilt ? { ...others, [name]: lastBuilt } : others });
+}
+
 /** Read-modify-write of the state for one finished run. */
 export async function recordRun(repo: string, report: Report, built: Built | null): Promise<void> {
   await writeState(repo, withRun(await readState(repo), report, built));

@@ -9,6 +9,7 @@ import { errorLinesOf, runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { BUILDER_IMAGE, docker, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { userGitState } from '../support/git-state.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 
@@ -21,13 +22,7 @@ const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).
 const version = async () => JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
 const cli = (...args: string[]) => runCli(args, { cwd: repo.dir, timeoutMs: 300_000 });
 
-/** What the user's git state is: HEAD, the index (with stat info) and the work tree's status. */
-const gitState = async () => ({
-  head: await repo.git('rev-parse', 'HEAD'),
-  index: fs.readFileSync(path.join(repo.dir, '.git', 'index')).toString('base64'),
-  status: await repo.git('--no-optional-locks', 'status', '--porcelain', '--untracked-files=all'),
-  message: repo.read('server/message.go'),
-});
+const gitState = () => userGitState(repo);
 
 beforeAll(async () => {
   repo = await makeFixtureRepo({ ignoreState: true });
@@ -60,7 +55,7 @@ describe('hotswap swap --rev', () => {
     const tree = await repo.git('rev-parse', `${v1}^{tree}`);
     expect(await version()).toBe(`0.0.0-hotswap.${tree.slice(0, 8)}`);
     expect(await gitState()).toEqual(before);
-    expect(before.message).toContain('hello uncommitted');
+    expect(before.content).toContain('hello uncommitted');
   });
 
   it('names the live revision in status, and the next plan compares the work tree with it', async () => {
