@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorLinesOf, runCli } from '../support/cli.js';
+import { errorLinesOf, runCli, startCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { BUILDER_IMAGE, docker, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { userGitState } from '../support/git-state.js';
-import { getText } from '../support/http.js';
+import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 
 const NAME = 'hs-test-swap-rev';
@@ -67,10 +67,13 @@ describe('hotswap swap --rev', () => {
     expect(plan.files).toContainEqual(expect.objectContaining({ path: 'server/message.go', class: 'binary' }));
   });
 
-  it('a plain swap returns to the work tree', async () => {
-    const result = await cli('swap', '--builder', 'local');
-    expect(result.code, result.stderr).toBe(0);
-    expect(await hello()).toBe('hello uncommitted');
+  it('watch takes the revision as its last build and brings the work tree back at start', async () => {
+    const watch = startCli(['watch', '--builder', 'local'], { cwd: repo.dir });
+    try {
+      await waitForText(`http://127.0.0.1:${port}/api/hello`, (body) => body === 'hello uncommitted', 60_000);
+    } finally {
+      expect((await watch.stop('SIGTERM')).code, watch.stderr()).toBe(0);
+    }
     expect((await cli('status')).stdout).not.toMatch(/^revision/m);
   });
 
@@ -80,7 +83,7 @@ describe('hotswap swap --rev', () => {
     expect(JSON.parse(result.stdout).builder.mode).toBe('container');
     expect(await hello()).toBe('hello v2');
     expect(repo.read('server/message.go')).toContain('hello uncommitted');
-  });
+  }, 300_000); // a cold builder compiles the standard library
 
   it('an unknown revision is exit 2 with one line, before Docker is touched', async () => {
     const result = await cli('swap', '--rev', 'no-such-branch');
