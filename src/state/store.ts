@@ -70,6 +70,10 @@ export function checkStateDir(repo: string): void {
 export async function ensureStateDir(repo: string): Promise<void> {
   checkStateDir(repo);
   await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+  // Ignores itself and all it holds, so `git status` stays as the user left it even where .gitignore lacks .hotswap/.
+  await writeFile(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
 }
 
 export async function readState(repo: string): Promise<State> {

@@ -30,7 +30,7 @@ const check = () => ['node', '-e', `fetch('http://127.0.0.1:${port}/api/hello').
 const gitState = () => userGitState(repo);
 
 beforeAll(async () => {
-  repo = await makeFixtureRepo({ ignoreState: true });
+  repo = await makeFixtureRepo(); // no .gitignore for .hotswap/: git status must still show nothing new
   port = await freePort();
   writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { mode: 'local' } } });
   fs.appendFileSync(path.join(repo.dir, '.git', 'info', 'exclude'), 'hotswap.config.json\n');
