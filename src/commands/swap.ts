@@ -18,9 +18,9 @@ export interface SwapFlags extends PipelineFlags {
 export async function swapCommand(flags: SwapFlags): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
   const targets = await checkTargets(config, { warn, at: flags.rev });
-  const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
   const notifier = createNotifier(config.notify, log);
   try {
+    const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
     const results = [];
     for (const run of targets.runs) {
       const result = await runTarget(targets, run, { engine, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log, revision });

@@ -64,7 +64,6 @@ export async function prepareRevision(git: GitRepo, repo: string, rev: string): 
   return { ...resolved, dir: await exportTree(git, repo, resolved.tree) };
 }
 
-/** How a report and `status` name a revision: `v0.5.1 (1a2b3c4d5e6f)`. */
+/** How a report and `status` name a revision: `v0.5.1 (1a2b3c4d5e6f)`, or the short commit when named by its id. */
 export const revisionLabel = (source: Pick<RevisionSource, 'rev' | 'commit'>) =>
-  source.rev.startsWith(source.commit.slice(0, source.rev.length)) && /^[0-9a-f]+$/.test(source.rev)
-    ? source.commit.slice(0, 12) : `${source.rev} (${source.commit.slice(0, 12)})`;
+  source.commit.startsWith(source.rev) ? source.commit.slice(0, 12) : `${source.rev} (${source.commit.slice(0, 12)})`;
