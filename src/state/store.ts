@@ -71,9 +71,8 @@ export async function ensureStateDir(repo: string): Promise<void> {
   checkStateDir(repo);
   await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
   // Ignores itself and all it holds, so `git status` stays as the user left it even where .gitignore lacks .hotswap/.
-  await writeFile(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
+  // Best effort: a full disk is reported by the write that needs the room, not by this courtesy.
+  await writeFile(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch(() => undefined);
 }
 
 export async function readState(repo: string): Promise<State> {
