@@ -64,8 +64,12 @@ function withPipeline(command: Command, d: HelpDefaults | null): Command {
 /** Each command's examples, shown at the end of its help. */
 const EXAMPLES: Record<string, readonly string[]> = {
   hotswap: ['hotswap init --makefile --devcontainer', 'hotswap watch', 'hotswap --container ollama-dev swap', 'hotswap swap --help'],
-  swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap --container ollama-dev swap --builder container'],
+  swap: ['hotswap swap', 'hotswap swap --if-changed --quiet', 'hotswap swap --rev v0.5.1', 'hotswap --container ollama-dev swap --builder container'],
   watch: ['hotswap watch', 'hotswap watch --detach', 'hotswap watch --dry-run --debounce 500'],
+  bisect: [
+    'hotswap bisect --good v0.5.0 --bad main -- ./scripts/generate-latency.sh',
+    'hotswap bisect --good HEAD~40 --bad HEAD --json -- sh -c \'curl -sf 127.0.0.1:11434/api/tags\'',
+  ],
   stop: ['hotswap stop'],
   rollback: ['hotswap rollback', 'hotswap rollback --to ollama.backup_20260101-120000'],
   backups: ['hotswap backups', 'hotswap backups --prune 1'],
@@ -80,6 +84,16 @@ const EXAMPLES: Record<string, readonly string[]> = {
 const examplesOf = (name: string) => `\nExamples:\n${(EXAMPLES[name] ?? []).map((e) => `  $ ${e}`).join('\n')}\n`;
 
 type Run = (action: Action) => (options: Record<string, unknown>, command: Command) => Promise<void>;
+
+/** `bisect --good A --bad B -- CMD…`: the words after `--` are the command run at each step. */
+function addBisect(command: Command, run: Run, d: HelpDefaults | null): void {
+  withPipeline(command
+    .requiredOption('--good <rev>', 'a revision that works', nonEmpty('--good'))
+    .requiredOption('--bad <rev>', 'a later revision that does not', nonEmpty('--bad'))
+    .argument('[command...]', 'after --: run at each step; exit 0 good, 125 skip, 1–127 bad, over 127 stops'), d)
+    .action((words: string[], o: Record<string, unknown>, c: Command) =>
+      run(async (opts) => (await import('./commands/bisect.js')).bisectCommand({ ...opts, good: String(opts.good), bad: String(opts.bad), command: words }))(o, c));
+}
 
 function build(version: string, run: Run, d: HelpDefaults | null): Command {
   const program = new Command('hotswap')
@@ -98,6 +112,7 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
 
   withPipeline(command('swap', 'build and swap once, now')
     .option('--if-changed', 'skip when no binary input changed since the last build')
+    .option('--rev <rev>', 'build this commit, branch or tag instead of the work tree (no checkout)', nonEmpty('--rev'))
     .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
       + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
     // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
@@ -110,6 +125,7 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
     .option('--min-restart-interval <ms>', `at least this long between two runs (groups restarts)${shows(d, 'minRestartIntervalMs')}`)
     .option('-v, --verbose', 'every phase and the compiler output, not one line per run'), d)
     .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
+  addBisect(command('bisect', 'find the first bad commit between two revisions by hot swaps (no checkout)'), run, d);
   withoutJson(withCommon(command('stop', 'stop this repo\'s watch daemon (waits for the current swap)'), d))
     .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
   withCommon(command('rollback', 'restore the newest backup (or --to NAME), restart, verify')

@@ -35,6 +35,8 @@ export interface Report {
   speculative?: boolean;
   sha256: string | null;
   version: string | null;
+  /** The revision built instead of the work tree (`swap --rev`, a bisect step), as `rev (commit)`. */
+  revision?: string;
   phases: Partial<Record<Phase, number>>;
   totalMs: number;
   startedAt: string;

@@ -64,8 +64,10 @@ async function readDockerfile(path: string): Promise<string> {
 const tail = (log: string, lines = 40) => log.trimEnd().split('\n').slice(-lines).join('\n');
 
 async function runImageBuild(engine: BuilderEngine, request: BuildRequest, text: string, stamped: boolean) {
-  const { repo: root, build, version, progress, log } = request;
-  const inside = !relative(root, build.dockerfile).startsWith('..');
+  const { repo, build, version, progress, log } = request;
+  // A revision's tree is built with the work tree's Dockerfile (it may have none): sent as from outside.
+  const root = request.source ?? repo;
+  const inside = root === repo && !relative(root, build.dockerfile).startsWith('..');
   const dockerfile = inside ? relative(root, build.dockerfile).split(sep).join('/') : OUTSIDE_DOCKERFILE;
   const files = await contextFiles(root, await dockerIgnore(root), new Set([dockerfile, '.dockerignore']));
   const context = packTree(root, files, inside ? null : { name: OUTSIDE_DOCKERFILE, content: text });

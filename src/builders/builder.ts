@@ -17,6 +17,8 @@ export interface BuildRequest {
   readonly version: string | null;
   readonly progress: Progress;
   readonly log: Logger;
+  /** The directory to build from, when not the work tree (`repo`): an exported revision (revisions/export.ts). */
+  readonly source?: string;
   /** Stops the build (watch's Ctrl-C, a discarded early build): the local `go build` is killed. */
   readonly signal?: AbortSignal;
 }

@@ -2,8 +2,8 @@
  * The builder container: `go build` inside a long-lived container (`sleep infinity`) with named cache
  * volumes, so builds are incremental. The source is bind-mounted at /src, or synced in (sync mode).
  */
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import type { BuildConfig } from '../config/types.js';
 import { builderImageFor } from '../config/resolve.js';
 import { environmentError, operationError, usageError } from '../errors.js';
@@ -18,6 +18,8 @@ import { chunks, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
 import { packTree } from './tar-pack.js';
 
 const SRC = '/src';
+/** Exported revisions copied into a builder that has no bind mount (sync mode). */
+const TREES = '/hotswap-trees';
 const OUT_DIR = '/tmp/hotswap-out';
 const CACHE_ENV = { GOCACHE: '/hotswap/gocache', GOMODCACHE: '/hotswap/gomodcache' };
 
@@ -82,7 +84,24 @@ async function syncSource(engine: BuilderEngine, name: string, containerId: stri
   progress.info(`synced ${delta.put.length} file(s) into ${name}${delta.remove.length ? `, removed ${delta.remove.length}` : ''}`);
 }
 
-async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string) {
+/**
+ * Where the builder sees an exported revision (`.hotswap/trees/<tree>`): below /src when the repo is bound
+ * there; else copied whole, once per tree (a tree id names its contents), under TREES.
+ */
+async function revisionInBuilder(engine: BuilderEngine, name: string, repo: string, source: string, sync: boolean): Promise<string> {
+  if (!sync) return posix.join(SRC, ...relative(repo, source).split(sep));
+  const dir = `${TREES}/${basename(source)}`;
+  if (await engine.exec(name, { argv: ['test', '-d', dir] }, () => undefined) === 0) return dir;
+  const temp = `${dir}.tmp`;
+  await execOk(engine, name, ['rm', '-rf', temp], `removing ${temp}`);
+  await execOk(engine, name, ['mkdir', '-p', temp], `creating ${temp}`);
+  const files = (await readdir(source, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() || e.isSymbolicLink());
+  await engine.putArchive(name, temp, packTree(source, files.map((e) => relative(source, join(e.parentPath, e.name)).split(sep).join('/'))));
+  await execOk(engine, name, ['mv', temp, dir], `moving ${temp}`);
+  return dir;
+}
+
+async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string, workdir: string) {
   const { build, mainPackage, platform, version, progress, log } = request;
   const name = build.builderContainer;
   const spec = goBuildSpec(build, mainPackage, out, platform, version);
@@ -90,7 +109,7 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
   let output = '';
   let shown = 0;
   // Whole lines only: exec output arrives in arbitrary chunks, and the terminal ends each output() with a newline.
-  const code = await engine.exec(name, { argv: ['go', ...spec.args], env: { ...CACHE_ENV, ...spec.env }, workdir: SRC }, (text) => {
+  const code = await engine.exec(name, { argv: ['go', ...spec.args], env: { ...CACHE_ENV, ...spec.env }, workdir }, (text) => {
     output += text;
     const end = output.lastIndexOf('\n') + 1;
     if (end > shown) progress.output(output.slice(shown, end));
@@ -114,10 +133,11 @@ async function buildInContainer(request: BuildRequest, reason: string, engine: B
   const name = build.builderContainer;
   const sync = useSync(build.sync, process.env.DOCKER_HOST);
   const containerId = await ensureBuilder(engine, build, repo, sync, progress);
-  if (sync) await syncSource(engine, name, containerId, repo, progress);
+  if (sync && !request.source) await syncSource(engine, name, containerId, repo, progress);
+  const workdir = request.source ? await revisionInBuilder(engine, name, repo, request.source, sync) : SRC;
   const out = `${OUT_DIR}/${basename(build.output)}`;
   await execOk(engine, name, ['mkdir', '-p', OUT_DIR], `creating ${OUT_DIR}`);
-  await goBuild(engine, request, out);
+  await goBuild(engine, request, out, workdir);
   await mkdir(dirname(build.output), { recursive: true, mode: 0o700 });
   await engine.copyOut(name, out, build.output);
   const { size } = await stat(build.output);

@@ -37,7 +37,7 @@ async function buildLocal(request: BuildRequest, reason: string): Promise<Artifa
   });
   const spec = goBuildSpec(build, mainPackage, output, platform, version);
   log.info({ args: spec.args, envKeys: Object.keys(spec.env) }, 'go build');
-  const run = await runGo(spec.args, repo, { ...spec.env }, request.signal);
+  const run = await runGo(spec.args, request.source ?? repo, { ...spec.env }, request.signal);
   if (run.missing) {
     throw environmentError('no Go toolchain: `go` is not on PATH', {
       hint: 'install Go (apt-get install golang-go) or use --builder container', phase: 'build',

@@ -48,6 +48,7 @@ function printTarget({ name, container, lastBuilt, staleImage }: TargetStatus, s
   out(`${pad}serving    ${live.slice(0, 12)}${match}`);
   const tree = several && lastBuilt ? ` tree ${lastBuilt.tree.slice(0, 12)}` : '';
   out(`${pad}built      ${built.slice(0, 12)}${tree} ${lastBuilt?.version ?? ''} ${lastBuilt?.at ?? ''}`.trimEnd());
+  if (lastBuilt?.revision) out(`${pad}revision   ${lastBuilt.revision} (not the work tree)`);
   if (staleImage) out(`${pad}image      ${staleImageText(staleImage)}`);
 }
 

@@ -8,21 +8,25 @@ import { connectBuilderEngine } from '../docker/builder-engine.js';
 import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
+import { prepareRevision } from '../revisions/export.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
   ifChanged?: boolean;
+  /** Build this revision's tree instead of the work tree (revisions/export.ts). */
+  rev?: string;
 }
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
-  const targets = await checkTargets(config, { warn });
+  const targets = await checkTargets(config, { warn, at: flags.rev });
   const notifier = createNotifier(config.notify, log);
   const builders = defaultBuilders(connectBuilderEngine);
   try {
+    const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
     const results = [];
     for (const run of targets.runs) {
-      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log });
+      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log, revision });
       await notifier.notify(result.report);
       results.push(result);
     }

@@ -40,6 +40,8 @@ export interface GitRepo {
   listTree(tree: string): Promise<TreeEntry[]>;
   /** The contents of blobs, by id, through one `git cat-file --batch`. */
   readBlobs(ids: readonly string[]): Promise<Map<string, Buffer>>;
+  /** History, read only (revisions/): commits, ancestry, subjects, and a tree written out to a directory. */
+  readonly history: GitHistory;
   /** Removes this process's private index. */
   close(): Promise<void>;
 }
@@ -106,6 +108,48 @@ function oneAtATime<T>(work: () => Promise<T>): () => Promise<T> {
   };
 }
 
+export interface GitHistory {
+  /** The full commit id `rev` names (a commit, branch, tag, `origin/pr/123`); exit 2 when it names none. */
+  commitOf(rev: string): Promise<string>;
+  isAncestor(ancestor: string, of: string): Promise<boolean>;
+  /** Commits after `good` up to `bad` on their ancestry path, oldest first. */
+  between(good: string, bad: string): Promise<string[]>;
+  subject(commit: string): Promise<string>;
+  /** Writes a tree's files into `target` (created) through a throw-away index: the user's index is untouched. */
+  exportTree(tree: string, target: string): Promise<void>;
+}
+
+/**
+ * `git` is the repo's runner with the private object directory; `index` a private index file. The export
+ * runs at the top level: from a subdirectory `checkout-index -a` would write only that directory's entries.
+ */
+type Runner = (extra?: Record<string, string>) => SimpleGit;
+function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
+  const commitOf = async (rev: string) => {
+    try {
+      return (await git().revparse(['--verify', '--end-of-options', `${rev}^{commit}`])).trim();
+    } catch (e) {
+      throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo (git log --oneline)', cause: e });
+    }
+  };
+  return {
+    commitOf,
+    // By output: simple-git resolves a silent exit 1 as a success (see stateIgnored).
+    isAncestor: async (a, b) => (await git().raw(['merge-base', a, b]).catch(() => '')).trim() === await commitOf(a),
+    between: async (good, bad) =>
+      (await git().raw(['rev-list', '--reverse', '--topo-order', '--ancestry-path', `${good}..${bad}`])).split('\n').filter(Boolean),
+    subject: async (commit) => (await git().raw(['log', '-1', '--format=%s', commit])).trim(),
+    async exportTree(tree, target) {
+      try {
+        await atTop({ GIT_INDEX_FILE: index }).raw(['read-tree', tree]);
+        await atTop({ GIT_INDEX_FILE: index }).raw(['checkout-index', '-a', '-f', `--prefix=${target}/`]);
+      } finally {
+        await rm(index, { force: true });
+      }
+    },
+  };
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
   const top = await topLevel(dir);
   const prefix = relative(top, dir).split('\\').join('/');
@@ -159,6 +203,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
       return parseLsTree(await git().raw(['ls-tree', '-r', '-z', tree]));
     },
     readBlobs: (ids) => catFileBatch(dir, ids, objects),
+    history: historyOf(git, (extra = {}) => gitAt(top, { ...objects, ...extra }), statePath(dir, `export-index.${process.pid}.tmp`)),
     async close() {
       await rm(privateIndex, { force: true });
     },

@@ -24,8 +24,9 @@ export interface Prebuild {
 export const versionOf = (config: ResolvedConfig, tree: string) => (config.build.versionVar ? devVersion(config.build.versionBase, tree) : null);
 
 /** The build of `tree` for a target (its config view) on `platform`. */
-export function buildRequestFor(config: ResolvedConfig, mainPackage: string, platform: Platform, tree: string, talk: Pick<BuildRequest, 'progress' | 'log' | 'signal'>): BuildRequest {
-  return { repo: config.repo, build: config.build, mainPackage, platform, version: versionOf(config, tree), ...talk };
+export function buildRequestFor(config: ResolvedConfig, mainPackage: string, platform: Platform, tree: string, talk: Pick<BuildRequest, 'progress' | 'log' | 'signal' | 'source'>): BuildRequest {
+  const { source, ...rest } = talk;
+  return { repo: config.repo, build: config.build, mainPackage, platform, version: versionOf(config, tree), ...rest, ...(source ? { source } : {}) };
 }
 
 /** What a build of `request` makes, as one string: same key, same binary. */

@@ -20,6 +20,8 @@ export interface RunFacts {
   /** The build was watch's speculative one, started before the run (pipeline/speculate.ts). */
   speculative?: boolean;
   swap?: SwapResult;
+  /** The revision built instead of the work tree (`swap --rev`): what is live, by name. */
+  revision?: string;
 }
 
 export interface RunFrame {
@@ -58,6 +60,7 @@ export function runReport(frame: RunFrame, facts: RunFacts, error: HotswapError 
     warnings: [...(facts.version !== undefined ? staleWarnings(facts.plan) : []), ...(swap?.warnings ?? [])],
   };
   if (facts.staleImage) report.staleImage = facts.staleImage;
+  if (facts.revision) report.revision = facts.revision;
   if (artifact) report.builder = artifact.builder;
   if (artifact && facts.speculative) report.speculative = true;
   if (swap?.backup) report.backup = swap.backup;

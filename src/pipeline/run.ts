@@ -21,6 +21,7 @@ import type { Engine } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
+import { revisionLabel, type RevisionSource } from '../revisions/export.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
 import { afterDriftCheck, buildsBeforePlan, decideRun, type Decision } from './decide.js';
 import { buildKey, buildRequestFor, versionOf, type Prebuild } from './prebuild.js';
@@ -40,6 +41,8 @@ export interface PipelineRequest {
   readonly log: Logger;
   /** Aborted by Ctrl-C (or `q`) in watch: the build stops and nothing is swapped. */
   readonly signal?: AbortSignal;
+  /** Build this revision's exported tree instead of the work tree (`swap --rev`, bisect steps). */
+  readonly revision?: RevisionSource;
 }
 
 export interface PipelineResult {
@@ -99,7 +102,7 @@ interface Started {
  */
 function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer, tree: string): Started {
   const { config, progress, log, signal } = req;
-  const request = buildRequestFor(config, inputs.mainPackage, ready.platform, tree, { progress, log, signal });
+  const request = buildRequestFor(config, inputs.mainPackage, ready.platform, tree, { progress, log, signal, source: req.revision?.dir });
   const key = buildKey(request, tree);
   const name = targetName(config);
   inputs.prebuilds.platforms.set(name, ready.platform);
@@ -138,7 +141,7 @@ async function makePlan(req: PipelineRequest, inputs: PipelineInputs, lastBuilt:
   const platform = ready ? { goos: ready.platform.os, goarch: ready.platform.arch } : hostPlatform();
   const base = req.dryRun ? await previewBase(git, lastBuilt?.tree ?? null) : { tree: lastBuilt?.tree ?? null };
   const context = await buildContextFor(req.config, platform);
-  return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: true, comparedWith: base.comparedWith });
+  return planner.plan(base.tree, tree, { main: mainPackage, context }, { workTree: !req.revision, comparedWith: base.comparedWith });
 }
 
 /** decideRun, with its drift check done: a one-shot run's container must hold the last build. */
@@ -156,7 +159,7 @@ async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineI
   const early: { started?: Started } = {}; // set in the plan phase, read after it
   try {
     const plan = facts.plan = await phase('plan', async () => {
-      const tree = await inputs.git.snapshot();
+      const tree = req.revision?.tree ?? await inputs.git.snapshot();
       if (ready && buildsBeforePlan(req.config.build.mode, req)) early.started = prebuildOf(req, inputs, ready, tree);
       return makePlan(req, inputs, lastBuilt, ready, tree);
     });
@@ -185,12 +188,14 @@ async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyCont
   const { config, progress } = req;
   const tree = facts.plan!.tree;
   facts.version = versionOf(config, tree);
+  const revision = req.revision && revisionLabel(req.revision);
+  if (revision) facts.revision = revision;
   const restartedAfter = await buildAndSwap(req, facts, ready, prebuild, phase);
   if (facts.swap?.failure) throw facts.swap.failure;
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
-  return { tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString() };
+  return { tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString(), ...(revision ? { revision } : {}) };
 }
 
 export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {

@@ -15,6 +15,8 @@ export interface LastBuilt {
   readonly sha256: string;
   readonly version: string | null;
   readonly at: string;
+  /** Set when a revision was built instead of the work tree (`swap --rev`): what is live. */
+  readonly revision?: string;
 }
 
 export interface State {
@@ -68,6 +70,9 @@ export function checkStateDir(repo: string): void {
 export async function ensureStateDir(repo: string): Promise<void> {
   checkStateDir(repo);
   await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+  // Ignores itself and all it holds, so `git status` stays as the user left it even where .gitignore lacks .hotswap/.
+  // Best effort: a full disk is reported by the write that needs the room, not by this courtesy.
+  await writeFile(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch(() => undefined);
 }
 
 export async function readState(repo: string): Promise<State> {
@@ -160,6 +165,13 @@ export async function removeDeadProcessFiles(repo: string): Promise<void> {
     const pid = /^index\.(\d+)$/.exec(name)?.[1] ?? /\.(\d+)\.tmp$/.exec(name)?.[1];
     if (pid && Number(pid) !== process.pid && !isAlive(Number(pid))) await rm(statePath(repo, name), { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** Puts a target's last build back as it was before a bisect (its steps are not what the container holds after it). */
+export async function restoreLastBuilt(repo: string, name: string, lastBuilt: LastBuilt | null): Promise<void> {
+  const state = await readState(repo);
+  const { [name]: _, ...others } = state.built;
+  await writeState(repo, { ...state, built: lastBuilt ? { ...others, [name]: lastBuilt } : others });
 }
 
 /** Read-modify-write of the state for one finished run. */

@@ -23,7 +23,7 @@ export function summaryLine(report: Report): string {
   const total = seconds(report.totalMs);
   switch (report.outcome) {
     case 'swapped':
-      return `✓ swapped ${report.version ?? report.sha256?.slice(0, 12)} into ${report.container} in ${total}`;
+      return `✓ swapped ${report.version ?? report.sha256?.slice(0, 12)}${report.revision ? ` from ${report.revision}` : ''} into ${report.container} in ${total}`;
     case 'skipped':
       return `· skipped: ${report.plan?.reason ?? 'nothing to do'} (${total})`;
     case 'planned':

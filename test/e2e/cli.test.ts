@@ -55,7 +55,7 @@ describe.concurrent('help', () => {
     expect(elsewhere.stdout.replace(/\s+/g, ' ')).toContain('(default: ollama-gpu)');
   });
 
-  it.each(['swap', 'watch', 'stop', 'rollback', 'backups', 'logs', 'plan', 'init', 'doctor', 'status', 'completion'])(
+  it.each(['swap', 'watch', 'stop', 'rollback', 'backups', 'logs', 'plan', 'init', 'doctor', 'status', 'completion', 'bisect'])(
     '%s --help has an Examples section',
     async (command) => {
       const r = await hotswap([command, '--help']);

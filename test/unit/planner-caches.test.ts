@@ -35,6 +35,7 @@ function fakeRepo(trees: Record<string, Record<string, string>>) {
       return new Map(ids.map((id) => [id, Buffer.from(id.slice('blob:'.length))]));
     },
     close: async () => undefined,
+    history: {} as GitRepo['history'], // the planner reads no history
   };
   return { repo, reads };
 }
