@@ -95,6 +95,27 @@ function addBisect(command: Command, run: Run, d: HelpDefaults | null): void {
       run(async (opts) => (await import('./commands/bisect.js')).bisectCommand({ ...opts, good: String(opts.good), bad: String(opts.bad), command: words }))(o, c));
 }
 
+function addSwap(command: Command, run: Run, d: HelpDefaults | null): void {
+  withPipeline(command
+    .option('--if-changed', 'skip when no binary input changed since the last build')
+    .option('--rev <rev>', 'build this commit, branch or tag instead of the work tree (no checkout)', nonEmpty('--rev'))
+    .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
+      + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
+    // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
+    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? (await import('./commands/swap.js')).swapCommand(o)));
+}
+
+function addWatch(command: Command, run: Run, d: HelpDefaults | null): void {
+  withPipeline(command
+    .option('--dry-run', 'plan and report only: never build or swap')
+    .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')
+    .option('--no-initial', 'do not bring the container up to date at start')
+    .option('--debounce <ms>', `quiet period before a build (watch.debounceMs)${shows(d, 'debounceMs')}`)
+    .option('--min-restart-interval <ms>', `at least this long between two runs (groups restarts)${shows(d, 'minRestartIntervalMs')}`)
+    .option('-v, --verbose', 'every phase and the compiler output, not one line per run'), d)
+    .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
+}
+
 function build(version: string, run: Run, d: HelpDefaults | null): Command {
   const program = new Command('hotswap')
     .description('Build a Go server, swap it into its running container, verify, roll back on failure.')
@@ -110,21 +131,8 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
   const command = (name: string, description: string) =>
     program.command(name).description(description).addHelpText('after', examplesOf(name));
 
-  withPipeline(command('swap', 'build and swap once, now')
-    .option('--if-changed', 'skip when no binary input changed since the last build')
-    .option('--rev <rev>', 'build this commit, branch or tag instead of the work tree (no checkout)', nonEmpty('--rev'))
-    .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
-      + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
-    // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
-    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? (await import('./commands/swap.js')).swapCommand(o)));
-  withPipeline(command('watch', 'watch the Go sources; build, swap and verify on every change')
-    .option('--dry-run', 'plan and report only: never build or swap')
-    .option('--detach', 'run in the background (output in .hotswap/watch.out) and return once watching')
-    .option('--no-initial', 'do not bring the container up to date at start')
-    .option('--debounce <ms>', `quiet period before a build (watch.debounceMs)${shows(d, 'debounceMs')}`)
-    .option('--min-restart-interval <ms>', `at least this long between two runs (groups restarts)${shows(d, 'minRestartIntervalMs')}`)
-    .option('-v, --verbose', 'every phase and the compiler output, not one line per run'), d)
-    .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
+  addSwap(command('swap', 'build and swap once, now'), run, d);
+  addWatch(command('watch', 'watch the Go sources; build, swap and verify on every change'), run, d);
   addBisect(command('bisect', 'find the first bad commit between two revisions by hot swaps (no checkout)'), run, d);
   withoutJson(withCommon(command('stop', 'stop this repo\'s watch daemon (waits for the current swap)'), d))
     .action(run(async (o) => (await import('./commands/stop.js')).stopCommand(o)));
