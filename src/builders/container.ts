@@ -12,6 +12,7 @@ import type { Progress } from '../ui/progress.js';
 import type { Artifact, BuildRequest } from './builder.js';
 import { BUILDER_LABEL, builderAction, SOURCE_LABEL } from './builder-state.js';
 import { useSync } from './choose.js';
+import { engineEndpoint } from '../docker/engine-config.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
 import { chunks, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
@@ -113,7 +114,7 @@ export async function buildInContainer(request: BuildRequest, reason: string, en
   const { config, progress } = request;
   const build = config.build;
   const name = build.builderContainer;
-  const sync = useSync(build.sync, process.env.DOCKER_HOST);
+  const sync = useSync(build.sync, engineEndpoint().host);
   const containerId = await ensureBuilder(engine, build, config.repo, sync, progress);
   if (sync) await syncSource(engine, name, containerId, config.repo, progress);
   const out = `${OUT_DIR}/${basename(build.output)}`;
