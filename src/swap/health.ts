@@ -41,12 +41,13 @@ type Dial = NonNullable<ContainerClient['dial']>;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 /** A loopback URL of a remote engine means its host's loopback: the connection is opened there (SSH). */
-function tunnelled(url: string, dial: Dial | undefined): Pick<http.RequestOptions, 'createConnection'> {
+function tunnelled(url: string, dial: Dial | undefined): Pick<http.RequestOptions, 'agent' | 'createConnection'> {
   const { hostname, port, protocol } = new URL(url);
   if (!dial || !LOOPBACK.test(hostname)) return {};
   const host = hostname === '[::1]' ? '::1' : hostname;
   const target = Number(port) || (protocol === 'https:' ? 443 : 80);
   return {
+    agent: undefined, // with an agent (even agent: false), Node ignores createConnection
     createConnection: (_options, done) => {
       dial(host, target).then((s) => done(null, s as never), (e: Error) => done(e, undefined as never));
       return undefined as never;

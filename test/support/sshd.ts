@@ -75,6 +75,7 @@ export async function startSshd(engineHost: string, netnsOf?: number): Promise<S
     socket.pipe(child.stdin!);
     child.stdout!.pipe(socket);
     socket.on('error', () => child.kill());
+    child.stdin!.on('error', () => socket.destroy()); // sshd gone first
     child.on('close', () => (children.delete(child), socket.destroy()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
