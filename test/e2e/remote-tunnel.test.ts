@@ -11,7 +11,7 @@ import { docker, removeContainer, RUNTIME_IMAGE, TEST_LABEL } from '../support/d
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { startSshd, type Sshd } from '../support/sshd.mjs';
 
 const HOLDER = 'hs-test-tunnel-ns';
 const NAME = 'hs-test-tunnel';

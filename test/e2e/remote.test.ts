@@ -9,11 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
+import { BUILDER_IMAGE, containerSha256, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { startSshd, type Sshd } from '../support/sshd.mjs';
 
 const NAME = 'hs-test-remote';
 let repo: FixtureRepo;
@@ -28,12 +28,13 @@ beforeAll(async () => {
   sshd = await startSshd(process.env.DOCKER_HOST!);
   repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
-  writeTestConfig(repo.dir, { container: NAME, port });
+  writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: BUILDER_IMAGE, builderContainer: 'hs-test-remote-builder' } } });
   await startContainer({ name: NAME, port });
 });
 
 afterAll(async () => {
   await removeContainer(NAME);
+  await removeContainer('hs-test-remote-builder');
   await repo?.remove();
   await sshd?.stop();
 });
@@ -44,13 +45,27 @@ describe('an engine over ssh://', () => {
     expect(r.stdout).toMatch(new RegExp(`^OK +docker +Docker \\S+ \\(API [\\d.]+\\) at ${sshd.host.replace(/\./g, '\\.')} \\(from DOCKER_HOST\\)$`, 'm'));
   });
 
-  it('swaps, and the container serves the new code', async () => {
+  it('swaps, and the container serves the new code; the upload was compressed', async () => {
     repo.setMessage('hello over ssh');
+    const before = sshd.bytesIn();
     const r = await hotswap(['swap', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).outcome).toBe('swapped');
     expect(await hello()).toBe('hello over ssh');
+    // Everything the swap sent (the binary and every API call) is less than the binary alone: it was gzipped.
+    const binary = fs.statSync(path.join(repo.dir, '.hotswap', 'bin', 'ollama-dev')).size;
+    expect(sshd.bytesIn() - before).toBeLessThan(binary * 0.8);
   });
+
+  it('builds in the builder container on the remote engine, synced', async () => {
+    repo.setMessage('built over there');
+    // A new builder's first go build compiles the standard library: minutes on a busy machine.
+    const r = await runCli(['swap', '--builder', 'container', '--json'], { cwd: repo.dir, env: { ...sshd.env, DOCKER_HOST: sshd.host }, timeoutMs: 480_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).builder.mode).toBe('container');
+    expect(r.stderr).toMatch(/synced \d+ file\(s\) into hs-test-remote-builder/); // no bind mount of a path over there
+    expect(await hello()).toBe('built over there');
+  }, 500_000);
 
   it('lists backups, shows status and logs, and rolls back', async () => {
     const backups = await hotswap(['backups', '--json']);
