@@ -38,6 +38,11 @@ function hostVerifier(target: SshTarget): (key: Buffer) => boolean {
   return (key) => known.includes(key.toString('base64'));
 }
 
+const noop = function (this: unknown) {
+  return this;
+};
+const SOCKET_NO_OPS = { setKeepAlive: noop, setNoDelay: noop, setTimeout: noop, ref: noop, unref: noop };
+
 export class SshSession {
   private client: Promise<Client> | null = null;
 
@@ -64,7 +69,8 @@ export class SshSession {
   /** A byte stream to the engine's API. */
   async dialEngine(): Promise<Duplex> {
     const client = await this.connected();
-    return new Promise((resolve, reject) => client.exec('docker system dial-stdio', (e, channel) => (e ? reject(e) : resolve(channel))));
+    const channel = await new Promise<Duplex>((resolve, reject) => client.exec('docker system dial-stdio', (e, c) => (e ? reject(e) : resolve(c))));
+    return Object.assign(channel, SOCKET_NO_OPS);
   }
 
   /** A TCP connection to host:port opened on the engine's host. */
@@ -73,9 +79,12 @@ export class SshSession {
     return new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (e, channel) => (e ? reject(e) : resolve(channel))));
   }
 
-  /** An http.Agent whose every connection is a dial-stdio channel (no keep-alive: a channel is no socket). */
+  /**
+   * An http.Agent whose connections are dial-stdio channels, kept alive between requests: each new one starts a
+   * `docker` process over there. The socket calls a kept-alive connection receives are no-ops on a channel.
+   */
   agent(): http.Agent {
-    const agent = new http.Agent();
+    const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 4 });
     agent.createConnection = (_options, done) => {
       this.dialEngine().then((s) => done!(null, s as never), (e: Error) => done!(e, undefined as never));
       return undefined as never;
