@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { BUILDER_IMAGE, containerSha256, removeContainer, startContainer } from '../support/docker.js';
+import { BUILDER_IMAGE, containerSha256, docker, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -81,11 +81,17 @@ describe('an engine over ssh://', () => {
     expect(await hello()).toBe('hello over ssh'); // the binary before the builder's
   });
 
-  it('follows the logs (logs -f) until stopped', async () => {
-    const follow = startCli(['logs', '-f'], { cwd: repo.dir, env: { ...sshd.env, DOCKER_HOST: sshd.host } });
-    await getText(`http://127.0.0.1:${port}/api/hello`); // the fixture logs each request
-    await follow.waitForOutput(/\S/, 20_000);
-    expect((await follow.stop()).code).not.toBe(3);
+  it('follows the logs (logs -f) across a restart', async () => {
+    const follow = startCli(['logs', '-f', '-n', '1'], { cwd: repo.dir, env: { ...sshd.env, DOCKER_HOST: sshd.host } });
+    try {
+      await follow.waitForOutput(/\n/, 20_000); // following now: the last line came
+      const before = (follow.stdout().match(/listening on/g) ?? []).length;
+      const restarted = await docker(['restart', '-t', '5', NAME]);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      await follow.waitForOutput(new RegExp(`(listening on[^]*){${before + 1}}`), 30_000); // the new process's line
+    } finally {
+      await follow.stop();
+    }
   });
 
   it('watch swaps an edit over ssh', async () => {
