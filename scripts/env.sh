@@ -19,11 +19,12 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # containers.conf and storage.conf in a temp dir (test/support/podman.ts), so nothing in /etc is changed.
 declare -A PROBE=(
   [docker.io]=dockerd [golang-go]=go [busybox-static]="" [git]=git [gcc]=gcc [libc6-dev]=""
-  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux [podman]=podman [openssl]=openssl
+  [dbus-x11]=dbus-launch [xvfb]=Xvfb [dunst]=dunst [libnotify-bin]=notify-send [tmux]=tmux [podman]=podman
+  [openssh-server]=/usr/sbin/sshd [openssl]=openssl
 )
 installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^ii'; }
 missing=()
-for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux podman openssl; do
+for pkg in docker.io golang-go busybox-static git gcc libc6-dev dbus-x11 xvfb dunst libnotify-bin tmux podman openssh-server openssl; do
   cmd="${PROBE[$pkg]}"
   if [ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1; then continue; fi
   installed "$pkg" || missing+=("$pkg")
@@ -40,7 +41,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed: the tests need every one of them"
+    || die "apt-get install ${missing[*]} failed: the tests need every one of them (openssh-server and openssl: the remote-engine tests)"
 else
   say "apt packages present"
 fi

@@ -37,6 +37,7 @@ function withCommon(command: Command, d: HelpDefaults | null): Command {
     .option('--config <file>', 'config file (default: hotswap.config.json found upward from the cwd)')
     .option('--repo <dir>', 'the Go repository (default: the config file\'s directory)')
     .option('--container <name>', `target container; with several targets, the one to use${shows(d, 'container')}`)
+    .option('-H, --host <url>', 'the engine: unix://PATH, ssh://[USER@]HOST[:PORT] or tcp://HOST:PORT (default: as docker chooses it)')
     .option('--json', 'machine-readable output on stdout')
     .option('--quiet', 'print errors only')
     .option('--log-level <level>', `trace, debug, info, warn, error, fatal or silent${shows(d, 'logLevel')}`);

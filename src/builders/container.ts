@@ -12,6 +12,7 @@ import type { Progress } from '../ui/progress.js';
 import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { BUILDER_LABEL, builderAction, SOURCE_LABEL } from './builder-state.js';
 import { useSync } from './choose.js';
+import { engineEndpoint } from '../docker/engine-config.js';
 import { goBuildSpec } from './go-build.js';
 import { sha256File } from './hash.js';
 import { chunks, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
@@ -131,7 +132,7 @@ async function goBuild(engine: BuilderEngine, request: BuildRequest, out: string
 async function buildInContainer(request: BuildRequest, reason: string, engine: BuilderEngine): Promise<Artifact> {
   const { repo, build, progress } = request;
   const name = build.builderContainer;
-  const sync = useSync(build.sync, process.env.DOCKER_HOST);
+  const sync = useSync(build.sync, engineEndpoint().host);
   const containerId = await ensureBuilder(engine, build, repo, sync, progress);
   if (sync && !request.source) await syncSource(engine, name, containerId, repo, progress);
   const workdir = request.source ? await revisionInBuilder(engine, name, repo, request.source, sync) : SRC;

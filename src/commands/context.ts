@@ -3,6 +3,7 @@ import { resolveConfig } from '../config/resolve.js';
 import type { PipelineFlags, ResolvedConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../log.js';
 import { connectDocker } from '../docker/docker.js';
+import { useHostFlag } from '../docker/engine-config.js';
 import type { Engine } from '../docker/client.js';
 import { createTerminalProgress } from '../ui/terminal.js';
 import type { Progress } from '../ui/progress.js';
@@ -18,6 +19,7 @@ export interface CommandContext {
 }
 
 export function commandContext(flags: PipelineFlags): CommandContext {
+  useHostFlag(flags.host);
   const config = resolveConfig({ flags, cwd: process.cwd(), env: process.env });
   checkStateDir(config.repo); // before the log file is opened in it
   const log = createLogger(statePath(config.repo, 'hotswap.log'), config.output.logLevel);

@@ -126,6 +126,8 @@ export interface PipelineFlags {
   repo?: string;
   main?: string;
   container?: string;
+  /** The engine's address (-H): over DOCKER_HOST and any docker context. */
+  host?: string;
   image?: string;
   builder?: string;
   forceBuilder?: boolean;

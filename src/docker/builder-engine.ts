@@ -4,6 +4,7 @@
  */
 import Docker from 'dockerode';
 import { Writable, type Readable } from 'node:stream';
+import { engineDocker } from './connect.js';
 import { attempt, exitCodeOf, orNull } from './docker.js';
 import type { BuilderEngine, BuilderSpec, BuilderState, ExecSpec, ImageBuildResult, ImageBuildSpec } from './builder-client.js';
 import { buildImage, extractFromImage, pruneTags, writeSingleFile } from './image-build.js';
@@ -100,4 +101,4 @@ class DockerBuilderEngine implements BuilderEngine {
   }
 }
 
-export const connectBuilderEngine = (): BuilderEngine => new DockerBuilderEngine(new Docker());
+export const connectBuilderEngine = (): BuilderEngine => new DockerBuilderEngine(engineDocker());

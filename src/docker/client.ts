@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /**
  * The seam between the swap logic and Docker (ARCHITECTURE.md, docker/). Only `docker.ts` implements it with dockerode;
  * unit tests use a recording fake.
@@ -57,6 +59,11 @@ export interface ArchivedFile extends ArchivedEntry {
 
 export interface ContainerClient {
   readonly name: string;
+  /**
+   * Opens host:port from the engine's host, when that is another machine reached over SSH: there a loopback
+   * URL means the engine host's loopback. Absent when the engine is local.
+   */
+  readonly dial?: (host: string, port: number) => Promise<Duplex>;
   /** null when the container does not exist. */
   inspect(): Promise<ContainerState | null>;
   /** Runs argv in the container (no shell unless argv starts one) and collects its output. */
@@ -109,7 +116,7 @@ export interface CreateSpec {
 export interface Engine {
   /** Throws an environment error (exit 3) when the engine does not answer. */
   ping(): Promise<void>;
-  /** The engine's version and API version, e.g. "20.10.24 (API 1.41)". */
+  /** Which engine, its version and API version, e.g. "Docker 20.10.24 (API 1.41)" or "Podman 4.3.1 (API 1.41)". */
   version(): Promise<string>;
   container(name: string): ContainerClient;
   /** null when the image is not present locally. */

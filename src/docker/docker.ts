@@ -1,5 +1,5 @@
 /**
- * The Engine over dockerode: the only module that imports it. Honours DOCKER_HOST through docker-modem.
+ * The Engine over dockerode, on the engine `engine-config.ts` chose (`connect.ts` holds the client).
  * Errors name the action that failed ("copying the binary into ollama-gpu: …").
  */
 import Docker from 'dockerode';
@@ -7,20 +7,26 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { PassThrough, type Duplex } from 'node:stream';
+import { PassThrough, pipeline, type Duplex } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { environmentError, messageOf, operationError } from '../errors.js';
 import type { ArchivedEntry, ArchivedFile, ContainerClient, ContainerCreation, ContainerState, CreateSpec, Engine, ExecResult, LogOptions, Platform, PreparedExec } from './client.js';
 import { createBody, createSettingsOf } from './create-options.js';
 import { isPodman, withoutAttachError } from './podman.js';
 
-/** Where the engine is: DOCKER_HOST, or Docker's default socket (docker-modem's default too). */
-export const dockerHost = () => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+import { engineDialer, engineDocker } from './connect.js';
+import { engineEndpoint } from './engine-config.js';
 
+/** No answer, or (over ssh) no way in: the host refused the key, or its host key is unknown. */
 const isUnreachable = (e: unknown) =>
-  /ECONNREFUSED|ENOENT|EACCES|ETIMEDOUT|EHOSTUNREACH|socket hang up/.test(messageOf(e));
+  /ECONNREFUSED|ENOENT|EACCES|ETIMEDOUT|EHOSTUNREACH|socket hang up|authentication methods failed|Host denied|Timed out while waiting for handshake/.test(messageOf(e));
 
 const statusOf = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+/** Podman's compatible API names itself in /version's components or platform; anything else is Docker. */
+const productOf = (v: Docker.DockerVersion & { Platform?: { Name?: string } }) =>
+  [v.Platform?.Name ?? '', ...(v.Components ?? []).map((c) => c.Name)].some((name) => /podman/i.test(name)) ? 'Podman' : 'Docker';
 
 /** Resolves with null on a 404 (the thing does not exist), rethrows anything else. */
 export async function orNull<T>(call: () => Promise<T>): Promise<T | null> {
@@ -44,8 +50,9 @@ export async function exitCodeOf(exec: Docker.Exec): Promise<number> {
 /** Wraps a failed Docker call: unreachable engine → exit 3, anything else → exit 1 naming the action. */
 function dockerFailure(action: string, e: unknown) {
   if (isUnreachable(e)) {
-    return environmentError(`Docker is not reachable at ${dockerHost()} (${action})`, {
-      hint: 'start the Docker engine or set DOCKER_HOST to a running one', cause: e, phase: 'docker',
+    const { host, via } = engineEndpoint();
+    return environmentError(`Docker is not reachable at ${host} (chosen by ${via}; ${action}: ${messageOf(e)})`, {
+      hint: 'start that engine, or choose another with --host, DOCKER_HOST or DOCKER_CONTEXT', cause: e, phase: 'docker',
     });
   }
   return operationError(`${action}: ${messageOf(e).replace(/^\(HTTP code \d+\)\s*/, '')}`, { cause: e, phase: 'docker' });
@@ -155,6 +162,8 @@ async function packFile(pack: tar.Pack, header: { name: string; mode: number; mt
 }
 
 class DockerContainer implements ContainerClient {
+  readonly dial = engineDialer() ?? undefined;
+
   constructor(private readonly docker: Docker, readonly name: string, private readonly onPodman: () => Promise<boolean>) {}
 
   private get handle() {
@@ -214,7 +223,9 @@ class DockerContainer implements ContainerClient {
         pack.finalize();
       });
       packed.catch((e: unknown) => pack.destroy(e as Error));
-      await Promise.all([this.handle.putArchive(pack as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
+      // gzip when the engine is remote (its archive PUT accepts it): the link is slower than the CPU.
+      const body = engineEndpoint().remote ? pipeline(pack, createGzip({ level: 1 }), () => undefined) : pack;
+      await Promise.all([this.handle.putArchive(body as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
     });
   }
 
@@ -311,7 +322,7 @@ class DockerContainer implements ContainerClient {
 }
 
 class DockerEngine implements Engine {
-  private readonly docker = new Docker();
+  private readonly docker = engineDocker();
   private podman: Promise<boolean> | undefined;
   /** Asked once, when an adaptation needs it (src/docker/podman.ts); a failed answer is asked again. */
   private readonly onPodman = (): Promise<boolean> => (this.podman ??= this.docker.version().then(isPodman, (e: unknown) => {
@@ -328,7 +339,7 @@ class DockerEngine implements Engine {
   version(): Promise<string> {
     return attempt('asking Docker for its version', async () => {
       const v = await this.docker.version();
-      return `${v.Version} (API ${v.ApiVersion})`;
+      return `${productOf(v)} ${v.Version} (API ${v.ApiVersion})`;
     });
   }
 

@@ -12,7 +12,8 @@ import { messageOf } from '../errors.js';
 import { linuxPrecheck } from '../notify/desktop.js';
 import { openRepo } from '../git/repo.js';
 import type { Engine } from '../docker/client.js';
-import { dockerHost } from '../docker/docker.js';
+import { engineEndpoint } from '../docker/engine-config.js';
+import { isPlainTcp } from '../docker/endpoint.js';
 import { detectSlowMount } from '../watch/mounts.js';
 
 export type Status = 'OK' | 'WARN' | 'FAIL';
@@ -53,15 +54,15 @@ async function goToolchain(config: ResolvedConfig): Promise<CheckResult[]> {
 }
 
 async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResult[]> {
-  const host = dockerHost();
+  const { host, via, address, tls } = engineEndpoint();
   const results: CheckResult[] = [];
-  if (/^tcp:\/\//.test(host) && process.env.DOCKER_TLS_VERIFY !== '1') {
+  if (isPlainTcp(address, !!tls)) {
     results.push(warn('docker host', `${host} is plain TCP: anyone on the network can drive the engine`, 'use a unix socket, ssh://, or TLS (DOCKER_TLS_VERIFY=1)'));
   }
   try {
-    results.push(ok('docker', `engine ${await engine.version()} at ${host}`));
+    results.push(ok('docker', `${await engine.version()} at ${host} (from ${via})`));
   } catch (e) {
-    return [...results, fail('docker', messageOf(e), 'start the Docker engine, or set DOCKER_HOST')];
+    return [...results, fail('docker', messageOf(e), 'start the Docker engine, or choose another with --host, DOCKER_HOST or DOCKER_CONTEXT')];
   }
   const { container, image } = config.target;
   const state = await engine.container(container).inspect();

@@ -24,9 +24,9 @@ const INSPECT_EVERY_MS = 200;
  * One GET with node:http, not fetch(): undici loads on the first fetch() of a process (~80–100 ms here),
  * which a one-shot swap would pay inside its health phase. Loopback only (the config schema enforces it).
  */
-function fetchText(url: string): Promise<{ status: number; body: string } | null> {
+function fetchText(url: string, dial?: Dial): Promise<{ status: number; body: string } | null> {
   return new Promise((resolve) => {
-    const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, timeout: 2000 }, (response) => {
+    const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, timeout: 2000, ...tunnelled(url, dial) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -35,6 +35,24 @@ function fetchText(url: string): Promise<{ status: number; body: string } | null
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(null)); // not listening yet
   });
+}
+
+type Dial = NonNullable<ContainerClient['dial']>;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+/** A loopback URL of a remote engine means its host's loopback: the connection is opened there (SSH). */
+function tunnelled(url: string, dial: Dial | undefined): Pick<http.RequestOptions, 'agent' | 'createConnection'> {
+  const { hostname, port, protocol } = new URL(url);
+  if (!dial || !LOOPBACK.test(hostname)) return {};
+  const host = hostname === '[::1]' ? '::1' : hostname;
+  const target = Number(port) || (protocol === 'https:' ? 443 : 80);
+  return {
+    agent: undefined, // with an agent (even agent: false), Node ignores createConnection
+    createConnection: (_options, done) => {
+      dial(host, target).then((s) => done(null, s as never), (e: Error) => done(e, undefined as never));
+      return undefined as never;
+    },
+  };
 }
 
 const reportedVersion = (body: string): string | null => {
@@ -76,8 +94,8 @@ export async function waitHealthy(container: ContainerClient, health: HealthConf
     // answer is only trusted once the health URL has said 2xx.
     const wantVersion = !!health.versionUrl && expect.version !== null;
     const [answer, versionAnswer] = await Promise.all([
-      !urlOk && health.url ? fetchText(health.url) : null,
-      wantVersion ? fetchText(health.versionUrl!) : null,
+      !urlOk && health.url ? fetchText(health.url, container.dial) : null,
+      wantVersion ? fetchText(health.versionUrl!, container.dial) : null,
       inspectNow ? checkContainer(container, expect) : null,
     ]);
     if (!urlOk && health.url) {

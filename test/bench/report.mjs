@@ -7,7 +7,7 @@ import path from 'node:path';
 import { formatValue, machineLine, median, p90, ROOT, verdict } from './common.mjs';
 
 const DIR = path.join(ROOT, 'bench-results');
-const ORDER = ['swap', 'watch', 'copy', 'watcher', 'oldcli', 'builder', 'plan'];
+const ORDER = ['swap', 'watch', 'copy', 'remote', 'watcher', 'oldcli', 'builder', 'plan'];
 /** Results older than this relative to the newest are flagged: they come from an earlier run. */
 const STALE_MS = 3 * 60 * 60 * 1000;
 

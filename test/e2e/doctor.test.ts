@@ -35,7 +35,7 @@ describe('hotswap doctor', () => {
       expect(line(r.stdout, name), name).toMatch(/^(OK|WARN)/);
     }
     expect(line(r.stdout, 'container')).toMatch(/^OK .*is running/);
-    expect(line(r.stdout, 'docker')).toMatch(/^OK .*engine \d+\.\d+/);
+    expect(line(r.stdout, 'docker')).toMatch(/^OK +docker +Docker \d+\.\d+\S* \(API [\d.]+\) at unix:\/\/\S+ \(from DOCKER_HOST\)$/);
   });
 
   it("names the builder image go.mod's go line asks for, and the exact pull when it is missing", async () => {
