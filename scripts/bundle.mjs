@@ -3,6 +3,7 @@
 // node_modules for, but node-notifier (its vendored notifier binaries are found by path at run time).
 // Commands stay lazy: esbuild keeps each `await import()` of a bundled module as a deferred init.
 import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 // dockerode requires ./session (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load;
@@ -14,6 +15,21 @@ const noBuildkitSession = {
     b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
       contents: "module.exports = () => { throw new Error('hotswap does not open BuildKit sessions'); };",
       loader: 'js',
+    }));
+  },
+};
+
+// docker-modem requires ./ssh, and through it all of ssh2 (~20 ms to evaluate), at load; only an ssh:// DOCKER_HOST
+// calls it. It is replaced by a shim that requires the real one on its first call.
+const lazySsh = {
+  name: 'lazy-ssh',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) => (/docker-modem[\\/]lib/.test(args.importer)
+      ? { path: join(args.resolveDir, 'ssh.js'), namespace: 'lazy-ssh' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
+      contents: `module.exports = function lazySsh(options) { return require(${JSON.stringify(args.path)})(options); };`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
     }));
   },
 };
@@ -40,7 +56,7 @@ const common = {
       'const __dirname = __hotswapDirname(__filename);',
     ].join(' '),
   },
-  plugins: [noBuildkitSession],
+  plugins: [noBuildkitSession, lazySsh],
 };
 
 // Chunk names carry a content hash: an old build's chunks would pile up in the package.
