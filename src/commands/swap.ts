@@ -6,6 +6,7 @@ import type { PipelineFlags } from '../config/types.js';
 import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
+import { askGoVersionEarly } from '../toolchain/host-tools.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
@@ -13,6 +14,7 @@ export interface SwapFlags extends PipelineFlags {
 }
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
+  askGoVersionEarly(); // a spawn that overlaps the config and git start-up instead of following them
   const { config, log, progress, engine, warn } = commandContext(flags);
   const targets = await checkTargets(config, { warn });
   const notifier = createNotifier(config.notify, log);
