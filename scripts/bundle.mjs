@@ -3,7 +3,6 @@
 // node_modules for, but node-notifier (its vendored notifier binaries are found by path at run time).
 // Commands stay lazy: esbuild keeps each `await import()` of a bundled module as a deferred init.
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 // dockerode requires ./session (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load;
@@ -25,11 +24,11 @@ const lazySsh = {
   name: 'lazy-ssh',
   setup(b) {
     b.onResolve({ filter: /^\.\/ssh$/ }, (args) => (/docker-modem[\\/]lib/.test(args.importer)
-      ? { path: join(args.resolveDir, 'ssh.js'), namespace: 'lazy-ssh' } : undefined));
+      ? { path: 'docker-modem/lib/ssh.js', namespace: 'lazy-ssh', pluginData: { resolveDir: args.resolveDir } } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
-      contents: `module.exports = function lazySsh(options) { return require(${JSON.stringify(args.path)})(options); };`,
+      contents: "module.exports = function lazySsh(options) { return require('./ssh.js')(options); };",
       loader: 'js',
-      resolveDir: dirname(args.path),
+      resolveDir: args.pluginData.resolveDir,
     }));
   },
 };
