@@ -18,6 +18,21 @@ const noBuildkitSession = {
   },
 };
 
+// docker-modem requires ./ssh, and through it all of ssh2 (~20 ms to evaluate), at load; only an ssh:// DOCKER_HOST
+// calls it. It is replaced by a shim that requires the real one on its first call.
+const lazySsh = {
+  name: 'lazy-ssh',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) => (/docker-modem[\\/]lib/.test(args.importer)
+      ? { path: 'docker-modem/lib/ssh.js', namespace: 'lazy-ssh', pluginData: { resolveDir: args.resolveDir } } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ssh' }, (args) => ({
+      contents: "module.exports = function lazySsh(options) { return require('./ssh.js')(options); };",
+      loader: 'js',
+      resolveDir: args.pluginData.resolveDir,
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -40,7 +55,7 @@ const common = {
       'const __dirname = __hotswapDirname(__filename);',
     ].join(' '),
   },
-  plugins: [noBuildkitSession],
+  plugins: [noBuildkitSession, lazySsh],
 };
 
 // Chunk names carry a content hash: an old build's chunks would pile up in the package.

@@ -9,6 +9,7 @@ import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { prepareRevision } from '../revisions/export.js';
+import { askGoVersionEarly } from '../toolchain/host-tools.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
@@ -18,6 +19,7 @@ export interface SwapFlags extends PipelineFlags {
 }
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
+  askGoVersionEarly(); // a spawn that overlaps the config and git start-up instead of following them
   const { config, log, progress, engine, warn } = commandContext(flags);
   const targets = await checkTargets(config, { warn, at: flags.rev });
   const notifier = createNotifier(config.notify, log);

@@ -63,9 +63,11 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
 const gitAt = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
   simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE', ...OBJECT_ENV_NAMES] }).env(cleanEnv(extraEnv));
 
-async function topLevel(dir: string): Promise<string> {
+/** The work tree's top, git directory and common directory (a linked worktree's differ), in one git call. */
+async function locate(dir: string): Promise<{ top: string; gitDirRaw: string; commonDir: string }> {
   try {
-    return (await gitAt(dir).revparse(['--show-toplevel'])).trim();
+    const [top = '', gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitAt(dir).revparse(['--show-toplevel', '--git-dir', '--git-common-dir'])).trim().split('\n');
+    return { top, gitDirRaw, commonDir };
   } catch (e) {
     const message = messageOf(e);
     if (/ENOENT|spawn git/.test(message)) {
@@ -151,18 +153,19 @@ function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
 }
 
 export async function openRepo(dir: string): Promise<GitRepo> {
-  const top = await topLevel(dir);
+  const { top, gitDirRaw, commonDir } = await locate(dir);
   const prefix = relative(top, dir).split('\\').join('/');
-  const [gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitAt(dir).revparse(['--git-dir', '--git-common-dir'])).trim().split('\n');
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = statePath(dir, `index.${process.pid}`);
   await ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
+  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success. It reads no
+  // objects, so it runs while the private object directory is set up.
+  const ignored = gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '');
   await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
   const objects = await privateObjects(dir, commonDir);
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
-  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
-  const stateIgnored = (await git().raw(['check-ignore', '.hotswap']).catch(() => '')).trim() !== '';
+  const stateIgnored = (await ignored).trim() !== '';
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {

@@ -19,6 +19,9 @@ let localGoVersion: Promise<string | null> | null = null;
 const goVersion = () => (localGoVersion ??= promisify(execFile)('go', ['version'])
   .then(({ stdout }) => parseGoVersion(stdout), () => null));
 
+/** Asks the local Go its version now, while other start-up work runs, so a build's choice need not wait on it. */
+export const askGoVersionEarly = (): void => void goVersion();
+
 export async function hostTools(repo: string): Promise<HostTools> {
   // $CC may carry flags ("gcc -m64"); its first word is the program.
   const cc = process.env.CC?.trim().split(/\s+/)[0];
