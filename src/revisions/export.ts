@@ -5,6 +5,7 @@
  */
 import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { environmentError, messageOf, operationError, type HotswapError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import { isAlive, statePath } from '../state/store.js';
 
@@ -41,11 +42,31 @@ export async function exportTree(git: GitRepo, repo: string, tree: string): Prom
     await mkdir(root, { recursive: true, mode: 0o700 });
     const temp = `${dir}.${process.pid}.tmp`;
     await rm(temp, { recursive: true, force: true });
-    await git.history.exportTree(tree, temp);
+    await git.history.exportTree(tree, temp).catch(async (e: unknown) => {
+      await rm(temp, { recursive: true, force: true });
+      throw exportFailure(e, tree);
+    });
     await rename(temp, dir);
   }
   await pruneTrees(root, tree);
   return dir;
+}
+
+/**
+ * git could not write the tree: most often objects missing from this clone (a shallow or partial clone, or
+ * blobs lost), which names the file; else git's own last line.
+ */
+function exportFailure(e: unknown, tree: string): HotswapError {
+  const text = messageOf(e);
+  const missing = /unable to read sha1 file of (.+?) \(([0-9a-f]{40,64})\)/.exec(text);
+  if (missing) {
+    const [, file, object = ''] = missing;
+    return environmentError(`cannot write tree ${tree.slice(0, 12)} from git objects: ${file} (object ${object.slice(0, 12)}) is missing from this clone`, {
+      hint: `fetch the missing objects (git fetch, or git fetch --unshallow / --refetch for a shallow or partial clone), or pick another revision`, cause: e,
+    });
+  }
+  const last = text.trim().split('\n').filter(Boolean).pop() ?? 'git failed';
+  return operationError(`cannot write tree ${tree.slice(0, 12)} from git objects: ${last}`, { hint: 'see .hotswap/hotswap.log', cause: e });
 }
 
 /** Keeps the newest KEEP trees (and `keep`); removes the rest and temp directories of dead processes. */

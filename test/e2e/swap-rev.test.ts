@@ -2,6 +2,7 @@
  * `hotswap swap --rev`: an old commit built from git objects and served, while HEAD, the index and the work
  * tree (with an uncommitted edit) stay as they were; `status` and the next plan know a revision is live.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,26 @@ describe('hotswap swap --rev', () => {
     expect(await hello()).toBe('hello v2');
     expect(repo.read('server/message.go')).toContain('hello uncommitted');
   }, 300_000); // a cold builder compiles the standard library
+
+  it('a revision whose objects this clone lacks is exit 3 naming the file, and the container is untouched', async () => {
+    // A commit of HEAD's tree plus lost.txt, made through a throw-away index, whose blob is then deleted.
+    const git = (args: string[], env: Record<string, string> = {}, input = '') =>
+      execFileSync('git', args, { cwd: repo.dir, env: { ...process.env, ...env }, input, encoding: 'utf8' }).trim();
+    const blob = git(['hash-object', '-w', '--stdin'], {}, `lost ${Date.now()}\n`);
+    const index = { GIT_INDEX_FILE: path.join(repo.dir, '.git', 'lost-index') };
+    git(['read-tree', 'HEAD'], index);
+    git(['update-index', '--add', '--cacheinfo', `100644,${blob},lost.txt`], index);
+    const commit = git(['commit-tree', git(['write-tree'], index), '-p', 'HEAD', '-m', 'lost'], { ...index, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' });
+    fs.rmSync(index.GIT_INDEX_FILE);
+    fs.rmSync(path.join(repo.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+    const startedAt = async () => (await docker(['inspect', '-f', '{{.State.StartedAt}}', NAME])).stdout;
+    const before = await startedAt();
+    const result = await cli('swap', '--rev', commit);
+    expect(result.code).toBe(3);
+    expect(errorLinesOf(result.stderr)).toEqual([expect.stringMatching(/^hotswap: cannot write tree \w+ from git objects: lost\.txt \(object \w+\) is missing from this clone\nhint: fetch the missing objects/)]);
+    expect(await startedAt()).toBe(before);
+    expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'trees')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
 
   it('an unknown revision is exit 2 with one line, before Docker is touched', async () => {
     const result = await cli('swap', '--rev', 'no-such-branch');
