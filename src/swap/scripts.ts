@@ -74,11 +74,14 @@ const HASH_FN = 'has_openssl() { local IFS=: d; for d in $PATH; do [ -x "$d/open
 const FIND_KEPT = 'b=; n=0; for f in "$5"*; do s=${f##*_}; s=${s%.original}; { [ ${#s} -eq 64 ] && [ -f "$f" ]; } || continue; n=$((n+1)); [ "$s" = "$o" ] && b=$f; done';
 
 /**
- * Backs $1 (sha256 $o) up as `$2_$o` (`.original` when it is the first), unless a backup already holds it.
- * Written as $7 first: a hard link costs nothing and is whole by construction; a copy (another file system)
- * is hashed before the rename. A failed one is removed (the trap) and reported as `backupfail <size>`, exit 4.
+ * Backs $1 (sha256 $o) up as `$2_$o` (`.original` when it is the first), unless a backup already holds it:
+ * that one is renamed to this swap's time (keeping its `.original`), so the newest backup, which `rollback`
+ * restores, is always what was live before the last swap. Written as $7 first: a hard link costs nothing and
+ * is whole by construction; a copy (another file system) is hashed before the rename. A failed one is
+ * removed (the trap) and reported as `backupfail <size>`, exit 4.
  */
-const BACKUP = `${FIND_KEPT}; if [ -n "$b" ]; then echo "kept $b"; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ` +
+const BACKUP = `${FIND_KEPT}; if [ -n "$b" ]; then k="$2_$o"; case "$b" in *.original) k="$k.original";; esac; ` +
+  '[ "$b" = "$k" ] || mv -f "$b" "$k"; b=$k; echo "kept $b"; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ' +
   'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
   'if [ -z "$l" ]; then x=$(hash "$7"); [ "${x%% *}" = "$o" ] || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; fi; ' +
   'mv -f "$7" "$b"; echo "backup $b"; fi';

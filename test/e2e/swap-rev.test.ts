@@ -86,6 +86,17 @@ describe('hotswap swap --rev', () => {
     expect(repo.read('server/message.go')).toContain('hello uncommitted');
   }, 300_000); // a cold builder compiles the standard library
 
+  it('rollback after swapping back and forth restores what was live before the last swap, though a backup already held it', async () => {
+    for (const rev of ['HEAD~1', 'HEAD', 'HEAD~1', 'HEAD']) {
+      const swapped = await cli('swap', '--rev', rev, '--builder', 'local');
+      expect(swapped.code, swapped.stderr).toBe(0);
+    }
+    expect(await hello()).toBe('hello v2');
+    const rolledBack = await cli('rollback');
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    expect(await hello()).toBe('hello v1'); // the backup of v1 was kept, not made again: it took the last swap's time
+  });
+
   it('a revision whose objects this clone lacks is exit 3 naming the file, and the container is untouched', async () => {
     // A commit of HEAD's tree plus lost.txt, made through a throw-away index, whose blob is then deleted.
     const git = (args: string[], env: Record<string, string> = {}, input = '') =>

@@ -179,14 +179,25 @@ describe('INSTALL in a real busybox shell', () => {
     expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_2_${sha('new\n')}`);
   });
 
-  it('makes no new backup when one already holds the live bytes, and says which', () => {
+  it('makes no new backup when one already holds the live bytes: that one takes this swap\'s time, so rollback finds it newest', () => {
     const dir = setUp();
-    const kept = `${dir}/backup_0_${sha('old\n')}`;
-    fs.writeFileSync(kept, 'old\n');
-    const r = run(args(dir, { keep: '1' }), dir);
+    fs.writeFileSync(`${dir}/backup_0_${sha('old\n')}`, 'old\n');
+    fs.writeFileSync(`${dir}/backup_05_${sha('older\n')}`, 'older\n');
+    const r = run(args(dir, { keep: '2' }), dir);
     expect(r.status, r.stderr).toBe(0);
+    const kept = `${dir}/backup_1_${sha('old\n')}`;
     expect(parseInstallOutput(r.stdout).backup).toBe(kept);
-    expect(listDir(dir)).toEqual([path.basename(kept)]); // kept, although the oldest and beyond keep-1 others
+    expect(listDir(dir)).toEqual([`backup_05_${sha('older\n')}`, path.basename(kept)]);
+    expect(fs.readFileSync(kept, 'utf8')).toBe('old\n');
+  });
+
+  it('keeps the original mark on a kept backup it renames', () => {
+    const dir = setUp();
+    fs.writeFileSync(`${dir}/backup_0_${sha('old\n')}.original`, 'old\n');
+    const r = run(args(dir), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_1_${sha('old\n')}.original`);
+    expect(listDir(dir)).toEqual([`backup_1_${sha('old\n')}.original`]);
   });
 
   it('refuses an upload with the wrong hash and removes it, leaving the binary alone', () => {
