@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestConfig } from '../support/config.js';
-import { BUILDER_IMAGE, docker, ensureBuilderImage, removeContainer, run, startContainer } from '../support/docker.js';
+import { BUILDER_IMAGE, docker, ENGINE_SOCKET, ensureBuilderImage, removeContainer, run, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { waitForText } from '../support/http.js';
 import { REPO_ROOT } from '../support/paths.js';
@@ -20,7 +20,7 @@ const DEV = 'hs-test-devcontainer';
 const TARGET = 'hs-test-devc-target';
 const BUILDER = 'hs-test-devc-build';
 const WORKSPACE = '/workspace/repo';
-const SOCKET = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+const SOCKET = ENGINE_SOCKET;
 
 let work: string;
 let repo: FixtureRepo;

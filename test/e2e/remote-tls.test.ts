@@ -14,7 +14,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { removeContainer, startContainer } from '../support/docker.js';
+import { ENGINE_SOCKET, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   issue('server', 'subjectAltName=IP:127.0.0.1');
   issue('client', 'extendedKeyUsage=clientAuth');
   const read = (name: string) => fs.readFileSync(path.join(dir, name));
-  const socket = process.env.DOCKER_HOST!.replace(/^unix:\/\//, '');
+  const socket = ENGINE_SOCKET;
   front = tls.createServer({ key: read('server-key.pem'), cert: read('server-cert.pem'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true, allowHalfOpen: true }, (client) => {
     const engine = net.connect({ path: socket, allowHalfOpen: true }); // exec's stdin ends before its output
     client.pipe(engine).pipe(client);

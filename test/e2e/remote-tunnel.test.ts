@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { docker, removeContainer, RUNTIME_IMAGE, TEST_LABEL } from '../support/docker.js';
+import { docker, ENGINE_HOST, removeContainer, RUNTIME_IMAGE, TEST_LABEL } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await dockerOk(['run', '-d', '--name', HOLDER, '--network', 'none', '--label', TEST_LABEL, '--entrypoint', 'sleep', RUNTIME_IMAGE, '1000000']);
   await dockerOk(['run', '-d', '--name', NAME, '--network', `container:${HOLDER}`, '--label', TEST_LABEL, '-e', `OLLAMA_HOST=127.0.0.1:${port}`, RUNTIME_IMAGE]);
   const pid = Number(await dockerOk(['inspect', '--format', '{{.State.Pid}}', HOLDER]));
-  sshd = await startSshd(process.env.DOCKER_HOST!, pid);
+  sshd = await startSshd(ENGINE_HOST, pid);
   repo = await makeFixtureRepo({ ignoreState: true });
   writeTestConfig(repo.dir, { container: NAME, port });
 });

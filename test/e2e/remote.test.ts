@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { BUILDER_IMAGE, containerSha256, docker, removeContainer, startContainer } from '../support/docker.js';
+import { BUILDER_IMAGE, containerSha256, docker, ENGINE_HOST, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText, waitForText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -25,7 +25,7 @@ const hotswap = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { cwd: repo.dir, env: { ...sshd.env, DOCKER_HOST: sshd.host, ...env } });
 
 beforeAll(async () => {
-  sshd = await startSshd(process.env.DOCKER_HOST!);
+  sshd = await startSshd(ENGINE_HOST);
   repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
   writeTestConfig(repo.dir, { container: NAME, port, extra: { build: { builderImage: BUILDER_IMAGE, builderContainer: 'hs-test-remote-builder' } } });

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { waitForText } from './http.js';
 
+/** The engine the tests use: DOCKER_HOST, else Docker's default socket (CI leaves DOCKER_HOST unset). */
+export const ENGINE_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+export const ENGINE_SOCKET = ENGINE_HOST.replace(/^unix:\/\//, '');
+
 export const RUNTIME_IMAGE = 'hotswap-test/runtime:latest';
 export const TEST_LABEL = 'hotswap.test=1';
 export interface RunResult {

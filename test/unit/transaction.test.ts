@@ -92,7 +92,7 @@ describe('swapBinary', () => {
     const second = await swap();
     expect(second.outcome).toBe('rolled-back');
     // The same backup, renamed to the second swap's time (rollback restores the newest).
-    const stampless = (path: string | undefined) => path?.replace(/backup_\d{8}_\d{6}_\d{3}_/, 'backup_');
+    const stampless = (path: string | null | undefined) => path?.replace(/backup_\d{8}_\d{6}_\d{3}_/, 'backup_');
     expect(stampless(second.backup)).toBe(stampless(first.backup));
     expect(backups()).toEqual([second.backup]);
   });
