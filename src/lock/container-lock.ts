@@ -2,12 +2,14 @@
  * One swap at a time per container, across processes: `swap`, `watch` and `rollback`, from any repo or
  * target, take the lock of the engine and container they act on before they touch its binary, and keep
  * it until the swap is decided (live and healthy, or rolled back). Builds run outside it, in parallel.
- * The lock lives in a per-user directory, keyed by DOCKER_HOST and the container's name.
+ * The lock lives in a per-user directory, keyed by the engine this process talks to (however it was chosen:
+ * --host, DOCKER_HOST or a docker context) and the container's name.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { engineEndpoint } from '../docker/engine-config.js';
 import { environmentError, messageOf, operationError } from '../errors.js';
 import type { Progress } from '../ui/progress.js';
 import { holderOf, release, tryTake, type Holder } from './lock-file.js';
@@ -20,9 +22,8 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'hotswap') : join(tmpdir(), `hotswap-${uid}`);
 }
 
-/** The lock file of one container on one engine (DOCKER_HOST as dockerode reads it). */
-export function containerLockFile(container: string, env: NodeJS.ProcessEnv = process.env): string {
-  const engine = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+/** The lock file of one container on one engine: the engine as chosen (docker/engine-config.ts), so two contexts naming two engines never share a lock. */
+export function containerLockFile(container: string, env: NodeJS.ProcessEnv = process.env, engine = engineEndpoint().host): string {
   const key = createHash('sha256').update(`${engine}\n${container}`).digest('hex').slice(0, 16);
   return join(lockDir(env), `${container}-${key}.lock`);
 }
