@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { engineEndpoint } from '../docker/engine-config.js';
 import { checkStateDir, stateDir } from '../state/store.js';
 import { printJson } from '../ui/json.js';
 import { PROGRESS_CALLS, type Progress } from '../ui/progress.js';
@@ -53,6 +54,15 @@ function connectTo(file: string): Promise<Socket | null> {
 const HOTSWAP_ENV = (env: NodeJS.ProcessEnv) =>
   Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('HOTSWAP_') && e[1] !== undefined));
 
+/** The engine this swap would use; null when it cannot be told (a missing context: the in-process run says so). */
+function clientEngine(): string | null {
+  try {
+    return engineEndpoint().host;
+  } catch {
+    return null;
+  }
+}
+
 export async function swapThroughDaemon(flags: Readonly<Record<string, unknown>>): Promise<number | null> {
   if (!daemonAllowed(flags, process.env)) return null;
   const file = socketFor(flags, process.cwd());
@@ -62,10 +72,12 @@ export async function swapThroughDaemon(flags: Readonly<Record<string, unknown>>
   } catch {
     return null;
   }
+  const engine = clientEngine();
+  if (!engine) return null;
   const socket = await connectTo(file);
   if (!socket) return null;
   const forwarded = Object.fromEntries(Object.entries(flags).filter(([key]) => FORWARDED_FLAGS.has(key)));
-  send(socket, { type: 'swap', pid: process.pid, cwd: process.cwd(), flags: forwarded, env: HOTSWAP_ENV(process.env) });
+  send(socket, { type: 'swap', pid: process.pid, cwd: process.cwd(), flags: forwarded, env: HOTSWAP_ENV(process.env), engine });
   return converse(socket, flags.quiet === true);
 }
 

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { resolveConfig } from '../config/resolve.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Engine } from '../docker/client.js';
+import { engineEndpoint } from '../docker/engine-config.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
@@ -50,6 +51,8 @@ export function configFor(own: ResolvedConfig, request: OneShotRequest): Resolve
     return `its flags or config do not resolve: ${messageOf(e)}`;
   }
   if (config.repo !== own.repo) return `it is for ${config.repo}, the daemon for ${own.repo}`;
+  const engine = engineEndpoint().host;
+  if (request.engine !== engine) return `it is for the engine at ${request.engine}, the daemon uses ${engine}`;
   return runShape(config) === runShape(own) ? config : 'its flags or the config file differ from the daemon\'s';
 }
 

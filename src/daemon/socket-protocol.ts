@@ -20,6 +20,8 @@ export interface OneShotRequest {
   readonly flags: Readonly<Record<string, unknown>>;
   /** HOTSWAP_* variables, as the config reads them. */
   readonly env: Readonly<Record<string, string>>;
+  /** The engine the client would use (--host, DOCKER_HOST or a docker context): the daemon's must be it. */
+  readonly engine: string;
 }
 
 export type ProgressCall = {

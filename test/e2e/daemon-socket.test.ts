@@ -111,6 +111,10 @@ describe('hotswap swap with a watch daemon running', () => {
     const differs = await runCli(['swap', '--no-verify'], { cwd: repo.dir });
     expect(differs.code).toBe(0);
     expect(differs.stderr).toMatch(/did not take this swap \(its flags or the config file differ from the daemon's\): running it here/);
+    // Another engine (DOCKER_HOST here; a docker context alike): the daemon never swaps into its own instead.
+    const elsewhere = await runCli(['swap'], { cwd: repo.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toMatch(/did not take this swap \(it is for the engine at unix:\/\/\/nonexistent\/docker\.sock, the daemon uses \S+\): running it here/);
     const forced = await runCli(['swap'], { cwd: repo.dir, env: { HOTSWAP_NO_DAEMON: '1' } });
     expect(forced.code).toBe(0);
     expect(forced.stderr).not.toMatch(REFUSED);
