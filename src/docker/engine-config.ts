@@ -41,12 +41,23 @@ export function useHostFlag(host: string | undefined): void {
 }
 
 export function engineEndpoint(): Endpoint {
-  chosen ??= endpointOf(engineSource(hostFlag, process.env, currentContext()));
+  // config.json is read only when nothing else chose the engine: a broken one then does not matter, as for docker.
+  const chosenElsewhere = hostFlag || process.env.DOCKER_HOST || process.env.DOCKER_CONTEXT;
+  chosen ??= endpointOf(engineSource(hostFlag, process.env, chosenElsewhere ? undefined : currentContext()));
   return chosen;
 }
 
 const configDir = () => process.env.DOCKER_CONFIG || join(homedir(), '.docker');
-const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
+/** A docker CLI file as JSON; one that does not parse is an environment error naming it, not a crash. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw environmentError(`cannot read the docker CLI's ${file}: ${(error as Error).message}`, {
+      hint: 'fix or remove that file, or choose the engine with DOCKER_HOST or --host',
+    });
+  }
+}
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function currentContext(): string | undefined {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorLinesOf, runCli, type CliResult } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { removeContainer } from '../support/docker.js';
+import { ENGINE_HOST, removeContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { freePort } from '../support/ports.js';
 
@@ -275,6 +275,15 @@ describe('a missing environment exits 3 and says what to do', () => {
   it('says an image to create the container from is not present', async () => {
     const result = await hotswap(['swap', '--image', NO_SUCH_IMAGE]);
     expectFailure(result, 3, [`image ${NO_SUCH_IMAGE} is not present`, 'build or pull']);
+  });
+
+  it("names a docker CLI config.json that is not JSON, and ignores it when DOCKER_HOST chooses the engine", async () => {
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-docker-config-'));
+    fs.writeFileSync(path.join(config, 'config.json'), '{"currentContext": ');
+    const broken = await hotswap(['swap'], { env: { DOCKER_HOST: '', DOCKER_CONTEXT: '', DOCKER_CONFIG: config } });
+    expectFailure(broken, 3, [`cannot read the docker CLI's ${path.join(config, 'config.json')}`, 'DOCKER_HOST or --host']);
+    const chosen = await hotswap(['swap'], { env: { DOCKER_HOST: ENGINE_HOST, DOCKER_CONFIG: config } });
+    expectFailure(chosen, 3, [`container ${MISSING} does not exist`]);
   });
 });
 
