@@ -42,6 +42,10 @@ export interface PreparedExec {
   cancel(): void;
   /** The first line the process printed before its input, once it has (null until then). */
   readonly firstLine?: () => string | null;
+  /** Sends `text` with stdin left open (run() closes it later). */
+  readonly write?: (text: string) => void;
+  /** Resolves with the first line it prints, or null if it ends without one. */
+  readonly firstLineSeen?: () => Promise<string | null>;
 }
 
 export interface ArchivedEntry {

@@ -193,12 +193,21 @@ class DockerContainer implements ContainerClient {
       const exec = await this.handle.exec({ Cmd: [...argv], AttachStdin: true, AttachStdout: true, AttachStderr: true });
       const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
       let head = '';
+      let seen: (line: string | null) => void = () => undefined;
+      const lineSeen = new Promise<string | null>((resolve) => (seen = resolve));
+      const firstLine = () => (head.includes('\n') ? head.slice(0, head.indexOf('\n')) : null);
       const output = demux(this.docker, stream, (c) => {
-        if (!head.includes('\n')) head += c.toString('utf8');
+        if (head.includes('\n')) return;
+        head += c.toString('utf8');
+        if (head.includes('\n')) seen(firstLine());
       });
-      output.catch(() => undefined); // read by run(); a cancelled exec's end is nobody's concern
+      output.then(() => seen(firstLine()), () => seen(null)); // read by run(); a cancelled exec's end is nobody's concern
       return {
-        firstLine: () => (head.includes('\n') ? head.slice(0, head.indexOf('\n')) : null),
+        firstLine,
+        firstLineSeen: () => lineSeen,
+        write: (text) => {
+          if (!stream.writableEnded) stream.write(text);
+        },
         run: (input) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
           stream.end(input); // half-close: the process sees EOF after the input
           const collected = await output;

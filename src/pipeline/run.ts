@@ -16,7 +16,9 @@ import { rebuildCommand, updateStaleImage } from '../state/stale-image.js';
 import { CANCELLED } from '../ui/run-line.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
+import { prepareFollow } from '../swap/follow.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
+import { hasherFor } from '../toolchain/hasher-build.js';
 import type { Engine } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
@@ -70,6 +72,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   const { config, progress, log } = req;
   const version = facts.version ?? null;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
+  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, hasherFor(ready.platform, config.repo)).catch(() => null) : null;
   try {
     const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
@@ -81,12 +84,13 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
       // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec.
       const same = (await ready.container.inspect().catch(() => null))?.startedAt === ready.state.startedAt;
       const install = same ? prepared : Promise.resolve(null);
-      return swapBinary({ container: ready.container, prepared: install, target: config.target, artifact, version: stamped, phase, progress, log });
+      return swapBinary({ container: ready.container, prepared: install, follower: same ? follower ?? undefined : undefined, target: config.target, artifact, version: stamped, phase, progress, log });
     });
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
     return restartedAfter;
   } finally {
     void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
+    void follower?.then((f) => f?.cancel(), () => undefined);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
+import type { Follower } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
@@ -17,6 +18,8 @@ export interface InstallRequest {
   readonly container: ContainerClient;
   /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
   readonly prepared?: Promise<PreparedExec | null>;
+  /** hotswap-hasher started during the build (prepareFollow): it hashes the upload while it is written. */
+  readonly follower?: Promise<Follower | null>;
   readonly target: TargetConfig;
   readonly artifact: Artifact;
   readonly progress: Progress;
@@ -28,6 +31,8 @@ export interface Installed {
   readonly installed: string | null;
   /** Written through the archive API: its temp names (and any an earlier, cut-off exec left) are removed once it runs. */
   readonly viaArchive: boolean;
+  /** The upload's hash was taken while it was written (hotswap-hasher), not by a read after. */
+  readonly followed?: boolean;
 }
 
 /**
@@ -84,7 +89,7 @@ async function halvesOf(req: InstallRequest): Promise<string> {
 /** INSTALL's exit as an error, or its outcome. */
 function installOutcome(req: InstallRequest, result: ExecResult): Installed {
   const { container, target, artifact } = req;
-  const { backup, installed, mismatch, backupNeeds } = parseInstallOutput(result.stdout);
+  const { backup, installed, mismatch, backupNeeds, followed } = parseInstallOutput(result.stdout);
   if (mismatch !== null) {
     throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
       phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
@@ -92,13 +97,19 @@ function installOutcome(req: InstallRequest, result: ExecResult): Installed {
   }
   if (result.exitCode === BACKUP_FAILED) throw backupFailed(container.name, target, backupNeeds, result.stderr);
   if (result.exitCode !== 0) throw execFailure(`installing the new binary at ${target.binaryPath}`, container.name, result, 'copy');
-  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed, viaArchive: false };
+  return { backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null, installed, viaArchive: false, followed };
+}
+
+/** The follower, told the size, when the upload is to be checked and it is ready to hash it as it is written. */
+async function followerFor(req: InstallRequest): Promise<Follower | null> {
+  const follower = req.target.verify ? await req.follower : null;
+  return follower && (await follower.begin(req.artifact.size).catch(() => false)) ? follower : null;
 }
 
 /**
- * A running container: upload beside the target (one archive, streamed from disk; its halves are hashed
- * here meanwhile), then INSTALL: verify the upload's hash, back up, rename. An upload left by a failure is
- * removed.
+ * A running container: upload beside the target (one archive, streamed from disk), hashed in the container
+ * as it is written when hotswap-hasher is there (else its halves are hashed here meanwhile), then INSTALL:
+ * verify the upload's hash, back up, rename. An upload left by a failure is removed.
  */
 async function installRunning(req: InstallRequest): Promise<Installed> {
   const { container, target, artifact } = req;
@@ -106,10 +117,13 @@ async function installRunning(req: InstallRequest): Promise<Installed> {
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
+  const follower = await followerFor(req);
   try {
-    const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), halvesOf(req)]);
-    return installOutcome(req, await runInstall(req, args, halves));
+    const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), follower ? '' : halvesOf(req)]);
+    const followed = follower ? await follower.finish() : null;
+    return installOutcome(req, await runInstall(req, args, followed ?? halves));
   } catch (error) {
+    follower?.cancel();
     await removeLeftovers(container, target);
     throw error;
   }
@@ -144,6 +158,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
     }
   }
   void req.prepared?.then((exec) => exec?.cancel());
+  void req.follower?.then((f) => f?.cancel());
   progress.warn(`${container.name} is ${state?.status ?? 'missing'}${state?.restarting ? ' (restart loop)' : ''}: installing through the archive API`);
   return installStopped(req);
 }

@@ -101,19 +101,28 @@ const HALVES_FN = 'halves() { has_openssl && return 1; [ "$(stat -c %s "$1")" = 
   'case "$x" in *"1 $4"*) ;; *) return 1;; esac; case "$x" in *"2 $5"*) ;; *) return 1;; esac; }';
 
 /**
+ * $1 file, then INSTALL's $9 unquoted: `follow`, the sha256 hotswap-hasher took of the upload as it was
+ * written (src/swap/follow.ts), the inode it read and its size, then $4 the sha256 expected. Succeeds when
+ * that hash is the expected one and $1 is still that inode at that size: the bytes hashed are the bytes
+ * there. Anything else fails, and INSTALL hashes the file itself.
+ */
+const FOLLOWED_FN = 'followed() { [ "$2" = follow ] && [ "$3" = "$6" ] && [ "$(stat -c \'%i %s\' "$1")" = "$4 $5" ]; }';
+
+/**
  * One exec for the whole swap on disk. $1 binary, $2 backup stem (prefix + time), $3 the uploaded temp file,
  * $4 the expected sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep besides
  * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it),
- * $9 `<size> <split> <sha256 of the first half> <of the rest>` ('' hashes the upload whole).
+ * $9 `<size> <split> <sha256 of the first half> <of the rest>`, or `follow <sha256> <inode> <size>` (FOLLOWED_FN), or
+ * '' (hashes the upload whole).
  * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3): in
  *   halves at once when $9 says them (with its size checked, they imply the whole), else whole.
  * - The current file is backed up unless a backup already holds its bytes (BACKUP); a backup that cannot be
  *   made whole stops the swap before the binary is touched (exit 4).
  * - The rename is atomic: the path holds the whole old or the whole new file.
  * - On any exit the upload and the partial backup are removed (the trap): nothing is left behind.
- * Prints `backup <path>` or `kept <path>`, then `installed <sha256>`.
+ * Prints `followed` when hotswap-hasher's hash was taken, `backup <path>` or `kept <path>`, then `installed <sha256>`.
  */
-export const INSTALL = `set -e; ${HASH_FN}; ${HALVES_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then if [ -n "$9" ] && halves "$3" $9; then h=$4; else h=$(hash "$3"); h=\${h%% *}; fi; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
+export const INSTALL = `set -e; ${HASH_FN}; ${HALVES_FN}; ${FOLLOWED_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then if [ -n "$9" ] && followed "$3" $9 "$4"; then h=$4; echo followed; elif [ -n "$9" ] && halves "$3" $9; then h=$4; else h=$(hash "$3"); h=\${h%% *}; fi; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
   `b=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${BACKUP}; fi; ${PRUNE}; ` +
   `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
 
@@ -165,6 +174,8 @@ export function parseInstallOutput(stdout: string) {
     installed: /^installed ([0-9a-f]{64})$/m.exec(stdout)?.[1] ?? null,
     mismatch: /^mismatch (\S*)$/m.exec(stdout)?.[1] ?? null,
     backupNeeds: Number(/^backupfail (\d+)$/m.exec(stdout)?.[1] ?? NaN),
+    /** The upload's hash was hotswap-hasher's, taken as it was written (FOLLOWED_FN). */
+    followed: /^followed$/m.test(stdout),
   };
 }
 

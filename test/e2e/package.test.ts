@@ -57,11 +57,12 @@ afterAll(async () => {
 });
 
 describe('the packed package', () => {
-  it('ships the bundle, the schema, README and LICENSE, and no tests or sources', async () => {
+  it('ships the bundle, the schema, README and LICENSE, and no tests or sources but the Go of hotswap-hasher', async () => {
     const listing = await run('tar', ['-tzf', tarball]);
     const files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'config/hotswap.schema.json', 'README.md', 'LICENSE', 'package.json']));
-    expect(files.filter((f) => /^(test|src)\/|\.map$|\.ts$/.test(f))).toEqual([]);
+    // hotswap-hasher is built on the user's host, for the container's platform (src/toolchain/hasher-build.ts).
+    expect(files.filter((f) => /^(test|src)\/|\.map$|\.ts$/.test(f)).sort()).toEqual(['src/swap/hasher/go.mod', 'src/swap/hasher/main.go']);
   });
 
   it('installs into a fresh prefix in at most 15 MB, with no install scripts, and answers its own --version', async () => {
@@ -88,5 +89,14 @@ describe('the packed package', () => {
     expect(swap.code, swap.stderr).toBe(0);
     expect(JSON.parse(swap.stdout).outcome).toBe('swapped');
     expect((await getText(`http://127.0.0.1:${port}/api/hello`)).body).toBe('hello from the package');
+  });
+
+  it('builds hotswap-hasher from the installed package, and the next swap hashes its upload as it is written', async () => {
+    repo.setMessage('hello, followed');
+    const swap = await hotswap(['swap', '--json']);
+    expect(swap.code, swap.stderr).toBe(0);
+    const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
+    expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true }));
+    expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'tools'))).toEqual([expect.stringMatching(/^hotswap-hasher-[0-9a-f]{12}-linux-/)]);
   });
 });

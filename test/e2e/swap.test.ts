@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/docker/docker.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { containerSha256, docker, dockerExec, ensureRuntimeImage, OPENSSL_IMAGE, removeContainer, startContainer } from '../support/docker.js';
+import { containerSha256, declineHasher, docker, dockerExec, ensureRuntimeImage, OPENSSL_IMAGE, removeContainer, startContainer } from '../support/docker.js';
+import { hasherName } from '../../src/swap/follow.js';
+import { hasherSource } from '../../src/toolchain/hasher-build.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -106,7 +108,8 @@ describe('hotswap swap', () => {
   });
 
   it('detects a hash mismatch in the container and does not go live', async () => {
-    // A container whose sha256sum lies stands in for a corrupted copy.
+    // A container whose sha256sum lies stands in for a corrupted copy (checked after the upload: no hasher).
+    await declineHasher(NAME);
     // (/usr/local/bin comes first on PATH; busybox's shell would still use its own applet inside scripts.)
     const lie = 'mkdir -p /usr/local/bin; printf \'#!/bin/sh\\necho 0000000000000000000000000000000000000000000000000000000000000000  "$1"\\n\' > /usr/local/bin/sha256sum; chmod 755 /usr/local/bin/sha256sum';
     expect((await dockerExec(NAME, ['sh', '-c', lie])).code).toBe(0);
@@ -196,13 +199,26 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     expect(await served()).toBe('hello openssl');
   });
 
+  it('hashes the upload in the container as it is written once hotswap-hasher is there (the swap before put it there)', async () => {
+    const tool = `/usr/bin/${hasherName(hasherSource()!.version)}`;
+    expect((await dockerExec(OSSL, ['test', '-x', tool])).code).toBe(0);
+    ossl.setMessage('hello followed');
+    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
+    expect(await served()).toBe('hello followed');
+    const checks = fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
+    expect(JSON.parse(checks.at(-1)!)).toEqual(expect.objectContaining({ followed: true, msg: 'upload hashed in the container as it was written' }));
+  });
+
   it('checks the upload with openssl before sha256sum: a lying openssl stops the swap', async () => {
+    await declineHasher(OSSL);
     await fakeOpenssl('echo 0000000000000000000000000000000000000000000000000000000000000000 \\*stdin');
     ossl.setMessage('hello never');
     const result = await runCli(['swap'], { cwd: ossl.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('sha256 mismatch');
-    expect(await served()).toBe('hello openssl');
+    expect(await served()).toBe('hello followed');
   });
 
   it('falls back to sha256sum when openssl fails', async () => {

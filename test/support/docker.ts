@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './paths.js';
 import { waitForText } from './http.js';
+import { hasherName } from '../../src/swap/follow.js';
+import { hasherSource } from '../../src/toolchain/hasher-build.js';
 
 /** The engine the tests use: DOCKER_HOST, else Docker's default socket (CI leaves DOCKER_HOST unset). */
 export const ENGINE_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -143,4 +145,15 @@ export async function containerSha256(name: string, file = '/usr/bin/ollama'): P
   const sum = r.stdout.trim().split(/\s+/)[0] ?? '';
   if (r.code !== 0 || !/^[0-9a-f]{64}$/.test(sum)) throw new Error(`sha256sum ${file} in ${name} failed (${r.code ?? r.signal}): ${r.stderr.trim()}`);
   return sum;
+}
+
+/**
+ * Puts a hotswap-hasher in the container that declines (reads the size, answers "no"): swaps then check the
+ * upload after it lands, as without the tool, and the host does not upload the real one again. For tests of
+ * that check (a lying sha256sum or openssl stands in for a corrupt upload).
+ */
+export async function declineHasher(name: string, dir = '/usr/bin'): Promise<void> {
+  const file = `${dir}/${hasherName(hasherSource()!.version)}`;
+  const r = await dockerExec(name, ['sh', '-c', `printf '#!/bin/sh\\nread -r size\\necho no\\n' > "${file}" && chmod 755 "${file}"`]);
+  if (r.code !== 0) throw new Error(`writing ${file} in ${name} failed: ${r.stderr}`);
 }

@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../src/state/store.js';
 import { run, type RunResult } from './docker.js';
+import { hasherName } from '../../src/swap/follow.js';
+import { hasherSource } from '../../src/toolchain/hasher-build.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -105,7 +107,8 @@ export async function tempFilesBeside(docker: DockerFn, name: string, binaryPath
   const r = await docker(['exec', name, 'ls', '-a', dir], 30_000);
   if (r.code !== 0) throw new Error(`ls -a ${dir} in ${name}: ${r.stderr.trim()}`);
   const base = path.posix.basename(binaryPath);
-  return r.stdout.split('\n').map((l) => l.trim()).filter((f) => f.startsWith(`.${base}`) || /hotswap/.test(f));
+  const resident = hasherName(hasherSource()!.version); // kept there on purpose (src/swap/follow.ts)
+  return r.stdout.split('\n').map((l) => l.trim()).filter((f) => f !== resident && (f.startsWith(`.${base}`) || /hotswap/.test(f)));
 }
 
 /** Processes in the container other than its main one (pid 1) and the `ps` itself: a hung exec of ours. */

@@ -164,10 +164,37 @@ describe('INSTALL in a real busybox shell', () => {
     const r = run(args(dir), dir);
     expect(r.status, r.stderr).toBe(0);
     const backup = `${dir}/backup_1_${sha('old\n')}.original`;
-    expect(parseInstallOutput(r.stdout)).toEqual({ backup, installed: sha('new\n'), mismatch: null, backupNeeds: NaN });
+    expect(parseInstallOutput(r.stdout)).toEqual({ backup, installed: sha('new\n'), mismatch: null, backupNeeds: NaN, followed: false });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
     expect(fs.readFileSync(backup, 'utf8')).toBe('old\n');
     expect(fs.readdirSync(dir).sort()).toEqual([path.basename(backup), 'bin']);
+  });
+
+  /** INSTALL's $9 as src/swap/follow.ts passes it: hotswap-hasher's word for the upload's inode and size. */
+  const followArg = (dir: string, { hash = sha('new\n'), inode = fs.statSync(`${dir}/.bin.new`).ino, size = 4 } = {}) =>
+    `follow ${hash} ${inode} ${size}`;
+  const withFollow = (dir: string, follow: string) => `${args(dir)}${follow}\n`;
+
+  it('takes hotswap-hasher\'s hash of the upload for that inode and size, without hashing it again', () => {
+    const dir = setUp();
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'nex\n'); // same size: only a second read would see it
+    const r = run(withFollow(dir, followArg(dir)), dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(parseInstallOutput(r.stdout)).toEqual(expect.objectContaining({ followed: true, installed: sha('new\n') }));
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('nex\n');
+  });
+
+  it.each([
+    ['another inode (the file was replaced after it was hashed)', { inode: 1 }],
+    ['another size', { size: 5 }],
+    ['another hash than expected', { hash: sha('other\n') }],
+  ])('hashes the upload itself when hotswap-hasher\'s word is for %s', (_what, change) => {
+    const dir = setUp();
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'nex\n');
+    const r = run(withFollow(dir, followArg(dir, change)), dir);
+    expect(r.status).toBe(3);
+    expect(parseInstallOutput(r.stdout)).toEqual(expect.objectContaining({ followed: false, mismatch: sha('nex\n') }));
+    expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
   });
 
   it('names later backups without the original mark', () => {
@@ -380,7 +407,7 @@ describe('INSTALL in a real busybox shell', () => {
     fs.rmSync(path.join(dir, 'bin'));
     const r = run(args(dir, { expect: '' }), dir);
     expect(r.status, r.stderr).toBe(0);
-    expect(parseInstallOutput(r.stdout)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
+    expect(parseInstallOutput(r.stdout)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN, followed: false });
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('new\n');
   });
 });
@@ -445,8 +472,8 @@ describe('BINARY_PATH_CHECK in a real busybox shell', () => {
 describe('parseInstallOutput', () => {
   it('takes only whole lines of its own, not a line that quotes one', () => {
     const quoted = `sh: kept /tmp/x\nwarning: installed ${A}\nsh: mismatch ${A}\nsh: backupfail 12\n`;
-    expect(parseInstallOutput(quoted)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
+    expect(parseInstallOutput(`${quoted}sh: followed\n`)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN, followed: false });
     const extended = `installed ${A}.partial\nmismatch ${A} (cut)\nbackupfail 12 bytes\n`;
-    expect(parseInstallOutput(extended)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN });
+    expect(parseInstallOutput(extended)).toEqual({ backup: null, installed: null, mismatch: null, backupNeeds: NaN, followed: false });
   });
 });

@@ -1,0 +1,58 @@
+/**
+ * The upload's sha256 taken in the container while the engine writes it, by hotswap-hasher (src/swap/hasher/):
+ * INSTALL then needs no second read of the file, which for a 45 MB binary is most of what the copy phase adds
+ * to the upload. The tool lives beside the binary (`.hotswap-hasher-<version>`); a container without it gets
+ * it during a build, for its next swaps. Whatever goes wrong here, INSTALL hashes the upload itself.
+ */
+import type { ContainerClient, PreparedExec } from '../docker/client.js';
+import { hasherSource } from '../toolchain/hasher-build.js';
+import { swapPaths } from './scripts.js';
+
+export interface Follower {
+  /**
+   * Under the container lock, just before the upload: the tool, told the size, has removed any leftover at
+   * the temp path and is waiting for the file. false when it is not there to do so.
+   */
+  begin(size: number): Promise<boolean>;
+  /** After the upload: INSTALL's `follow <sha256> <inode> <size>` ($9), or null when the tool could not tell. */
+  finish(): Promise<string | null>;
+  /** Ends it unused (a failed build, or the upload failed). */
+  cancel(): void;
+}
+
+/** The tool's name in the container's binary directory. */
+export const hasherName = (version: string) => `.hotswap-hasher-${version}`;
+
+/** Uploads the tool beside the binary when the exec found none there (it ended before being asked anything). */
+function uploadWhenMissing(container: ContainerClient, exec: PreparedExec | null, dir: string, name: string, local: string, asked: () => boolean) {
+  const missing = exec?.firstLineSeen ? exec.firstLineSeen().then(() => !asked()) : Promise.resolve(true);
+  void missing.then((yes) => (yes ? container.putFile(dir, name, local, 0o755) : undefined)).catch(() => undefined);
+}
+
+/**
+ * Starts the tool in the container now (during the build), waiting for the size; `local` is the tool built
+ * for the container's platform (hasherFor), or null when there is none.
+ */
+export async function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {
+  const [tool, src] = [await local, hasherSource()];
+  if (!tool || !src) return null;
+  const { dir, temp } = swapPaths(binaryPath, new Date());
+  const name = hasherName(src.version);
+  const exec = await container.prepareExec([`${dir === '/' ? '' : dir}/${name}`, 'follow', temp]).catch(() => null);
+  let asked = false;
+  uploadWhenMissing(container, exec, dir, name, tool, () => asked);
+  if (!exec?.write || !exec.firstLineSeen) return null;
+  return {
+    begin: async (size) => {
+      asked = true;
+      exec.write!(`${size}\n`);
+      return (await exec.firstLineSeen!()) === 'ready';
+    },
+    finish: async () => {
+      const r = await exec.run('').catch(() => null);
+      const line = r?.exitCode === 0 ? r.stdout.split('\n')[1] ?? '' : '';
+      return /^[0-9a-f]{64} \d+ \d+$/.test(line) ? `follow ${line}` : null;
+    },
+    cancel: () => exec.cancel(),
+  };
+}

@@ -1,0 +1,3 @@
+module hotswap-hasher
+
+go 1.21
