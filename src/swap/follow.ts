@@ -23,9 +23,12 @@ export interface Follower {
 /** The tool's name in the container's binary directory. */
 export const hasherName = (version: string) => `.hotswap-hasher-${version}`;
 
-/** Uploads the tool beside the binary when the exec found none there (it ended before being asked anything). */
-function uploadWhenMissing(container: ContainerClient, exec: PreparedExec | null, dir: string, name: string, local: string, asked: () => boolean) {
-  const missing = exec?.firstLineSeen ? exec.firstLineSeen().then(() => !asked()) : Promise.resolve(true);
+/**
+ * Uploads the tool beside the binary when the exec found none there: it ended by itself before it was asked
+ * anything or cancelled. A tool cut short by an exit mid-upload fails the same way next time, and is replaced.
+ */
+function uploadWhenMissing(container: ContainerClient, exec: PreparedExec | null, dir: string, name: string, local: string, used: () => boolean) {
+  const missing = exec?.firstLineSeen ? exec.firstLineSeen().then(() => !used()) : Promise.resolve(true);
   void missing.then((yes) => (yes ? container.putFile(dir, name, local, 0o755) : undefined)).catch(() => undefined);
 }
 
@@ -39,12 +42,12 @@ export async function prepareFollow(container: ContainerClient, binaryPath: stri
   const { dir, temp } = swapPaths(binaryPath, new Date());
   const name = hasherName(src.version);
   const exec = await container.prepareExec([`${dir === '/' ? '' : dir}/${name}`, 'follow', temp]).catch(() => null);
-  let asked = false;
-  uploadWhenMissing(container, exec, dir, name, tool, () => asked);
+  let used = false;
+  uploadWhenMissing(container, exec, dir, name, tool, () => used);
   if (!exec?.write || !exec.firstLineSeen) return null;
   return {
     begin: async (size) => {
-      asked = true;
+      used = true;
       exec.write!(`${size}\n`);
       return (await exec.firstLineSeen!()) === 'ready';
     },
@@ -53,6 +56,9 @@ export async function prepareFollow(container: ContainerClient, binaryPath: stri
       const line = r?.exitCode === 0 ? r.stdout.split('\n')[1] ?? '' : '';
       return /^[0-9a-f]{64} \d+ \d+$/.test(line) ? `follow ${line}` : null;
     },
-    cancel: () => exec.cancel(),
+    cancel: () => {
+      used = true;
+      exec.cancel();
+    },
   };
 }
