@@ -6,7 +6,6 @@
  * never reaches the container by itself.
  */
 import type { Builders } from '../builders/builder.js';
-import type { TreeEntry } from '../git/repo.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../ui/progress.js';
 import type { CheckedTargets, TargetRun } from './inputs.js';
@@ -45,8 +44,6 @@ interface Snapshot {
   /** File events that came before it was started. */
   readonly events: number;
   readonly tree: Promise<string>;
-  /** Its files, listed once it is made (a null on failure). */
-  readonly entries: Promise<readonly TreeEntry[] | null>;
 }
 
 /**
@@ -75,11 +72,9 @@ export class Speculation {
     for (const path of paths) this.changedPaths.add(path);
     if (this.opts.dryRun) return;
     this.opts.targets.runs[0].inputs.prebuilds.refresh(async () => {
-      const tree = this.git.snapshot();
-      const entries = tree.then((t) => this.git.listTree(t)).catch(() => null);
-      this.last = { events: this.events, tree, entries };
-      const made = await tree;
-      for (const run of this.opts.targets.runs) speculateTarget(run, made, this.opts);
+      const last = this.last = { events: this.events, tree: this.git.snapshot() };
+      const tree = await last.tree;
+      for (const run of this.opts.targets.runs) speculateTarget(run, tree, this.opts);
     });
   }
 
@@ -87,11 +82,20 @@ export class Speculation {
   readonly snapshot = async (): Promise<string> => {
     const paths = [...this.changedPaths];
     this.changedPaths.clear();
-    const last = this.last?.events === this.events ? this.last : null;
-    const entries = last && paths.length <= MAX_CHECKED ? await last.entries : null;
-    if (!last || !entries || !(await stillHolds(this.git.dir, entries, paths))) return this.git.snapshot();
-    const tree = await last.tree;
-    this.opts.log.info({ tree }, 'work tree snapshot reused');
-    return tree;
+    const last = this.last?.events === this.events && paths.length <= MAX_CHECKED ? this.last : null;
+    const tree = await last?.tree.catch(() => null);
+    if (tree && await this.holds(tree, paths)) {
+      this.opts.log.info({ tree }, 'work tree snapshot reused');
+      return tree;
+    }
+    // The run's own, now the newest: the run's next target takes it too.
+    const fresh = this.last = { events: this.events, tree: this.git.snapshot() };
+    return fresh.tree;
   };
+
+  /** The listing is the one the run's plan reads next (git/repo.ts keeps the last few). */
+  private async holds(tree: string, paths: readonly string[]): Promise<boolean> {
+    const entries = await this.git.listTree(tree).catch(() => null);
+    return !!entries && stillHolds(this.git.dir, entries, paths);
+  }
 }
