@@ -10,7 +10,7 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/index.js';
 import type { CheckedTargets, TargetRun } from '../pipeline/inputs.js';
-import { speculate } from '../pipeline/speculate.js';
+import { Speculation } from '../pipeline/speculate.js';
 import { runTarget } from '../pipeline/targets.js';
 import { containerAfterFailure, upToDate } from '../pipeline/freshness.js';
 import type { Engine } from '../docker/client.js';
@@ -44,13 +44,16 @@ interface RunContext {
   readonly force: Set<string>;
   readonly backoff: Backoff;
   readonly signal: AbortSignal;
+  /** The work tree's snapshot for a batch of file events: the speculation's (speculate.ts); else the run makes its own. */
+  readonly snapshot?: () => Promise<string>;
 }
 
 /** One target's run; false when Docker or its container is gone (retried later). */
-async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backoff, signal }: RunContext): Promise<boolean> {
+async function runOneTarget(opts: DaemonOptions, run: TargetRun, { force, backoff, signal, snapshot }: RunContext): Promise<boolean> {
   const { progress, log } = opts;
   const { report, error } = await runTarget(opts.targets, run, {
     engine: opts.engine, builders: opts.builders, trigger: 'watch', ifChanged: !force.has(run.name), dryRun: opts.dryRun, progress, log, signal,
+    ...(snapshot ? { snapshot } : {}),
   });
   if (!isCancelled(report)) await opts.notifier.notify(report);
   const outcome = { report, error };
@@ -112,6 +115,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const backoff = new Backoff();
   const cancel = new AbortController(); // Ctrl-C or q: a build in progress stops
   const oneShots = await serveOneShots(opts, cancel.signal, () => void scheduler.trigger());
+  const speculation = new Speculation(opts);
 
   const runOnce = async (paths: string[]) => {
     let allWent = true; // one-shots that went through cover a retry or an `r` as well
@@ -121,8 +125,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     });
     if (served > 0 && allWent && paths.length === 0 && force.size === 0) return;
     progress.runStarting(paths);
+    // A batch of edits takes the speculation's snapshot; `r`, a retry or the start-up run snapshots afresh.
+    const context = { force, backoff, signal: cancel.signal, ...(paths.length > 0 ? { snapshot: speculation.snapshot } : {}) };
     let ok = true;
-    for (const run of opts.targets.runs) ok = (await runOneTarget(opts, run, { force, backoff, signal: cancel.signal })) && ok;
+    for (const run of opts.targets.runs) ok = (await runOneTarget(opts, run, context)) && ok;
     // Keep the change pending and try again later: the targets already done find nothing new then.
     if (ok) backoff.succeeded();
     else scheduler.retryIn(backoff.failed());
@@ -133,7 +139,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     minIntervalMs: config.watch.minRestartIntervalMs, run: runOnce,
   });
   const gate = new PauseGate((paths) => scheduler.add(paths), (paths) => progress.info(`paused: ${changedSummary(paths)} waits for p`));
-  const watcher = await watchSources(opts, (paths) => { speculate(opts); gate.offer(paths); }); // the build starts at the first edit
+  const watcher = await watchSources(opts, (paths) => { speculation.changed(paths); gate.offer(paths); }); // the build starts at the first edit
   const { stopped, shutdown } = onShutdown(cancel, progress);
 
   const containers = opts.dryRun ? [] : opts.targets.runs.map((run) => opts.engine.container(run.config.target.container));

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
 import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { boundedMemo } from '../plan/graph-cache.js';
 import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from '../plan/snapshot-objects.js';
 import { parseLsTree, parseNameStatus } from './output.js';
 
@@ -166,6 +167,7 @@ export async function openRepo(dir: string): Promise<GitRepo> {
   const objects = await privateObjects(dir, commonDir);
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
   const stateIgnored = (await ignored).trim() !== '';
+  const listed = boundedMemo<TreeEntry[]>(4);
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
   async function seedIndex() {
@@ -202,9 +204,8 @@ export async function openRepo(dir: string): Promise<GitRepo> {
         throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo', cause: e });
       }
     },
-    async listTree(tree) {
-      return parseLsTree(await git().raw(['ls-tree', '-r', '-z', tree]));
-    },
+    // A tree id names its contents: watch's speculation lists its snapshot, and the run's plan the same tree.
+    listTree: (tree) => listed(tree, async () => parseLsTree(await git().raw(['ls-tree', '-r', '-z', tree]))),
     readBlobs: (ids) => catFileBatch(dir, ids, objects),
     history: historyOf(git, (extra = {}) => gitAt(top, { ...objects, ...extra }), statePath(dir, `export-index.${process.pid}.tmp`)),
     async close() {

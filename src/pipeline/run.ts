@@ -45,6 +45,8 @@ export interface PipelineRequest {
   readonly signal?: AbortSignal;
   /** Build this revision's exported tree instead of the work tree (`swap --rev`, bisect steps). */
   readonly revision?: RevisionSource;
+  /** Snapshots the work tree (watch: its speculation's snapshot when no file changed since); else `git.snapshot`. */
+  readonly snapshot?: () => Promise<string>;
 }
 
 export interface PipelineResult {
@@ -163,7 +165,7 @@ async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineI
   const early: { started?: Started } = {}; // set in the plan phase, read after it
   try {
     const plan = facts.plan = await phase('plan', async () => {
-      const tree = req.revision?.tree ?? await inputs.git.snapshot();
+      const tree = req.revision?.tree ?? await (req.snapshot ? req.snapshot() : inputs.git.snapshot());
       if (ready && buildsBeforePlan(req.config.build.mode, req)) early.started = prebuildOf(req, inputs, ready, tree);
       return makePlan(req, inputs, lastBuilt, ready, tree);
     });

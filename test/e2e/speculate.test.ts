@@ -65,6 +65,8 @@ describe('speculative builds in watch', () => {
     // The run's plan of that tree comes after the build started, and the run reused it.
     expect(lineOf('plan', tree, from)).toBeGreaterThan(started);
     expect(lineOf('speculative build reused', tree, from)).toBeGreaterThan(started);
+    // No edit came after the speculation's snapshot: the run took it rather than snapshotting again.
+    expect(lineOf('work tree snapshot reused', tree, from)).toBeGreaterThan(started);
   });
 
   it('discards the speculation of a docs-only edit: the run skips, nothing is swapped', async () => {
@@ -82,5 +84,26 @@ describe('speculative builds in watch', () => {
     expect(lineOf('speculative build discarded: the run builds nothing', null, from)).toBeGreaterThan(lineOf('plan', tree, from));
     expect(JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version).toBe(version);
     expect((await getText(`http://127.0.0.1:${port}/api/hello`)).body).toBe('speculated');
+  });
+
+  it('snapshots again for an edit made after the speculation\'s snapshot: that edit is in the swapped binary', async () => {
+    const count = runs().length;
+    const from = logLines().length;
+    repo.setMessage('first edit');
+    // The first edit's snapshot is taken and its build started; the second edit comes before the quiet period
+    // ends, most often within 50 ms of the first, when chokidar reports no event for it.
+    const first = await vi.waitFor(() => {
+      const line = logLines().slice(from).find((l) => l.msg === 'speculative build started');
+      expect(line, daemon.stderr()).toBeDefined();
+      return line!.tree!;
+    }, { timeout: 30_000, interval: 20 });
+    repo.setMessage('second edit');
+    await servesHello('second edit');
+    const served = JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
+    await vi.waitFor(() => expect(runs().slice(count).map((r) => r.version)).toContain(served), { timeout: 30_000, interval: 50 });
+    const run = runs().slice(count).find((r) => r.version === served)!;
+    expect(run.outcome).toBe('swapped');
+    expect(run.plan!.tree, daemon.stderr()).not.toBe(first);
+    expect(lineOf('work tree snapshot reused', first, from)).toBe(-1);
   });
 });
