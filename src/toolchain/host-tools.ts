@@ -22,7 +22,7 @@ const goVersion = () => (localGoVersion ??= promisify(execFile)('go', ['version'
 /** Asks the local Go its version now, while other start-up work runs, so a build's choice need not wait on it. */
 export const askGoVersionEarly = (): void => void goVersion();
 
-export async function hostTools(repo: string): Promise<HostTools> {
+async function askHostTools(repo: string): Promise<HostTools> {
   // $CC may carry flags ("gcc -m64"); its first word is the program.
   const cc = process.env.CC?.trim().split(/\s+/)[0];
   const compilers = cc ? [cc] : ['gcc', 'cc'];
@@ -35,3 +35,15 @@ export async function hostTools(repo: string): Promise<HostTools> {
   };
 }
 
+/** One-shot commands ask once, early (askHostToolsEarly); a daemon asks at each call, since tools may come and go. */
+let early: { readonly repo: string; readonly tools: Promise<HostTools> } | null = null;
+
+/**
+ * Asks about `repo`'s tools now, while start-up work runs, and answers every later hostTools(repo) of this
+ * process with it: a build then starts on answers already there. For a process that lives one command.
+ */
+export function askHostToolsEarly(repo: string): void {
+  early = { repo, tools: askHostTools(repo) };
+}
+
+export const hostTools = (repo: string): Promise<HostTools> => (early?.repo === repo ? early.tools : askHostTools(repo));
