@@ -154,8 +154,8 @@ async function decide(req: PipelineRequest, facts: RunFacts, plan: Plan, lastBui
 }
 
 /**
- * The container and the snapshot at once: each needs only the other's absence of failure, and the build
- * needs both. A failed detect waits for the snapshot to end, so nothing writes the private index after the run.
+ * The container and the snapshot at once: neither needs the other, and the build needs both. A failed detect
+ * waits for the snapshot to end, so nothing writes the private index after the run has closed the repo.
  */
 async function detectAndSnapshot(req: PipelineRequest, inputs: PipelineInputs, phase: PhaseRunner) {
   const snapshot = req.revision ? Promise.resolve(req.revision.tree) : inputs.git.snapshot();
