@@ -5,21 +5,27 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// dockerode requires ./session (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load;
-// hotswap never opens a BuildKit session, so it is replaced by a stub that says so.
-const noBuildkitSession = {
-  name: 'no-buildkit-session',
+// Modules of dependencies hotswap never calls, replaced by a stub that says so. dockerode requires ./session
+// (BuildKit over gRPC, ~100 ms and 8 MB of @grpc and protobufjs) at load, and ./buildkit (protobufjs, 280 KB
+// parsed at every start) for Docker#followProgress; hotswap opens no BuildKit session and follows a build's
+// progress through docker.modem.followProgress.
+const STUBS = { session: 'open BuildKit sessions', buildkit: 'decode BuildKit progress' };
+const dockerodeStubs = {
+  name: 'dockerode-stubs',
   setup(b) {
-    b.onResolve({ filter: /^\.\/session$/ }, (args) => (/dockerode[\\/]lib/.test(args.importer) ? { path: 'session', namespace: 'stub' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "module.exports = () => { throw new Error('hotswap does not open BuildKit sessions'); };",
+    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) => (/dockerode[\\/]lib/.test(args.importer) ? { path: args.path.slice(2), namespace: 'stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
+      contents: `module.exports = () => { throw new Error('hotswap does not ${STUBS[args.path]}'); };`,
       loader: 'js',
     }));
   },
 };
 
-// docker-modem requires ./ssh, and through it all of ssh2 (~20 ms to evaluate), at load; only an ssh:// DOCKER_HOST
-// calls it. It is replaced by a shim that requires the real one on its first call.
+// ssh2 (~700 KB with its dependencies, ~20 ms to evaluate) is needed only for an ssh:// engine. It is bundled on
+// its own into dist/chunks/ssh2.cjs, which the chunks require when first asked (src/docker/ssh2.ts, and
+// docker-modem's ./ssh, which it requires at load and calls only for an ssh:// DOCKER_HOST: a shim requires the
+// real one on its first call), so no command parses it unless it uses it.
+const SSH2_FILE = './ssh2.cjs';
 const lazySsh = {
   name: 'lazy-ssh',
   setup(b) {
@@ -29,6 +35,12 @@ const lazySsh = {
       contents: "module.exports = function lazySsh(options) { return require('./ssh.js')(options); };",
       loader: 'js',
       resolveDir: args.pluginData.resolveDir,
+    }));
+    b.onResolve({ filter: /^(ssh2|\.\/ssh2\.cjs)$/ }, () => ({ path: SSH2_FILE, external: true }));
+    // The source's loader resolves ssh2 from node_modules (tsc's build, the tests); the bundle's from its own file.
+    b.onLoad({ filter: /[\\/]src[\\/]docker[\\/]ssh2\.ts$/ }, () => ({
+      contents: `export const loadSsh2 = () => require('${SSH2_FILE}');`,
+      loader: 'js',
     }));
   },
 };
@@ -55,9 +67,11 @@ const common = {
       'const __dirname = __hotswapDirname(__filename);',
     ].join(' '),
   },
-  plugins: [noBuildkitSession, lazySsh],
+  plugins: [dockerodeStubs, lazySsh],
 };
 
 // Chunk names carry a content hash: an old build's chunks would pile up in the package.
 rmSync('dist/chunks', { recursive: true, force: true });
 await build({ ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]', entryPoints: { cli: 'src/cli.ts', 'config/gen-schema': 'src/config/gen-schema.ts' }, outdir: 'dist' });
+// Every chunk lies in dist/chunks, so each one's require('./ssh2.cjs') finds this file.
+await build({ ...common, format: 'cjs', banner: {}, plugins: [], entryPoints: { 'chunks/ssh2': 'ssh2' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });

@@ -9,7 +9,7 @@ import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { prepareRevision } from '../revisions/export.js';
-import { askGoVersionEarly } from '../toolchain/host-tools.js';
+import { askHostToolsEarly } from '../toolchain/host-tools.js';
 import { commandContext, printJson } from './context.js';
 
 export interface SwapFlags extends PipelineFlags {
@@ -19,8 +19,11 @@ export interface SwapFlags extends PipelineFlags {
 }
 
 export async function swapCommand(flags: SwapFlags): Promise<number> {
-  askGoVersionEarly(); // a spawn that overlaps the config and git start-up instead of following them
   const { config, log, progress, engine, warn } = commandContext(flags);
+  askHostToolsEarly(config.repo); // go, its version and cc, asked while git opens
+  // The engine's first request costs most (its connection); made while git opens, so the run's ping is quick.
+  // Its failure is the run's to report, after the checks that need no Docker.
+  void engine.ping().catch(() => undefined);
   const targets = await checkTargets(config, { warn, at: flags.rev });
   const notifier = createNotifier(config.notify, log);
   const builders = defaultBuilders(connectBuilderEngine);

@@ -3,7 +3,7 @@
  * `resolve.ts`. Objects are strict, so a misspelt key is an error that names its path.
  * Messages are written for a person; load.ts prefixes each with its key path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A short description of a wrong value for "must be X, not Y". */
 const shown = (input: unknown): string => {

@@ -10,8 +10,9 @@ import http from 'node:http';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import { knownHostKeys } from './known-hosts.js';
+import { loadSsh2 } from './ssh2.js';
 
 export interface SshTarget {
   readonly user: string | null;
@@ -27,7 +28,7 @@ function defaultKey(): Buffer | undefined {
     const file = join(sshDir(), name);
     if (!existsSync(file)) continue;
     const key = readFileSync(file);
-    if (!(utils.parseKey(key) instanceof Error)) return key;
+    if (!(loadSsh2().utils.parseKey(key) instanceof Error)) return key;
   }
   return undefined;
 }
@@ -58,7 +59,7 @@ export class SshSession {
 
   private connected(): Promise<Client> {
     this.client ??= new Promise<Client>((resolve, reject) => {
-      const client = new Client();
+      const client = new (loadSsh2().Client)();
       const forget = () => (this.client = null);
       client.once('ready', () => resolve(client)).on('error', (e) => (forget(), reject(e))).once('close', forget);
       client.connect(this.config());

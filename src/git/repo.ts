@@ -153,20 +153,29 @@ function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
   };
 }
 
+/**
+ * The repo located, `.hotswap` ready and the private object directory set up, each step as soon as what it
+ * needs is there: check-ignore reads no objects, and the clean-up of killed runs' indexes and temp files
+ * touches no file the prune makes (those carry this pid).
+ */
+async function prepare(dir: string) {
+  const stateReady = ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
+  stateReady.catch(() => undefined); // reported below, after git's own failure (not a repository, no git)
+  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
+  const ignored = stateReady.then(() => gitAt(dir).raw(['check-ignore', '.hotswap'])).catch(() => '');
+  const located = await locate(dir);
+  await stateReady;
+  const [objects] = await Promise.all([privateObjects(dir, located.commonDir), removeDeadProcessFiles(dir)]);
+  return { ...located, objects, stateIgnored: (await ignored).trim() !== '' };
+}
+
 export async function openRepo(dir: string): Promise<GitRepo> {
-  const { top, gitDirRaw, commonDir } = await locate(dir);
+  const { top, gitDirRaw, objects, stateIgnored } = await prepare(dir);
   const prefix = relative(top, dir).split('\\').join('/');
   const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
   const privateIndex = statePath(dir, `index.${process.pid}`);
-  await ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
-  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success. It reads no
-  // objects, so it runs while the private object directory is set up.
-  const ignored = gitAt(dir).raw(['check-ignore', '.hotswap']).catch(() => '');
-  await removeDeadProcessFiles(dir); // indexes and temp files of killed runs
   // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
-  const objects = await privateObjects(dir, commonDir);
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
-  const stateIgnored = (await ignored).trim() !== '';
   const listed = boundedMemo<TreeEntry[]>(4);
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 

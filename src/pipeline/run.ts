@@ -159,13 +159,28 @@ async function decide(req: PipelineRequest, facts: RunFacts, plan: Plan, lastBui
   return decision;
 }
 
+/**
+ * The container and the snapshot at once: neither needs the other, and the build needs both. A failed detect
+ * waits for the snapshot to end, so nothing writes the private index after the run has closed the repo.
+ */
+async function detectAndSnapshot(req: PipelineRequest, inputs: PipelineInputs, phase: PhaseRunner) {
+  const snapshot = req.revision ? Promise.resolve(req.revision.tree) : req.snapshot ? req.snapshot() : inputs.git.snapshot();
+  snapshot.catch(() => undefined); // its failure is the plan's, once awaited there
+  try {
+    return { ...await detect(req, phase), snapshot };
+  } catch (e) {
+    await snapshot.catch(() => undefined);
+    throw e;
+  }
+}
+
 async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineInputs, phase: PhaseRunner): Promise<LastBuilt | null> {
-  const { ready, lastBuilt } = await detect(req, phase);
+  const { ready, lastBuilt, snapshot } = await detectAndSnapshot(req, inputs, phase);
   const pathChecked = checkPathOnce(req, inputs, ready);
   const early: { started?: Started } = {}; // set in the plan phase, read after it
   try {
     const plan = facts.plan = await phase('plan', async () => {
-      const tree = req.revision?.tree ?? await (req.snapshot ? req.snapshot() : inputs.git.snapshot());
+      const tree = await snapshot;
       if (ready && buildsBeforePlan(req.config.build.mode, req)) early.started = prebuildOf(req, inputs, ready, tree);
       return makePlan(req, inputs, lastBuilt, ready, tree);
     });

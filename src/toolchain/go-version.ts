@@ -42,3 +42,22 @@ export function whyLocalGoCannotAnswer(tools: HostTools): string | null {
 
 /** The local toolchain can answer for this repo: go is there and at least go.mod's go line. */
 export const localGoCanAnswer = (tools: HostTools): boolean => whyLocalGoCannotAnswer(tools) === null;
+
+/** The go binary PATH finds: where it resolves to (symlinks followed), and what changes when it is replaced. */
+export interface GoBinary {
+  readonly path: string;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** What `go version` answers from: that binary, and the variables that pick another toolchain or root. */
+export const goVersionKey = (go: GoBinary, env: NodeJS.ProcessEnv): string =>
+  JSON.stringify([go.path, go.ino, go.size, go.mtimeMs, env.GOTOOLCHAIN ?? '', env.GOROOT ?? '']);
+
+/** The saved answer (`{ key, version }`) when it was saved for `key`, else undefined: ask go. */
+export function savedGoVersion(saved: unknown, key: string): string | undefined {
+  if (typeof saved !== 'object' || saved === null) return undefined;
+  const { key: savedKey, version } = saved as Record<string, unknown>;
+  return savedKey === key && typeof version === 'string' ? version : undefined;
+}

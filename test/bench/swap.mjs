@@ -2,7 +2,8 @@
 // the same run (common.mjs makeFloor: `go build` with a fresh -X stamp + API restart + first 2xx), alternating
 // A, B, A, B on the fixture; `hotswap --version` against `node -e 0`, alternating. Writes
 // bench-results/swap.{md,json}; then copy.mjs (the copy phase of a binary of ollama's size against
-// `docker cp`) writes bench-results/copy.{md,json}.
+// `docker cp`) writes bench-results/copy.{md,json}. BENCH_SWAP_BASE=<an older build's dist/cli.js> adds its
+// one-shot swap as a third side, in the same alternation.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -21,12 +22,13 @@ const FLOOR_PORT = 18631;
 const GOAL = 1.5;
 const VERSION_GOAL = 1.3;
 const docker = new Docker();
+const BASE = process.env.BENCH_SWAP_BASE || null;
 
 /** One-shot `hotswap swap` after an edit: the CLI's wall time (Node start-up included) and its report. */
-function hotswapSwap(repo, i) {
+function hotswapSwap(repo, i, cli = CLI) {
   setMessage(repo, `bench ${i}`);
   const start = performance.now();
-  const r = spawnSync('node', [CLI, 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync('node', [cli, 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
   const wallMs = performance.now() - start;
   if (r.status !== 0) throw new Error(`swap failed: ${r.stderr}`);
   const report = JSON.parse(r.stdout);
@@ -85,10 +87,12 @@ async function main() {
   const floor = await makeFloor('swap', FLOOR_PORT);
   try {
     hotswapSwap(repo, 'warm-up'); // creates the container and warms the Go cache
-    const floors = []; const swaps = [];
+    if (BASE) hotswapSwap(repo, 'warm-up base', BASE);
+    const floors = []; const swaps = []; const bases = [];
     for (let i = 0; i < RUNS; i++) {
       floors.push(await floor.measure(i));
       swaps.push(hotswapSwap(repo, i));
+      if (BASE) bases.push(hotswapSwap(repo, `base ${i}`, BASE));
     }
     const engine = await engineCosts(repo);
     const start = startUp();
@@ -102,6 +106,11 @@ async function main() {
       sampleRow('  swap phase (copy + verify + restart + health)', swaps.map((s) => s.swapMs)),
       sampleRow('  outside the run (Node start, imports, checks, exit: wall − totalMs)', swaps.map((s) => s.wallMs - s.totalMs)),
       sampleRow('  in the run but in no phase (totalMs − phases)', swaps.map((s) => s.totalMs - Object.values(s.phases).reduce((a, b) => a + b, 0))),
+      ...(BASE ? [
+        sampleRow(`base (${BASE}): one-shot swap`, bases.map((s) => s.wallMs)),
+        ratioRow('base: one-shot swap / floor', bases.map((s) => s.wallMs), floors, GOAL),
+        sampleRow('base: outside the run', bases.map((s) => s.wallMs - s.totalMs)),
+      ] : []),
       sampleRow('`node -e 0`', start.node),
       sampleRow('`hotswap --version`', start.version),
       ratioRow('`hotswap --version` / `node -e 0`', start.version, start.node, VERSION_GOAL),
@@ -115,7 +124,7 @@ async function main() {
       title: `one-shot swap vs the floor (${RUNS} alternating runs)`,
       rows,
       notes: ['floor: the fixture edited, `go build -trimpath -buildvcs=false -ldflags "-w -s -X …=<fresh>"`, dockerode `restart({t: 5})` (the call hotswap makes), GET every 5 ms until 2xx; on its own container of the same image'],
-      data: { runs: RUNS, floor: floors, swaps, engine, startUp: start, stats: { floor: stats(floors), oneShot: stats(wall) } },
+      data: { runs: RUNS, floor: floors, swaps, ...(BASE ? { base: BASE, bases } : {}), engine, startUp: start, stats: { floor: stats(floors), oneShot: stats(wall) } },
     });
   } finally {
     floor.remove();

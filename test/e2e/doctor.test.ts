@@ -1,5 +1,6 @@
 /** `hotswap doctor` on a healthy set-up and on a broken one, against the real engine. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,28 @@ afterAll(async () => {
 });
 
 describe('hotswap doctor', () => {
+  it("asks go its version once, then again only when PATH's go is another binary", async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'hotswap-go-'));
+    const calls = join(bin, 'calls');
+    const realGo = execFileSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' }).trim();
+    // A go that counts its `go version` calls and answers `version`; everything else is the real go.
+    const writeGo = (version: string) => writeFileSync(join(bin, 'go'),
+      `#!/bin/sh\nif [ "$1" = version ]; then echo >> '${calls}'; echo "go version go${version} linux/amd64"; exit 0; fi\nexec '${realGo}' "$@"\n`, { mode: 0o755 });
+    const doctor = async () => (await runCli(['doctor'], { cwd: repo.dir, env: { PATH: `${bin}:${process.env.PATH}` } })).stdout;
+    const asked = () => readFileSync(calls, 'utf8').length;
+    try {
+      writeGo('1.99.1');
+      for (const out of [await doctor(), await doctor()]) expect(line(out, 'go')).toMatch(/^OK +go +Go 1\.99\.1 /);
+      expect(asked()).toBe(1); // the second run read .hotswap/go-version.json
+      writeGo('1.99.22'); // another binary: its size and mtime differ
+      expect(line(await doctor(), 'go')).toMatch(/^OK +go +Go 1\.99\.22 /);
+      expect(asked()).toBe(2);
+      expect(line(await runCli(['doctor'], { cwd: repo.dir }).then((r) => r.stdout), 'go')).not.toContain('1.99.22'); // the real go again
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('passes on a healthy machine, one line per check', async () => {
     const r = await runCli(['doctor'], { cwd: repo.dir });
     expect(r.code, r.stdout).toBe(0);

@@ -31,9 +31,9 @@ function sizeOf(dir: string): number {
 }
 
 /** The installed command, run like a user's shell would, with a clean npm environment. */
-const hotswap = (args: string[]) => {
+const hotswap = (args: string[], extraEnv: Record<string, string> = {}) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
-  return run(path.join(prefix, 'bin', 'hotswap'), args, { cwd: repo.dir, env: { ...env, NO_COLOR: '1' }, timeoutMs: 300_000 });
+  return run(path.join(prefix, 'bin', 'hotswap'), args, { cwd: repo.dir, env: { ...env, NO_COLOR: '1', ...extraEnv }, timeoutMs: 300_000 });
 };
 
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe('the packed package', () => {
   it('ships the bundle, the schema, README and LICENSE, and no tests or sources but the Go of hotswap-hasher', async () => {
     const listing = await run('tar', ['-tzf', tarball]);
     const files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'config/hotswap.schema.json', 'README.md', 'LICENSE', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'config/hotswap.schema.json', 'README.md', 'LICENSE', 'package.json', 'dist/chunks/ssh2.cjs']));
     // hotswap-hasher is built on the user's host, for the container's platform (src/toolchain/hasher-build.ts).
     expect(files.filter((f) => /^(test|src)\/|\.map$|\.ts$/.test(f)).sort()).toEqual(['src/swap/hasher/go.mod', 'src/swap/hasher/main.go']);
   });
@@ -98,5 +98,13 @@ describe('the packed package', () => {
     const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
     expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true }));
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'tools'))).toEqual([expect.stringMatching(/^hotswap-hasher-[0-9a-f]{12}-linux-/)]);
+  });
+
+  it('loads ssh2 from its own file for an ssh:// engine (bundled apart, so other engines never parse it)', async () => {
+    const closed = `ssh://root@127.0.0.1:${await freePort()}`;
+    const r = await hotswap(['swap'], { DOCKER_HOST: closed });
+    // The SSH connection was tried, so ssh2 loaded: a missing file would be an internal error (exit 1).
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain(`Docker is not reachable at ${closed} (chosen by DOCKER_HOST`);
   });
 });
