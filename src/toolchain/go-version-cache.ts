@@ -1,20 +1,26 @@
 /**
- * `go version`'s answer kept in `.hotswap/go-version.json`, keyed on the go binary PATH finds and the
- * variables that pick a toolchain (go-version.ts `goVersionKey`): a one-shot command reads a file instead of
+ * `go version`'s answer kept in `.hotswap/go-version.json`, keyed on the go binary PATH finds, the
+ * variables that pick a toolchain (go-version.ts `goVersionKey`) and go.mod's go and toolchain lines: a one-shot command reads a file instead of
  * starting go, which costs ~30 ms of a core at start-up, when the build is about to need both.
  */
 import { execFile } from 'node:child_process';
 import { readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { statePath } from '../state/store.js';
 import { goVersionKey, parseGoVersion, savedGoVersion } from './go-version.js';
 
 const askGo = (go: string) => promisify(execFile)(go, ['version']).then(({ stdout }) => parseGoVersion(stdout), () => null);
 
-async function keyOf(go: string): Promise<string> {
+/**
+ * The binary and the variables, and go.mod's `go` and `toolchain` lines: with GOTOOLCHAIN=auto they can make
+ * the same binary run (and answer for) another toolchain.
+ */
+async function keyOf(go: string, repo: string): Promise<string> {
   const path = await realpath(go);
-  const { ino, size, mtimeMs } = await stat(path);
-  return goVersionKey({ path, ino, size, mtimeMs }, process.env);
+  const [{ ino, size, mtimeMs }, gomod] = await Promise.all([stat(path), readFile(join(repo, 'go.mod'), 'utf8').catch(() => '')]);
+  const lines = gomod.split('\n').map((l) => l.trim()).filter((l) => /^(go|toolchain)\s/.test(l));
+  return [goVersionKey({ path, ino, size, mtimeMs }, process.env), ...lines].join('\n');
 }
 
 /** Written whole (a private file renamed), so a reader never sees half of it. */
@@ -26,7 +32,7 @@ async function save(file: string, saved: { key: string; version: string }): Prom
 
 /** The version of `go` (its path on PATH), from `repo`'s .hotswap when that binary answered before; null when unknown. */
 export async function goVersionOf(repo: string, go: string): Promise<string | null> {
-  const key = await keyOf(go).catch(() => null);
+  const key = await keyOf(go, repo).catch(() => null);
   if (key === null) return askGo(go);
   const file = statePath(repo, 'go-version.json');
   const saved = savedGoVersion(await readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown, () => null), key);

@@ -44,6 +44,13 @@ describe('hotswap doctor', () => {
       writeGo('1.99.22'); // another binary: its size and mtime differ
       expect(line(await doctor(), 'go')).toMatch(/^OK +go +Go 1\.99\.22 /);
       expect(asked()).toBe(2);
+      // go.mod's go and toolchain lines can make the same binary run another toolchain (GOTOOLCHAIN=auto): a
+      // changed line is asked again (here one that needs no other toolchain: nothing is downloaded).
+      const gomod = repo.read('go.mod');
+      repo.write('go.mod', gomod.replace(/^go 1\.19$/m, 'go 1.19.0'));
+      await doctor();
+      expect(asked()).toBe(3);
+      repo.write('go.mod', gomod);
       expect(line(await runCli(['doctor'], { cwd: repo.dir }).then((r) => r.stdout), 'go')).not.toContain('1.99.22'); // the real go again
     } finally {
       rmSync(bin, { recursive: true, force: true });
