@@ -5,7 +5,7 @@
 import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../builders/builder.js';
-import type { ContainerClient, ExecResult, PreparedExec } from '../docker/client.js';
+import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import type { Follower } from './follow.js';
@@ -17,12 +17,17 @@ import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON
 export interface InstallRequest {
   readonly container: ContainerClient;
   /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
-  readonly prepared?: Promise<PreparedExec | null>;
+  readonly prepared?: Promise<PreparedInstall | null>;
   /** hotswap-hasher started during the build (prepareFollow): it hashes the upload while it is written. */
   readonly follower?: Promise<Follower | null>;
   readonly target: TargetConfig;
   readonly artifact: Artifact;
   readonly progress: Progress;
+}
+
+/** A prepared INSTALL and the process it runs in: a restart of the container ends it. */
+export interface PreparedInstall extends PreparedExec {
+  readonly startedAt: string;
 }
 
 export interface Installed {
@@ -37,41 +42,37 @@ export interface Installed {
 
 /**
  * Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call
- * it before the build. If the container stopped or restarted since, the process is gone: `run` then sends
- * nothing and answers CANCELLED, and a plain exec takes over.
+ * it before the build. If the container stopped or restarted since, the process is gone: `install` then
+ * cancels it and a plain exec takes over.
  */
-export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
+export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedInstall | null> {
   try {
     const before = await container.inspect();
+    if (!runsSteadily(before)) return null;
     const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
-    return {
-      firstLine: exec.firstLine,
-      run: async (input) => {
-        if (before && !diedUnder(before, await container.inspect())) return exec.run(input);
-        exec.cancel();
-        return { exitCode: CANCELLED, stdout: '', stderr: '' };
-      },
-      cancel: () => exec.cancel(),
-    };
+    return { run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
   } catch {
     return null;
   }
 }
 
 /**
- * Did the prepared exec run INSTALL? Not when it was cancelled, lost, or killed before its first word (the
- * container was stopped or restarted during the build): then a plain exec runs it.
+ * Did the prepared exec run INSTALL? Not when it was lost, or killed before its arguments (the container
+ * stopped or restarted during the upload: it printed its hasher line at most): then a plain exec runs it.
  */
 const ranScript = (r: ExecResult | null): r is ExecResult =>
-  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && r.stdout === '');
+  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && /^(hasher \S+\n)?$/.test(r.stdout));
 
 /**
- * The prepared exec if it is still there (the container may have restarted since), else a plain one.
- * `halves` is INSTALL's $9 ('' checks the upload whole).
+ * The prepared exec if it is still there, else a plain one. `running` is the container as inspected just
+ * before the upload: a prepared exec from another process (a restart since) is gone. `halves` is INSTALL's
+ * $9 ('' checks the upload whole).
  */
-async function runInstall(req: InstallRequest, args: readonly string[], halves: string): Promise<ExecResult> {
+async function runInstall(req: InstallRequest, running: ContainerState, args: readonly string[], halves: string): Promise<ExecResult> {
   const prepared = await req.prepared;
-  const result = prepared ? await prepared.run(installInput([...args, halves])).catch(() => null) : null;
+  const live = prepared?.startedAt === running.startedAt ? prepared : null;
+  if (!live) prepared?.cancel();
+  const result = live ? await live.run(installInput([...args, halves])).catch(() => null) : null;
   if (ranScript(result)) return result;
   return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
 }
@@ -111,7 +112,7 @@ async function followerFor(req: InstallRequest): Promise<Follower | null> {
  * as it is written when hotswap-hasher is there (else its halves are hashed here meanwhile), then INSTALL:
  * verify the upload's hash, back up, rename. An upload left by a failure is removed.
  */
-async function installRunning(req: InstallRequest): Promise<Installed> {
+async function installRunning(req: InstallRequest, running: ContainerState): Promise<Installed> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
@@ -121,7 +122,7 @@ async function installRunning(req: InstallRequest): Promise<Installed> {
   try {
     const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), follower ? '' : halvesOf(req)]);
     const followed = follower ? await follower.finish() : null;
-    return installOutcome(req, await runInstall(req, args, followed ?? halves));
+    return installOutcome(req, await runInstall(req, running, args, followed ?? halves));
   } catch (error) {
     follower?.cancel();
     await removeLeftovers(container, target);
@@ -151,7 +152,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
   if (runsSteadily(state)) {
     const before = state!;
     try {
-      return await installRunning(req);
+      return await installRunning(req, before);
     } catch (error) {
       state = await container.inspect();
       if (!diedUnder(before, state)) throw error;
