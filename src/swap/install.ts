@@ -12,7 +12,7 @@ import type { Follower } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
-import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface InstallRequest {
   readonly container: ContainerClient;
@@ -27,6 +27,7 @@ export interface InstallRequest {
 
 /** A prepared INSTALL and the process it runs in: a restart of the container ends it. */
 export interface PreparedInstall extends PreparedExec {
+  readonly write: (text: string) => void;
   readonly startedAt: string;
 }
 
@@ -50,29 +51,43 @@ export async function prepareInstall(container: ContainerClient, binaryPath: str
     const before = await container.inspect();
     if (!runsSteadily(before)) return null;
     const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
-    return { run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
+    const write = exec.write;
+    if (!write) {
+      exec.cancel(); // it needs its arguments before the upload
+      return null;
+    }
+    return { write, run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
   } catch {
     return null;
   }
 }
 
 /**
- * Did the prepared exec run INSTALL? Not when it was lost, or killed before its arguments (the container
- * stopped or restarted during the upload: it printed its hasher line at most): then a plain exec runs it.
+ * Did the prepared exec run INSTALL? Not when it was lost, or killed before its last input (the container
+ * stopped or restarted during the upload: it printed its hasher line, and `staged`, at most): then a plain
+ * exec runs it.
  */
 const ranScript = (r: ExecResult | null): r is ExecResult =>
-  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && /^(hasher \S+\n)?$/.test(r.stdout));
+  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && /^(hasher \S+\n)?(staged\n)?$/.test(r.stdout));
 
 /**
- * The prepared exec if it is still there, else a plain one. `running` is the container as inspected just
- * before the upload: a prepared exec from another process (a restart since) is gone. `halves` is INSTALL's
- * $9 ('' checks the upload whole).
+ * The prepared INSTALL given its arguments, so it readies the backup and prunes while the upload runs; null
+ * (and it is cancelled) when it was prepared in another process of the container than `running`, the
+ * container as inspected just before the upload (a restart since ended it).
  */
-async function runInstall(req: InstallRequest, running: ContainerState, args: readonly string[], halves: string): Promise<ExecResult> {
+async function stageInstall(req: InstallRequest, running: ContainerState, args: readonly string[]): Promise<PreparedInstall | null> {
   const prepared = await req.prepared;
-  const live = prepared?.startedAt === running.startedAt ? prepared : null;
-  if (!live) prepared?.cancel();
-  const result = live ? await live.run(installInput([...args, halves])).catch(() => null) : null;
+  if (prepared?.startedAt !== running.startedAt) {
+    prepared?.cancel();
+    return null;
+  }
+  prepared.write(installInput(args));
+  return prepared;
+}
+
+/** INSTALL's result: the staged exec's if it ran, else a plain exec's. `halves` is INSTALL's $9 ('' checks the upload whole). */
+async function runInstall(req: InstallRequest, staged: PreparedInstall | null, args: readonly string[], halves: string): Promise<ExecResult> {
+  const result = staged ? await staged.run(installGo(halves)).catch(() => null) : null;
   if (ranScript(result)) return result;
   return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
 }
@@ -118,13 +133,16 @@ async function installRunning(req: InstallRequest, running: ContainerState): Pro
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
+  const staging = stageInstall(req, running, args);
   const follower = await followerFor(req);
   try {
-    const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), follower ? '' : halvesOf(req)]);
+    const upload = container.putFile(paths.dir, paths.tempName, artifact.path, 0o755);
+    const [, halves, staged] = await Promise.all([upload, follower ? '' : halvesOf(req), staging]);
     const followed = follower ? await follower.finish() : null;
-    return installOutcome(req, await runInstall(req, running, args, followed ?? halves));
+    return installOutcome(req, await runInstall(req, staged, args, followed ?? halves));
   } catch (error) {
     follower?.cancel();
+    void req.prepared?.then((exec) => exec?.cancel()); // a staged INSTALL's trap removes what it readied
     await removeLeftovers(container, target);
     throw error;
   }

@@ -208,8 +208,8 @@ describe('swapBinary', () => {
     expect(container.scripts('INSTALL')).toEqual([]);
     const startedAt = (await container.inspect())!.startedAt;
     // Cancelled (EOF), or killed during the upload having printed its hasher line at most.
-    for (const [exitCode, stdout] of [[125, ''], [137, ''], [137, `${HASHER_LINE}\n`], [143, 'hasher sha256sum\n']] as const) {
-      const gone: PreparedInstall = { run: async () => ({ exitCode, stdout, stderr: '' }), cancel: () => undefined, startedAt };
+    for (const [exitCode, stdout] of [[125, ''], [137, ''], [137, `${HASHER_LINE}\n`], [143, 'hasher sha256sum\nstaged\n']] as const) {
+      const gone: PreparedInstall = { write: () => undefined, run: async () => ({ exitCode, stdout, stderr: '' }), cancel: () => undefined, startedAt };
       container.calls.length = 0;
       container.files.set(BINARY, OLD);
       await swapBinary({
