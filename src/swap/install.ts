@@ -125,7 +125,8 @@ async function followerFor(req: InstallRequest): Promise<Follower | null> {
 /**
  * A running container: upload beside the target (one archive, streamed from disk), hashed in the container
  * as it is written when hotswap-hasher is there (else its halves are hashed here meanwhile), then INSTALL:
- * verify the upload's hash, back up, rename. An upload left by a failure is removed.
+ * verify the upload's hash, back up, rename (a prepared INSTALL, given its arguments as the upload starts,
+ * readies the backup and prunes meanwhile). An upload left by a failure is removed.
  */
 async function installRunning(req: InstallRequest, running: ContainerState): Promise<Installed> {
   const { container, target, artifact } = req;
