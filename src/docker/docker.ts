@@ -333,7 +333,7 @@ class DockerContainer implements ContainerClient {
 class DockerEngine implements Engine {
   private readonly docker = engineDocker();
   private podman: Promise<boolean> | undefined;
-  /** Asked once, when an adaptation needs it (src/docker/podman.ts); a failed answer is asked again. */
+  /** Asked once, when a container is first named (src/docker/podman.ts); a failed answer is asked again. */
   private readonly onPodman = (): Promise<boolean> => (this.podman ??= this.docker.version().then(isPodman, (e: unknown) => {
     this.podman = undefined;
     throw e;
@@ -353,6 +353,8 @@ class DockerEngine implements Engine {
   }
 
   container(name: string): ContainerClient {
+    // In the background: an upload needs the answer, and would otherwise wait a round trip for it.
+    this.onPodman().catch(() => undefined);
     return new DockerContainer(this.docker, name, this.onPodman);
   }
 

@@ -5,24 +5,30 @@
 import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../builders/builder.js';
-import type { ContainerClient, ExecResult, PreparedExec } from '../docker/client.js';
+import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import type { Follower } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
-import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface InstallRequest {
   readonly container: ContainerClient;
   /** INSTALL started during the build (prepareInstall); null or a failed one falls back to a plain exec. */
-  readonly prepared?: Promise<PreparedExec | null>;
+  readonly prepared?: Promise<PreparedInstall | null>;
   /** hotswap-hasher started during the build (prepareFollow): it hashes the upload while it is written. */
   readonly follower?: Promise<Follower | null>;
   readonly target: TargetConfig;
   readonly artifact: Artifact;
   readonly progress: Progress;
+}
+
+/** A prepared INSTALL and the process it runs in: a restart of the container ends it. */
+export interface PreparedInstall extends PreparedExec {
+  readonly write: (text: string) => void;
+  readonly startedAt: string;
 }
 
 export interface Installed {
@@ -37,41 +43,51 @@ export interface Installed {
 
 /**
  * Starts INSTALL in the container now, waiting for its arguments (it hashes the live binary meanwhile): call
- * it before the build. If the container stopped or restarted since, the process is gone: `run` then sends
- * nothing and answers CANCELLED, and a plain exec takes over.
+ * it before the build. If the container stopped or restarted since, the process is gone: `install` then
+ * cancels it and a plain exec takes over.
  */
-export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedExec | null> {
+export async function prepareInstall(container: ContainerClient, binaryPath: string): Promise<PreparedInstall | null> {
   try {
     const before = await container.inspect();
+    if (!runsSteadily(before)) return null;
     const exec = await container.prepareExec(['sh', '-c', INSTALL_ON_GO, 'sh', binaryPath]);
-    return {
-      firstLine: exec.firstLine,
-      run: async (input) => {
-        if (before && !diedUnder(before, await container.inspect())) return exec.run(input);
-        exec.cancel();
-        return { exitCode: CANCELLED, stdout: '', stderr: '' };
-      },
-      cancel: () => exec.cancel(),
-    };
+    const write = exec.write;
+    if (!write) {
+      exec.cancel(); // it needs its arguments before the upload
+      return null;
+    }
+    return { write, run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
   } catch {
     return null;
   }
 }
 
 /**
- * Did the prepared exec run INSTALL? Not when it was cancelled, lost, or killed before its first word (the
- * container was stopped or restarted during the build): then a plain exec runs it.
+ * Did the prepared exec run INSTALL? Not when it was lost, or killed before its last input (the container
+ * stopped or restarted during the upload: it printed its hasher line, and `staged`, at most): then a plain
+ * exec runs it.
  */
 const ranScript = (r: ExecResult | null): r is ExecResult =>
-  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && r.stdout === '');
+  !!r && r.exitCode !== CANCELLED && r.exitCode !== -1 && !((r.exitCode === 137 || r.exitCode === 143) && /^(hasher \S+\n)?(staged\n)?$/.test(r.stdout));
 
 /**
- * The prepared exec if it is still there (the container may have restarted since), else a plain one.
- * `halves` is INSTALL's $9 ('' checks the upload whole).
+ * The prepared INSTALL given its arguments, so it readies the backup and prunes while the upload runs; null
+ * (and it is cancelled) when it was prepared in another process of the container than `running`, the
+ * container as inspected just before the upload (a restart since ended it).
  */
-async function runInstall(req: InstallRequest, args: readonly string[], halves: string): Promise<ExecResult> {
+async function stageInstall(req: InstallRequest, running: ContainerState, args: readonly string[]): Promise<PreparedInstall | null> {
   const prepared = await req.prepared;
-  const result = prepared ? await prepared.run(installInput([...args, halves])).catch(() => null) : null;
+  if (prepared?.startedAt !== running.startedAt) {
+    prepared?.cancel();
+    return null;
+  }
+  prepared.write(installInput(args));
+  return prepared;
+}
+
+/** INSTALL's result: the staged exec's if it ran, else a plain exec's. `halves` is INSTALL's $9 ('' checks the upload whole). */
+async function runInstall(req: InstallRequest, staged: PreparedInstall | null, args: readonly string[], halves: string): Promise<ExecResult> {
+  const result = staged ? await staged.run(installGo(halves)).catch(() => null) : null;
   if (ranScript(result)) return result;
   return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
 }
@@ -109,21 +125,25 @@ async function followerFor(req: InstallRequest): Promise<Follower | null> {
 /**
  * A running container: upload beside the target (one archive, streamed from disk), hashed in the container
  * as it is written when hotswap-hasher is there (else its halves are hashed here meanwhile), then INSTALL:
- * verify the upload's hash, back up, rename. An upload left by a failure is removed.
+ * verify the upload's hash, back up, rename (a prepared INSTALL, given its arguments as the upload starts,
+ * readies the backup and prunes meanwhile). An upload left by a failure is removed.
  */
-async function installRunning(req: InstallRequest): Promise<Installed> {
+async function installRunning(req: InstallRequest, running: ContainerState): Promise<Installed> {
   const { container, target, artifact } = req;
   const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
+  const staging = stageInstall(req, running, args);
   const follower = await followerFor(req);
   try {
-    const [, halves] = await Promise.all([container.putFile(paths.dir, paths.tempName, artifact.path, 0o755), follower ? '' : halvesOf(req)]);
+    const upload = container.putFile(paths.dir, paths.tempName, artifact.path, 0o755);
+    const [, halves, staged] = await Promise.all([upload, follower ? '' : halvesOf(req), staging]);
     const followed = follower ? await follower.finish() : null;
-    return installOutcome(req, await runInstall(req, args, followed ?? halves));
+    return installOutcome(req, await runInstall(req, staged, args, followed ?? halves));
   } catch (error) {
     follower?.cancel();
+    void req.prepared?.then((exec) => exec?.cancel()); // a staged INSTALL's trap removes what it readied
     await removeLeftovers(container, target);
     throw error;
   }
@@ -151,7 +171,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
   if (runsSteadily(state)) {
     const before = state!;
     try {
-      return await installRunning(req);
+      return await installRunning(req, before);
     } catch (error) {
       state = await container.inspect();
       if (!diedUnder(before, state)) throw error;

@@ -73,22 +73,23 @@ const HASH_FN = 'has_openssl() { local IFS=: d; for d in $PATH; do [ -x "$d/open
  */
 const FIND_KEPT = 'b=; n=0; for f in "$5"*; do s=${f##*_}; s=${s%.original}; { [ ${#s} -eq 64 ] && [ -f "$f" ]; } || continue; n=$((n+1)); [ "$s" = "$o" ] && b=$f; done';
 
-/**
- * Backs $1 (sha256 $o) up as `$2_$o` (`.original` when it is the first), unless a backup already holds it:
- * that one is renamed to this swap's time (keeping its `.original`), so the newest backup, which `rollback`
- * restores, is always what was live before the last swap. Written as $7 first: a hard link costs nothing and
- * is whole by construction; a copy (another file system) is hashed before the rename. A failed one is
- * removed (the trap) and reported as `backupfail <size>`, exit 4.
- */
-const BACKUP = `${FIND_KEPT}; if [ -n "$b" ]; then k="$2_$o"; case "$b" in *.original) k="$k.original";; esac; ` +
-  '[ "$b" = "$k" ] || mv -f "$b" "$k"; b=$k; echo "kept $b"; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ' +
-  'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
-  'if [ -z "$l" ]; then x=$(hash "$7"); [ "${x%% *}" = "$o" ] || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; fi; ' +
-  'mv -f "$7" "$b"; echo "backup $b"; fi';
-
 /** Removes the oldest backups under $5 but $b and the original until fewer than $6 others remain (names sort by time). */
 const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.original|"$b") continue;; esac; [ -f "$f" ] && m=$((m+1)); done; ' +
   'for f in "$5"*; do [ "$m" -lt "$6" ] && break; case "$f" in *.original|"$b") continue;; esac; [ -f "$f" ] && rm -f "$f" && m=$((m-1)); done; fi';
+
+/**
+ * What INSTALL can do before the upload has arrived. Readies the backup of $1 (sha256 $o; hashed unless $8
+ * holds it): a backup that already holds $1's bytes (`b`, FIND_KEPT) is to take this swap's time as `k`
+ * (keeping its `.original`), so the newest backup, which `rollback` restores, is always what was live before
+ * the last swap; else $1 is written as $7, to become `b` = `$2_$o` (`.original` when it is the first): a hard
+ * link costs nothing and is whole by construction; a copy (another file system) is hashed. One that cannot
+ * be made whole is reported as `backupfail <size>`, exit 4. Then PRUNE (removing a file of a binary's size
+ * costs ~14 ms once it is on disk).
+ */
+const STAGE = `b=; k=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${FIND_KEPT}; ` +
+  'if [ -n "$b" ]; then k="$2_$o"; case "$b" in *.original) k="$k.original";; esac; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ' +
+  'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
+  `if [ -z "$l" ]; then x=$(hash "$7"); [ "\${x%% *}" = "$o" ] || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; fi; fi; fi; ${PRUNE}`;
 
 /**
  * $1 file, then INSTALL's $9 unquoted: $2 size, $3 split, $4 sha256 of bytes [0, split), $5 of the rest.
@@ -109,40 +110,57 @@ const HALVES_FN = 'halves() { has_openssl && return 1; [ "$(stat -c %s "$1")" = 
 const FOLLOWED_FN = 'followed() { [ "$2" = follow ] && [ "$3" = "$6" ] && [ "$(stat -c \'%i %s\' "$1")" = "$4 $5" ]; }';
 
 /**
+ * The upload $3 checked against $4, or exit 3: by hotswap-hasher's word when $9 gives it (FOLLOWED_FN), in
+ * halves at once when $9 says them (with its size checked, they imply the whole), else hashed whole.
+ */
+const CHECK = 'h=; if [ -n "$4" ]; then if [ -n "$9" ] && followed "$3" $9 "$4"; then h=$4; echo followed; ' +
+  'elif [ -n "$9" ] && halves "$3" $9; then h=$4; else h=$(hash "$3"); h=${h%% *}; fi; ' +
+  'if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi';
+
+/** The staged backup put in place, then the upload: chmod, and the atomic rename. */
+const FINISH = 'if [ -n "$k" ]; then [ "$b" = "$k" ] || mv -f "$b" "$k"; b=$k; echo "kept $b"; elif [ -n "$b" ]; then mv -f "$7" "$b"; echo "backup $b"; fi; ' +
+  'chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"';
+
+/** What every INSTALL sets up first: the trap removes the upload and the partial backup on any exit. */
+const INSTALL_SETUP = `set -e; ${HASH_FN}; ${HALVES_FN}; ${FOLLOWED_FN}; trap 'rm -f "$3" "$7"' EXIT`;
+
+/**
  * One exec for the whole swap on disk. $1 binary, $2 backup stem (prefix + time), $3 the uploaded temp file,
  * $4 the expected sha256 ('' skips the check), $5 the backups' prefix, $6 how many backups to keep besides
  * the original ('' keeps all), $7 the backup's temp name, $8 the sha256 of $1 if already known ('' hashes it),
  * $9 `<size> <split> <sha256 of the first half> <of the rest>`, or `follow <sha256> <inode> <size>` (FOLLOWED_FN), or
  * '' (hashes the upload whole).
- * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3): in
- *   halves at once when $9 says them (with its size checked, they imply the whole), else whole.
- * - The current file is backed up unless a backup already holds its bytes (BACKUP); a backup that cannot be
- *   made whole stops the swap before the binary is touched (exit 4).
+ * - The upload is hashed BEFORE the rename, so a corrupt copy never reaches the binary path (exit 3, CHECK).
+ * - The current file is backed up unless a backup already holds its bytes (STAGE, FINISH); a backup that
+ *   cannot be made whole stops the swap before the binary is touched (exit 4).
  * - The rename is atomic: the path holds the whole old or the whole new file.
  * - On any exit the upload and the partial backup are removed (the trap): nothing is left behind.
  * Prints `followed` when hotswap-hasher's hash was taken, `backup <path>` or `kept <path>`, then `installed <sha256>`.
  */
-export const INSTALL = `set -e; ${HASH_FN}; ${HALVES_FN}; ${FOLLOWED_FN}; trap 'rm -f "$3" "$7"' EXIT; h=; if [ -n "$4" ]; then if [ -n "$9" ] && followed "$3" $9 "$4"; then h=$4; echo followed; elif [ -n "$9" ] && halves "$3" $9; then h=$4; else h=$(hash "$3"); h=\${h%% *}; fi; if [ "$h" != "$4" ]; then echo "mismatch $h"; exit 3; fi; fi; ` +
-  `b=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${BACKUP}; fi; ${PRUNE}; ` +
-  `chmod 0755 "$3"; mv -f "$3" "$1"; echo "installed $h"`;
+export const INSTALL = `${INSTALL_SETUP}; ${CHECK}; ${STAGE}; ${FINISH}`;
 
 /** INSTALL_ON_GO's first line when the image hashes with openssl: INSTALL then checks the upload whole. */
 export const HASHER_LINE = 'hasher openssl';
 
 /**
- * INSTALL started ahead of time (a prepared exec): it waits on stdin for `go`, its seven arguments and the
- * halves line ($9, optional), one per line, so the exec's start-up (~60–90 ms here) is paid during the
+ * INSTALL started ahead of time (a prepared exec), so the exec's start-up (~50 ms here) is paid during the
  * build. It first prints HASHER_LINE when the image has openssl (the host then skips hashing the halves INSTALL
  * would not use). Meanwhile it hashes the binary at $1 (given when it is started), which INSTALL then need not do on
  * the swap's path, unless the file changed since (another inode, size or mtime) or the arguments name
- * another. EOF or anything but `go` exits 125 having done nothing.
+ * another. Then it waits on stdin for `go` and its seven arguments, one per line (installInput), sent as the
+ * upload starts: it runs STAGE meanwhile and prints `staged`; then for the halves line ($9, maybe empty) and
+ * `install` (installGo), sent once the upload is written: CHECK and FINISH. EOF or anything else at either
+ * step exits 125, leaving nothing behind (the trap; before `go`, having done nothing).
  */
 export const INSTALL_ON_GO = `${HASH_FN}; if has_openssl; then echo "${HASHER_LINE}"; else echo hasher sha256sum; fi; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
-  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; read -r a9 || a9=; ' +
+  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
   '{ [ -n "$p" ] && [ "$a1" = "$w" ] && [ "$(stat -c \'%i %s %Y\' "$a1" 2>/dev/null)" = "$p" ]; } || pre=; ' +
-  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre" "$a9"; ${INSTALL}`;
-/** What INSTALL_ON_GO reads: `go`, then the arguments one per line (paths never hold a newline). */
+  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre"; ${INSTALL_SETUP}; ${STAGE}; echo staged; ` +
+  `read -r a9 && read -r go && [ "$go" = install ] || exit 125; set -- "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$a9"; ${CHECK}; ${FINISH}`;
+/** What INSTALL_ON_GO reads first: `go`, then the seven arguments one per line (paths never hold a newline). */
 export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
+/** What INSTALL_ON_GO reads once the upload is written: the halves ($9, '' for none), then `install`. */
+export const installGo = (halves: string) => `${halves}\ninstall\n`;
 export const CANCELLED = 125;
 /** INSTALL's exit when the backup could not be made whole (a full backup directory). */
 export const BACKUP_FAILED = 4;

@@ -107,7 +107,8 @@ describe('hotswap swap', () => {
     repo.write('main.go', repo.read('main.go').replace('\n\tpanic("boom at start")', ''));
   });
 
-  it('detects a hash mismatch in the container and does not go live', async () => {
+  it('detects a hash mismatch in the container and does not go live, leaving neither the upload nor the readied backup', async () => {
+    const before = await containerSha256(NAME);
     // A container whose sha256sum lies stands in for a corrupted copy (checked after the upload: no hasher).
     await declineHasher(NAME);
     // (/usr/local/bin comes first on PATH; busybox's shell would still use its own applet inside scripts.)
@@ -119,6 +120,10 @@ describe('hotswap swap', () => {
     expect(result.stderr).toContain('sha256 mismatch');
     expect(result.stderr).toContain('the binary was not replaced');
     expect(await hello()).toBe('hello json');
+    expect((await dockerExec(NAME, ['busybox', 'sha256sum', '/usr/bin/ollama'])).stdout).toContain(before);
+    const left = await dockerExec(NAME, ['ls', '-a', '/usr/bin', '/tmp']);
+    expect(left.stdout).toContain('ollama');
+    expect(left.stdout).not.toMatch(/hotswap-new|backup-partial/);
   });
 
   it('starts a missing container from its image, then swaps into it', async () => {

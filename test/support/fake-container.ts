@@ -85,10 +85,15 @@ export class FakeContainer implements ContainerClient {
   async prepareExec(argv: readonly string[]): Promise<PreparedExec> {
     this.calls.push('prepareExec');
     if (!this.running) throw new Error(`container ${this.name} is not running`);
+    let sent = '';
     return {
+      write: (input) => {
+        this.calls.push('prepared write');
+        sent += input;
+      },
       run: async (input) => {
         this.calls.push('prepared run');
-        return this.exec(argv, input);
+        return this.exec(argv, sent + input);
       },
       cancel: () => this.calls.push('cancel'),
     };

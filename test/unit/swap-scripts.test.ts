@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
 import {
-  BACKUP_FAILED, BINARY_PATH_CHECK, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  BACKUP_FAILED, BINARY_PATH_CHECK, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installGo, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
   parseSha256, RESTORE, swapPaths,
 } from '../../src/swap/scripts.js';
 
@@ -156,8 +156,10 @@ describe('INSTALL in a real busybox shell', () => {
     return dir;
   };
   /** The seven arguments, as the swap passes them: backups are `<dir>/backup_<stamp>_<sha256>`. */
-  const args = (dir: string, { stamp = '1', expect = sha('new\n'), keep = '', temp = `${dir}/.backup-partial` } = {}) =>
+  const argsOnly = (dir: string, { stamp = '1', expect = sha('new\n'), keep = '', temp = `${dir}/.backup-partial` } = {}) =>
     installInput([`${dir}/bin`, `${dir}/backup_${stamp}`, `${dir}/.bin.new`, expect, `${dir}/backup_`, keep, temp]);
+  /** The arguments, then the go-ahead once the upload is there (no $9). */
+  const args = (dir: string, options: Parameters<typeof argsOnly>[1] = {}) => argsOnly(dir, options) + installGo('');
 
   it('checks the upload, backs up (the first backup is the original), renames, and says what it installed', () => {
     const dir = setUp();
@@ -173,7 +175,7 @@ describe('INSTALL in a real busybox shell', () => {
   /** INSTALL's $9 as src/swap/follow.ts passes it: hotswap-hasher's word for the upload's inode and size. */
   const followArg = (dir: string, { hash = sha('new\n'), inode = fs.statSync(`${dir}/.bin.new`).ino, size = 4 } = {}) =>
     `follow ${hash} ${inode} ${size}`;
-  const withFollow = (dir: string, follow: string) => `${args(dir)}${follow}\n`;
+  const withFollow = (dir: string, follow: string) => argsOnly(dir) + installGo(follow);
 
   it('takes hotswap-hasher\'s hash of the upload for that inode and size, without hashing it again', () => {
     const dir = setUp();
@@ -272,6 +274,57 @@ describe('INSTALL in a real busybox shell', () => {
     expect(parseInstallOutput(r.stdout).backup).toBe(`${dir}/backup_2_${sha('new\n')}`);
   });
 
+  /** INSTALL_ON_GO started on `<dir>/bin`, given its arguments: resolves once it says `staged`. */
+  const staged = async (dir: string, input: string) => {
+    const started = spawn('busybox', ['sh', '-c', INSTALL_ON_GO, 'sh', `${dir}/bin`], { cwd: dir });
+    let stdout = '';
+    const exit = new Promise<number | null>((resolve) => started.on('close', resolve));
+    const said = new Promise<void>((resolve) => started.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('\nstaged\n')) resolve();
+    }));
+    started.stdin.write(input);
+    await Promise.race([said, exit]);
+    return { stdin: started.stdin, exit, stdout: () => stdout };
+  };
+
+  it('readies the backup and prunes on its arguments alone, before the upload is there; checks and installs on `install`', async () => {
+    const dir = setUp();
+    fs.rmSync(path.join(dir, '.bin.new')); // the upload is still on its way
+    fs.writeFileSync(`${dir}/backup_0_${A}`, 'x');
+    const install = await staged(dir, argsOnly(dir, { keep: '1' }));
+    expect(fs.statSync(`${dir}/.backup-partial`).ino).toBe(fs.statSync(`${dir}/bin`).ino);
+    expect(listDir(dir)).toEqual([]); // pruned: one to keep, which this swap's backup will be
+    expect(fs.readFileSync(`${dir}/bin`, 'utf8')).toBe('old\n');
+    fs.writeFileSync(path.join(dir, '.bin.new'), 'new\n');
+    install.stdin.end(installGo(''));
+    expect(await install.exit).toBe(0);
+    const backup = `${dir}/backup_1_${sha('old\n')}`;
+    expect(parseInstallOutput(install.stdout())).toEqual({ backup, installed: sha('new\n'), mismatch: null, backupNeeds: NaN, followed: false });
+    expect(fs.readdirSync(dir).sort()).toEqual([path.basename(backup), 'bin']);
+    expect(fs.readFileSync(`${dir}/bin`, 'utf8')).toBe('new\n');
+  });
+
+  it('exits 125 when stdin closes after the arguments, leaving neither the readied backup nor the upload, and the binary alone', async () => {
+    const dir = setUp();
+    const install = await staged(dir, argsOnly(dir));
+    expect(fs.existsSync(`${dir}/.backup-partial`)).toBe(true);
+    install.stdin.end();
+    expect(await install.exit).toBe(CANCELLED);
+    expect(fs.readdirSync(dir)).toEqual(['bin']);
+    expect(fs.readFileSync(`${dir}/bin`, 'utf8')).toBe('old\n');
+  });
+
+  it('refuses a wrong upload after staging: no backup is made, the readied one is removed', async () => {
+    const dir = setUp();
+    const install = await staged(dir, argsOnly(dir, { expect: sha('other\n') }));
+    install.stdin.end(installGo(''));
+    expect(await install.exit).toBe(3);
+    expect(parseInstallOutput(install.stdout()).mismatch).toBe(sha('new\n'));
+    expect(fs.readdirSync(dir)).toEqual(['bin']);
+    expect(fs.readFileSync(`${dir}/bin`, 'utf8')).toBe('old\n');
+  });
+
   it('does nothing and exits 125 when stdin closes without `go` (a cancelled or orphaned exec)', () => {
     const dir = setUp();
     expect(run('', dir).status).toBe(CANCELLED);
@@ -284,7 +337,7 @@ describe('INSTALL in a real busybox shell', () => {
   const halvesOf = (content: string, split = content.length >> 1) =>
     `${content.length} ${split} ${sha(content.slice(0, split))} ${sha(content.slice(split))}`;
   const withHalves = (dir: string, halves: string, expect = sha('new\n')) =>
-    installInput([`${dir}/bin`, `${dir}/backup_1`, `${dir}/.bin.new`, expect, `${dir}/backup_`, '', `${dir}/.backup-partial`, halves]);
+    installInput([`${dir}/bin`, `${dir}/backup_1`, `${dir}/.bin.new`, expect, `${dir}/backup_`, '', `${dir}/.backup-partial`]) + installGo(halves);
 
   /** A PATH holding the tools INSTALL uses but openssl: an image with busybox or coreutils alone. */
   const noOpenssl = (() => {

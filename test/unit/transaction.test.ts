@@ -13,9 +13,9 @@ import { HotswapError } from '../../src/errors.js';
 import { phaseRunner } from '../../src/phase.js';
 import { newReport, type Report } from '../../src/report.js';
 import { listBackups } from '../../src/swap/backups.js';
-import { INSTALL, INSTALL_ON_GO } from '../../src/swap/scripts.js';
+import { HASHER_LINE, INSTALL } from '../../src/swap/scripts.js';
 import { prepareInstall, restoreBackup, swapBinary, type SwapResult } from '../../src/swap/transaction.js';
-import type { PreparedExec } from '../../src/docker/client.js';
+import type { PreparedInstall } from '../../src/swap/install.js';
 import { silentProgress } from '../../src/ui/progress.js';
 import { BINARY, FakeContainer, OLD, sha } from '../support/fake-container.js';
 
@@ -198,7 +198,7 @@ describe('swapBinary', () => {
   });
 
   it('runs INSTALL through a prepared exec, and through a plain one when the prepared one was cancelled or killed', async () => {
-    const prepared = container.prepareExec(['sh', '-c', INSTALL_ON_GO]);
+    const prepared = prepareInstall(container, BINARY);
     const result = await swapBinary({
       container, prepared, target: target(), artifact, version: null,
       phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
@@ -206,8 +206,10 @@ describe('swapBinary', () => {
     expect(result.outcome).toBe('swapped');
     expect(container.calls).toContain('prepared run');
     expect(container.scripts('INSTALL')).toEqual([]);
-    for (const exitCode of [125, 137]) {
-      const gone: PreparedExec = { run: async () => ({ exitCode, stdout: '', stderr: '' }), cancel: () => undefined };
+    const startedAt = (await container.inspect())!.startedAt;
+    // Cancelled (EOF), or killed during the upload having printed its hasher line at most.
+    for (const [exitCode, stdout] of [[125, ''], [137, ''], [137, `${HASHER_LINE}\n`], [143, 'hasher sha256sum\nstaged\n']] as const) {
+      const gone: PreparedInstall = { write: () => undefined, run: async () => ({ exitCode, stdout, stderr: '' }), cancel: () => undefined, startedAt };
       container.calls.length = 0;
       container.files.set(BINARY, OLD);
       await swapBinary({
