@@ -26,6 +26,8 @@ export interface IgnoreRules {
   isSurelyIgnored(relPath: string): boolean;
   /** Drops the cached rules when `relPath` is a .gitignore; returns whether it was one. */
   invalidate(relPath: string): boolean;
+  /** Drops every cached rule and verdict (read again when next asked): what a start-up scan of a big tree left. */
+  release(): void;
 }
 
 const parentOf = (rel: string): string => path.posix.dirname(rel);
@@ -65,6 +67,36 @@ function layerOf(repo: string, layers: Layers, dir: string): Ignore | null {
 /** The directories whose rules apply below one directory, root first, each with its rules. */
 type Chain = readonly (readonly [dir: string, rules: Ignore])[];
 
+/**
+ * Each directory's chain, kept so a path's verdict does not walk up its ancestors again (most share their
+ * parent's), over the layers read once each.
+ */
+function layerChains(repo: string) {
+  const layers: Layers = new Map();
+  const chains = new Map<string, Chain>();
+  function chainOf(dir: string): Chain {
+    const known = chains.get(dir);
+    if (known) return known;
+    const above = dir === '.' ? [] : chainOf(parentOf(dir));
+    const rules = layerOf(repo, layers, dir);
+    const chain = rules ? [...above, [dir, rules] as const] : above;
+    chains.set(dir, chain);
+    return chain;
+  }
+  return {
+    chainOf,
+    /** Reads `dir`'s rules again when next asked. */
+    drop(dir: string): void {
+      layers.delete(dir);
+      chains.clear();
+    },
+    clear(): void {
+      layers.clear();
+      chains.clear();
+    },
+  };
+}
+
 /** git's verdict on one path of a known kind, given that no ancestor is ignored: the deepest matching rule wins. */
 function gitIgnored(rel: string, isDir: boolean, chain: Chain): boolean {
   let ignored = false;
@@ -90,22 +122,11 @@ export async function loadIgnoreRules(repo: string, globs: readonly string[] = [
 
 /** `matchesGlob`: the compiled `watch.ignore` globs (loadIgnoreRules), on repo-relative paths. */
 export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => boolean = () => false): IgnoreRules {
-  const layers: Layers = new Map();
+  const chains = layerChains(repo);
   const dirDecisions = new Map<string, boolean>();
-  // Kept per directory, so a path's verdict does not walk up its ancestors again: most share their parent's.
-  const chains = new Map<string, Chain>();
-  function chainOf(dir: string): Chain {
-    const known = chains.get(dir);
-    if (known) return known;
-    const above = dir === '.' ? [] : chainOf(parentOf(dir));
-    const rules = layerOf(repo, layers, dir);
-    const chain = rules ? [...above, [dir, rules] as const] : above;
-    chains.set(dir, chain);
-    return chain;
-  }
   /** Ignored as the kind asked about; when it is not known, as both, so only a sure answer drops the path. */
   const verdict = (rel: string, isDir: boolean | undefined): boolean => {
-    const chain = chainOf(parentOf(rel));
+    const chain = chains.chainOf(parentOf(rel));
     return isDir === undefined ? gitIgnored(rel, false, chain) && gitIgnored(rel, true, chain) : gitIgnored(rel, isDir, chain);
   };
 
@@ -142,10 +163,13 @@ export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => bo
       const rel = path.posix.normalize(relPath);
       const isRulesFile = path.posix.basename(rel) === '.gitignore' || rel === '.git/info/exclude';
       if (!isRulesFile) return false;
-      layers.delete(rel === '.git/info/exclude' ? '.' : parentOf(rel));
+      chains.drop(rel === '.git/info/exclude' ? '.' : parentOf(rel));
       dirDecisions.clear();
-      chains.clear();
       return true;
+    },
+    release() {
+      chains.clear();
+      dirDecisions.clear();
     },
   };
 }

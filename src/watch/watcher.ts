@@ -81,6 +81,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   });
 
   await waitReady(fsw);
+  // The scan asked about every path once; later events ask about a few. Its caches (every path's verdict, in
+  // the `ignore` package too) would stay for the daemon's life.
+  rules.release();
+  asks.forget();
   // Polling: chokidar says ready before each fs.watchFile has taken its first stat, and a file written in
   // between is that baseline, so its edit goes unseen. Measured here: 2 of 20 edits lost without this wait.
   if (options.poll) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));

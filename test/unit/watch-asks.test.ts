@@ -11,6 +11,7 @@ function countingRules() {
     isIgnored: (rel, isDir) => { asked.push(`${rel}:${isDir ? 'dir' : 'file'}`); return rel.endsWith('.log'); },
     isSurelyIgnored: (rel) => { asked.push(`${rel}:?`); return false; },
     invalidate: () => false,
+    release: () => {},
   };
   return { rules, asked };
 }

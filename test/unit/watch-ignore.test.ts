@@ -141,6 +141,17 @@ describe('IgnoreRules', () => {
     expect(rules.isIgnored('server/..log.go', false)).toBe(false);
   });
 
+  it('keeps what it read until released, then reads the rules again', () => {
+    write('.gitignore', '*.log\n');
+    const rules = createIgnoreRules(repo);
+    expect(rules.isIgnored('x/app.log', false)).toBe(true);
+    write('.gitignore', '*.out\n');
+    expect(rules.isIgnored('x/app.log', false)).toBe(true);
+    rules.release();
+    expect(rules.isIgnored('x/app.log', false)).toBe(false);
+    expect(rules.isIgnored('x/app.out', false)).toBe(true);
+  });
+
   it('ignores nothing outside the repo but editor temp files', () => {
     const rules = createIgnoreRules(repo);
     expect(rules.isIgnored('../other/main.go', false)).toBe(false);
