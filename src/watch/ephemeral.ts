@@ -31,13 +31,16 @@ const PATTERNS: readonly RegExp[] = [
   // GLib/GIO safe saves (gedit, GNOME apps) write `.goutputstream-XXXXXX` (gio/glocalfileoutputstream.c).
   /^\.goutputstream-[A-Za-z0-9]{6}$/,
   // Atomic writers (VS Code extensions, formatters, write-file-atomic style tools) use `name.tmp`,
-  // `name.tmp.<pid>` or `name.tmp.<pid>.<time>`.
-  /\.tmp(\.\d+)*$/i,
+  // `name.tmp.<pid>` or `name.tmp.<pid>.<time>`, in any case.
+  /\.[Tt][Mm][Pp](\.\d+)*$/,
   // `go build` probes the umask with `<dir>/<name>-go-tmp-umask` and deletes it at once
   // (cmd/go/internal/work/exec.go).
   /-go-tmp-umask$/,
 ];
 
+/** One expression for all: the watcher asks about every path at start, and one test is cheaper than ten. */
+const ANY = new RegExp(PATTERNS.map((re) => `(?:${re.source})`).join('|'));
+
 export function isEphemeral(basename: string): boolean {
-  return isVimProbe(basename) || PATTERNS.some((re) => re.test(basename));
+  return isVimProbe(basename) || ANY.test(basename);
 }

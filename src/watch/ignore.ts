@@ -26,10 +26,16 @@ export interface IgnoreRules {
   isSurelyIgnored(relPath: string): boolean;
   /** Drops the cached rules when `relPath` is a .gitignore; returns whether it was one. */
   invalidate(relPath: string): boolean;
+  /** Drops every cached rule and verdict (read again when next asked): what a start-up scan of a big tree left. */
+  release(): void;
 }
 
 const parentOf = (rel: string): string => path.posix.dirname(rel);
-const isOutside = (rel: string): boolean => rel === '..' || rel.startsWith('../') || path.posix.isAbsolute(rel);
+const isOutside = (rel: string): boolean => rel === '..' || rel.startsWith('../') || rel.startsWith('/');
+/** `.` or `..` segments, or a doubled slash: what path.posix.normalize would change. */
+const UNNORMAL = /\/\/|(^|\/)\.\.?(\/|$)/;
+/** chokidar's paths are normal already: most asks need no path.posix.normalize. */
+const normalized = (rel: string): string => (UNNORMAL.test(rel) ? path.posix.normalize(rel) : rel);
 
 function readRules(file: string): string | null {
   // Most directories have no .gitignore: asking first is far cheaper than building an ENOENT error.
@@ -58,24 +64,47 @@ function layerOf(repo: string, layers: Layers, dir: string): Ignore | null {
   return rules;
 }
 
+/** The directories whose rules apply below one directory, root first, each with its rules. */
+type Chain = readonly (readonly [dir: string, rules: Ignore])[];
+
 /**
- * git's verdict on one path, given that no ancestor is ignored: the deepest file with a matching rule
- * wins. Both kinds at once when the kind is unknown: [as a file, as a directory].
+ * Each directory's chain, kept so a path's verdict does not walk up its ancestors again (most share their
+ * parent's), over the layers read once each.
  */
-function gitDecision(rel: string, kinds: readonly boolean[], layer: (dir: string) => Ignore | null): boolean[] {
-  const dirs: string[] = [];
-  for (let d = parentOf(rel); d !== '.'; d = parentOf(d)) dirs.push(d);
-  const ignored = kinds.map(() => false);
-  for (let i = dirs.length; i >= 0; i--) {
-    const dir = i === dirs.length ? '.' : dirs[i]!;
-    const rules = layer(dir);
-    if (!rules) continue;
+function layerChains(repo: string) {
+  const layers: Layers = new Map();
+  const chains = new Map<string, Chain>();
+  function chainOf(dir: string): Chain {
+    const known = chains.get(dir);
+    if (known) return known;
+    const above = dir === '.' ? [] : chainOf(parentOf(dir));
+    const rules = layerOf(repo, layers, dir);
+    const chain = rules ? [...above, [dir, rules] as const] : above;
+    chains.set(dir, chain);
+    return chain;
+  }
+  return {
+    chainOf,
+    /** Reads `dir`'s rules again when next asked. */
+    drop(dir: string): void {
+      layers.delete(dir);
+      chains.clear();
+    },
+    clear(): void {
+      layers.clear();
+      chains.clear();
+    },
+  };
+}
+
+/** git's verdict on one path of a known kind, given that no ancestor is ignored: the deepest matching rule wins. */
+function gitIgnored(rel: string, isDir: boolean, chain: Chain): boolean {
+  let ignored = false;
+  for (const [dir, rules] of chain) {
     const local = dir === '.' ? rel : rel.slice(dir.length + 1);
-    kinds.forEach((isDir, k) => {
-      const result = rules.test(isDir ? `${local}/` : local);
-      if (result.ignored) ignored[k] = true;
-      else if (result.unignored) ignored[k] = false;
-    });
+    const result = rules.test(isDir ? `${local}/` : local);
+    if (result.ignored) ignored = true;
+    else if (result.unignored) ignored = false;
   }
   return ignored;
 }
@@ -93,23 +122,25 @@ export async function loadIgnoreRules(repo: string, globs: readonly string[] = [
 
 /** `matchesGlob`: the compiled `watch.ignore` globs (loadIgnoreRules), on repo-relative paths. */
 export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => boolean = () => false): IgnoreRules {
-  const layers: Layers = new Map();
-  const layer = (dir: string) => layerOf(repo, layers, dir);
+  const chains = layerChains(repo);
   const dirDecisions = new Map<string, boolean>();
+  /** Ignored as the kind asked about; when it is not known, as both, so only a sure answer drops the path. */
+  const verdict = (rel: string, isDir: boolean | undefined): boolean => {
+    const chain = chains.chainOf(parentOf(rel));
+    return isDir === undefined ? gitIgnored(rel, false, chain) && gitIgnored(rel, true, chain) : gitIgnored(rel, isDir, chain);
+  };
 
   const byName = (rel: string): boolean => {
     const base = rel.slice(rel.lastIndexOf('/') + 1);
     return ALWAYS.has(base) || isEphemeral(base) || matchesGlob(rel);
   };
-  /** Ignored as every kind asked about (one kind when known; both when not, so only a sure answer drops it). */
-  const selfIgnored = (rel: string, kinds: readonly boolean[]): boolean => byName(rel) || gitDecision(rel, kinds, layer).every(Boolean);
 
   /** Ancestors first: git never looks inside an ignored directory, and no rule below can bring a file back. */
   function dirIgnored(dir: string): boolean {
     if (dir === '.') return false;
     const known = dirDecisions.get(dir);
     if (known !== undefined) return known;
-    const ignored = dirIgnored(parentOf(dir)) || selfIgnored(dir, [true]);
+    const ignored = dirIgnored(parentOf(dir)) || byName(dir) || verdict(dir, true);
     dirDecisions.set(dir, ignored);
     return ignored;
   }
@@ -124,17 +155,21 @@ export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => bo
 
   return {
     isIgnored(relPath, isDir) {
-      const rel = path.posix.normalize(relPath);
-      return settled(rel) ?? gitDecision(rel, isDir === undefined ? [false, true] : [isDir], layer).every(Boolean);
+      const rel = normalized(relPath);
+      return settled(rel) ?? verdict(rel, isDir);
     },
-    isSurelyIgnored: (relPath) => settled(path.posix.normalize(relPath)) ?? false,
+    isSurelyIgnored: (relPath) => settled(normalized(relPath)) ?? false,
     invalidate(relPath) {
       const rel = path.posix.normalize(relPath);
       const isRulesFile = path.posix.basename(rel) === '.gitignore' || rel === '.git/info/exclude';
       if (!isRulesFile) return false;
-      layers.delete(rel === '.git/info/exclude' ? '.' : parentOf(rel));
+      chains.drop(rel === '.git/info/exclude' ? '.' : parentOf(rel));
       dirDecisions.clear();
       return true;
+    },
+    release() {
+      chains.clear();
+      dirDecisions.clear();
     },
   };
 }

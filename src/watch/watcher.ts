@@ -3,6 +3,7 @@
  * debounces) and makes no decisions beyond "is this path noise" (ignore.ts): the planner asks git what
  * really changed, so an event here is only a hint that it is worth asking.
  */
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { HotswapError } from '../errors.js';
@@ -43,12 +44,9 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   // chokidar hands back the absolute paths it was given: slicing the prefix off is the common, cheap case.
   const relative = (p: string) => toPosix(p.startsWith(prefix) ? p.slice(prefix.length) : path.relative(repo, path.resolve(repo, p)));
 
+  const asks = answerOnce(rules, relative);
   const fsw = watch([...options.paths], {
-    // chokidar asks three times per path: from its directory listing and after its own lstat (with stats both
-    // times), and once before that lstat without. The stat-less ask skips the path's git rules (a third of the
-    // watcher's start-up CPU): the ask after the lstat decides before anything is watched, and report() before
-    // anything is emitted.
-    ignored: (p, stats) => (stats ? rules.isIgnored(relative(p), stats.isDirectory()) : rules.isSurelyIgnored(relative(p))),
+    ignored: asks.ignored,
     ignoreInitial: true,
     // A symlink in the repo is a file to git; following it could watch trees outside the repo, or loop.
     followSymlinks: false,
@@ -62,7 +60,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   const report = (event: string, p: string) => {
     const rel = relative(p);
     // A .gitignore edit changes what is noise from the next event on; the edit itself is reported.
-    if (rules.invalidate(rel)) log.debug({ path: rel }, 'ignore rules reloaded');
+    if (rules.invalidate(rel)) {
+      asks.forget();
+      log.debug({ path: rel }, 'ignore rules reloaded');
+    }
     // Checked again with the kind known: chokidar's stat-less check lets undecided paths through, and
     // directories watched before a .gitignore excluded them still report.
     if (rules.isIgnored(rel, event.endsWith('Dir'))) return;
@@ -80,6 +81,10 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
   });
 
   await waitReady(fsw);
+  // The scan asked about every path once; later events ask about a few. Its caches (every path's verdict, in
+  // the `ignore` package too) would stay for the daemon's life.
+  rules.release();
+  asks.forget();
   // Polling: chokidar says ready before each fs.watchFile has taken its first stat, and a file written in
   // between is that baseline, so its edit goes unseen. Measured here: 2 of 20 edits lost without this wait.
   if (options.poll) await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
@@ -90,6 +95,39 @@ export async function startWatcher(options: WatcherOptions): Promise<Watcher> {
       replaced?.stop();
       return fsw.close();
     },
+  };
+}
+
+/** Bounds the paths kept between asks: a rescan asks once about paths it already watches, and never again. */
+const MAX_KEPT = 4096;
+
+/**
+ * chokidar's `ignored`. chokidar asks three times per path: from its directory listing and after its own lstat
+ * (with stats both times), and once before that lstat without. The first answer stands for the next two: a
+ * kept path is remembered, with its kind, until the ask after the lstat (asking the rules again cost them a
+ * third more time at start-up). A stat-less ask of a path not remembered skips the path's git rules: the ask
+ * after the lstat decides before anything is watched, and report() before anything is emitted.
+ */
+export function answerOnce(rules: IgnoreRules, relative: (p: string) => string) {
+  const kept = new Map<string, boolean>(); // absolute path → is a directory
+  return {
+    ignored(p: string, stats?: Stats): boolean {
+      const isDir = stats?.isDirectory();
+      const known = kept.get(p);
+      if (known !== undefined && (isDir === undefined || isDir === known)) {
+        if (isDir !== undefined) kept.delete(p);
+        return false;
+      }
+      if (isDir === undefined) return rules.isSurelyIgnored(relative(p));
+      const ignored = rules.isIgnored(relative(p), isDir);
+      if (!ignored) {
+        if (kept.size >= MAX_KEPT) kept.clear();
+        kept.set(p, isDir);
+      }
+      return ignored;
+    },
+    /** The rules changed: what was kept may be wrong now. */
+    forget: () => kept.clear(),
   };
 }
 

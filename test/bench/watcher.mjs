@@ -1,13 +1,18 @@
-// `npm run bench`: hotswap's watcher (dist/lib/watch/watcher.js, as the daemon starts it) against raw chokidar (the
-// same chokidar from node_modules, `watch(dir, { ignoreInitial: true })` ignoring only .git) on generated Go-like
-// trees of 1,300 and 50,000 files (git repos in temp dirs: the watcher honours .gitignore). Each side runs in a
-// child process of its own (this file with `--child`), so RSS and CPU are its alone; sides alternate A, B, A, B.
+// `npm run bench`: hotswap's watcher against raw chokidar (the same chokidar from node_modules,
+// `watch(dir, { ignoreInitial: true })` ignoring what hotswap never watches: .git, .hotswap, node_modules) on
+// generated Go-like trees of 1,300 and 50,000 files (git repos in temp dirs: the watcher honours .gitignore).
+// hotswap's side is src/watch/watcher.ts bundled by esbuild as `npm run build` bundles dist/cli.js (its
+// dependencies inlined), started as the daemon starts it: unbundled, Node would load the CommonJS `ignore`
+// through its ESM translator, ~6 MB and ~10 ms that the shipped bundle never pays. Each side runs in a child
+// process of its own (this file with `--child`), so RSS and CPU are its alone; sides alternate A, B, A, B.
 // Per run: time to ready (module import + start → ready), RSS, idle CPU, and edit-detect latency (a file is
 // written; time until the child reports that path on stdout). Writes bench-results/watcher.{md,json}.
 //
 // Env: BENCH_WATCHER_SIZES (default "1300,50000"), BENCH_WATCHER_ROUNDS (runs per side and size, default 2),
 // BENCH_WATCHER_EDITS (edits per side and size, spread over the rounds, default 20), BENCH_IDLE_S (idle window
-// per side and size, spread over the rounds, default 30).
+// per side and size, spread over the rounds, default 30). BENCH_WATCHER_TREE=<dir> measures an existing tree
+// instead (a checkout of a real project): ready, CPU to ready and RSS only, nothing written in it, sides
+// alternating A, B, B, A, BENCH_WATCHER_ROUNDS (default 7) runs each.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,14 +27,13 @@ const SELF = fileURLToPath(import.meta.url);
 // Child: one watcher. Prints JSON lines: {ready, importMs, startMs} once, {ev, path} per event, and answers
 // "stats" on stdin with {cpuUs, rss, maxRss}; "close" closes the watcher and exits.
 if (process.argv[2] === '--child') {
-  const [, , , side, dir] = process.argv;
+  const [, , , side, dir, module] = process.argv;
   const emit = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const t0 = performance.now();
   let close;
   let startAt;
   if (side === 'hotswap') {
-    const root = path.resolve(path.dirname(SELF), '..', '..');
-    const { startWatcher } = await import(pathToFileURL(path.join(root, 'dist', 'lib', 'watch', 'watcher.js')).href);
+    const { startWatcher } = await import(pathToFileURL(module).href);
     // A no-op logger: only the watcher's own cost is measured (the daemon's pino is the same on every path).
     const noop = () => {};
     const log = { debug: noop, info: noop, warn: noop, error: noop, trace: noop, fatal: noop };
@@ -42,9 +46,11 @@ if (process.argv[2] === '--child') {
     close = () => w.close();
   } else {
     const { watch } = await import('chokidar');
-    const git = path.join(dir, '.git');
+    // The same basics hotswap never watches (src/watch/ignore.ts ALWAYS): git's store, hotswap's state, JS deps.
+    const skipped = ['.git', '.hotswap', 'node_modules'].map((name) => path.join(dir, name));
+    const ignored = (p) => skipped.some((s) => p === s || p.startsWith(s + path.sep));
     startAt = performance.now();
-    const fsw = watch(dir, { ignoreInitial: true, ignored: (p) => p === git || p.startsWith(git + path.sep) });
+    const fsw = watch(dir, { ignoreInitial: true, ignored });
     fsw.on('all', (ev, p) => emit({ ev, path: path.relative(dir, p).split(path.sep).join('/') }));
     fsw.on('error', (e) => emit({ error: String(e?.message ?? e) }));
     await new Promise((r) => fsw.once('ready', r));
@@ -133,9 +139,10 @@ if (process.argv[2] === '--tree') {
 // ---------------------------------------------------------------------------------------------------------
 // Parent.
 if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
-  const { envNumber, median, p90, row, sampleRow, sleep, stats, writeResults } = await import('./common.mjs');
-  const SIZES = (process.env.BENCH_WATCHER_SIZES ?? '1300,50000').split(',').map(Number).filter((n) => n > 0);
-  const ROUNDS = envNumber('BENCH_WATCHER_ROUNDS', 2);
+  const { envNumber, median, p90, ROOT, row, sampleRow, sleep, stats, writeResults } = await import('./common.mjs');
+  const TREE = process.env.BENCH_WATCHER_TREE ? path.resolve(process.env.BENCH_WATCHER_TREE) : null;
+  const SIZES = TREE ? [] : (process.env.BENCH_WATCHER_SIZES ?? '1300,50000').split(',').map(Number).filter((n) => n > 0);
+  const ROUNDS = envNumber('BENCH_WATCHER_ROUNDS', TREE ? 7 : 2);
   const EDITS = envNumber('BENCH_WATCHER_EDITS', 20);
   const IDLE_S = envNumber('BENCH_IDLE_S', 30);
   const SIDES = ['hotswap', 'chokidar'];
@@ -172,10 +179,21 @@ if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
       : `inotify max_user_watches ${max} (${inUse} in use) is below the ${want} needed and could not be raised` };
   }
 
+  /** hotswap's watcher as it ships: bundled, its dependencies inlined (see the top of this file). */
+  async function bundleWatcher(outdir) {
+    const { build } = await import('esbuild');
+    const outfile = path.join(outdir, 'watcher.mjs');
+    await build({ entryPoints: [path.join(ROOT, 'src', 'watch', 'watcher.ts')], outfile, bundle: true, platform: 'node',
+      format: 'esm', target: 'node20', mainFields: ['module', 'main'], logLevel: 'warning' });
+    return outfile;
+  }
+  const MODULE_DIR = mkdtempSync(path.join(os.tmpdir(), 'hotswap-bench-watcher-module-'));
+  const MODULE = await bundleWatcher(MODULE_DIR);
+
   /** One child watcher on `dir`. */
   function startChild(side, dir) {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [SELF, '--child', side, dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SELF, '--child', side, dir, MODULE], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     const waiters = [];
@@ -242,6 +260,29 @@ if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
     }
   }
 
+  /** BENCH_WATCHER_TREE: ready, CPU to ready and RSS on a tree as it is (nothing is written in it). */
+  async function measureTree(dir) {
+    const runs = { hotswap: [], chokidar: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const side of r % 2 ? [...SIDES].reverse() : SIDES) {
+        const res = await runSide(side, null, dir, 0, 0, 0);
+        runs[side].push(res);
+        console.error(`watcher tree run ${r + 1}/${ROUNDS} ${side}: CPU to ready ${Math.round(res.cpuToReadyMs)} ms, ready ${Math.round(res.readyMs)} ms, rss ${res.rssMb.toFixed(1)} MB, ${res.watches} watches`);
+      }
+    }
+    const all = (side, k) => runs[side].map((x) => x[k]);
+    for (const [key, name, unit] of [['cpuToReadyMs', 'CPU to ready (Node start included)', 'ms'], ['rssMb', 'RSS', 'MB']]) {
+      rows.push(
+        sampleRow(`tree: hotswap ${name}`, all('hotswap', key), { unit }),
+        sampleRow(`tree: chokidar ${name}`, all('chokidar', key), { unit }),
+        ratioRow(`tree: ${name}, hotswap / chokidar`, all('hotswap', key), all('chokidar', key), '×', true),
+      );
+    }
+    rows.push(ratioRow('tree: ready (wall), hotswap / chokidar', all('hotswap', 'readyMs'), all('chokidar', 'readyMs'), '×', false));
+    notes.push(`tree: ${ROUNDS} runs per side, alternating A, B, B, A; ${median(all('hotswap', 'watches'))} vs ${median(all('chokidar', 'watches'))} inotify watches`);
+    data.tree = { runs };
+  }
+
   const ratioRow = (measure, hs, raw, unit, goal) => {
     const r = { median: median(hs) / median(raw), p90: p90(hs) / p90(raw), unit: '×' };
     return row(measure, goal ? { ...r, goal: `≤ ${GOAL}×`, pass: r.median <= GOAL } : r);
@@ -250,10 +291,10 @@ if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
   const rows = [];
   const notes = [];
   const data = { rounds: ROUNDS, edits: EDITS, idleS: IDLE_S, sizes: {} };
-  const maxSize = Math.max(...SIZES);
-  const inotify = checkInotify(Math.round(maxSize * 1.15));
-  notes.push(inotify.note);
-  console.error(`watcher: ${inotify.note}`);
+  const maxSize = Math.max(0, ...SIZES);
+  const inotify = SIZES.length ? checkInotify(Math.round(maxSize * 1.15)) : { room: 0, note: null };
+  if (inotify.note) notes.push(inotify.note);
+  if (inotify.note) console.error(`watcher: ${inotify.note}`);
   for (const size of SIZES) {
     if (size * 1.15 > inotify.room) {
       notes.push(`${size} files: skipped, not enough inotify watches (${inotify.room} free)`);
@@ -309,7 +350,10 @@ if (process.argv[2] !== '--child' && process.argv[2] !== '--tree') {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  notes.push('each side in its own child process (`node test/bench/watcher.mjs --child <side> <dir>`); hotswap: dist/lib/watch/watcher.js startWatcher with a no-op logger; chokidar: `watch(dir, { ignoreInitial: true, ignored: .git })`');
-  notes.push(`ready = module import + start → ready inside the child; idle CPU from process.cpuUsage() over ${IDLE_S} s (${ROUNDS} × ${IDLE_S / ROUNDS} s); latency = file written → the child's line for that path read by the parent`);
+  if (TREE) await measureTree(TREE);
+  rmSync(MODULE_DIR, { recursive: true, force: true });
+  notes.push('each side in its own child process (`node test/bench/watcher.mjs --child <side> <dir> <module>`); hotswap: src/watch/watcher.ts bundled with esbuild, startWatcher with a no-op logger; chokidar: `watch(dir, { ignoreInitial: true, ignored: .git, .hotswap, node_modules })`');
+  if (TREE) notes.push('ready = module import + start → ready inside the child; CPU to ready from process.cpuUsage() in the child at ready; RSS 0.8 s after ready');
+  else notes.push(`ready = module import + start → ready inside the child; idle CPU from process.cpuUsage() over ${IDLE_S} s (${ROUNDS} × ${IDLE_S / ROUNDS} s); latency = file written → the child's line for that path read by the parent`);
   writeResults('watcher', { title: `watcher vs raw chokidar (${ROUNDS} alternating runs per side)`, rows, notes, data });
 }

@@ -31,12 +31,17 @@ describe('editor temp files', () => {
     ['#routes.go#', 'emacs auto-save'],
     ['.routes.go.kate-swp', 'kate swap'],
     ['ollama-go-tmp-umask', 'go build umask probe'],
+    ['routes.go.tmp', 'atomic writer'],
+    ['routes.go.TMP.4242', 'atomic writer with a pid'],
+    ['routes.go.tmp.4242.1700000000', 'atomic writer with a pid and time'],
+    ['sedAb12Cd', 'GNU sed -i'],
+    ['.goutputstream-AB12CD', 'GLib safe save'],
   ])('ignores %s (%s)', (name) => {
     expect(isEphemeral(name)).toBe(true);
     expect(createIgnoreRules(repo).isIgnored(`server/${name}`, false)).toBe(true);
   });
 
-  it.each(['routes.go', '4914', '1234', 'movie.swf', 'go.sum', 'a#b.go', 'Makefile'])('keeps %s', (name) => {
+  it.each(['routes.go', '4914', '1234', 'movie.swf', 'go.sum', 'a#b.go', 'Makefile', 'page.tmpl', 'tmp.go', 'sediment.go', 'sedAb12.go'])('keeps %s', (name) => {
     expect(isEphemeral(name)).toBe(false);
     expect(createIgnoreRules(repo).isIgnored(name, false)).toBe(false);
   });
@@ -124,6 +129,27 @@ describe('IgnoreRules', () => {
     write('server/.gitignore', '');
     rules.invalidate('server/.gitignore');
     expect(rules.isIgnored('server/tmp.go', false)).toBe(false);
+  });
+
+  it('normalizes a path before deciding, and takes a normal one as it is', () => {
+    write('.gitignore', '*.log\n/build/\n');
+    const rules = createIgnoreRules(repo);
+    expect(rules.isIgnored('server//x/../app.log', false)).toBe(true);
+    expect(rules.isIgnored('./build/a.go', false)).toBe(true);
+    expect(rules.isIgnored('server/./build/../main.go', false)).toBe(false);
+    expect(rules.isIgnored('x/..', true)).toBe(false);
+    expect(rules.isIgnored('server/..log.go', false)).toBe(false);
+  });
+
+  it('keeps what it read until released, then reads the rules again', () => {
+    write('.gitignore', '*.log\n');
+    const rules = createIgnoreRules(repo);
+    expect(rules.isIgnored('x/app.log', false)).toBe(true);
+    write('.gitignore', '*.out\n');
+    expect(rules.isIgnored('x/app.log', false)).toBe(true);
+    rules.release();
+    expect(rules.isIgnored('x/app.log', false)).toBe(false);
+    expect(rules.isIgnored('x/app.out', false)).toBe(true);
   });
 
   it('ignores nothing outside the repo but editor temp files', () => {
