@@ -9,6 +9,7 @@ import { createNotifier } from '../notify/index.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { prepareRevision } from '../revisions/export.js';
+import { hasherUploads } from '../swap/follow.js';
 import { askHostToolsEarly } from '../toolchain/host-tools.js';
 import { commandContext, printJson } from './context.js';
 
@@ -41,5 +42,6 @@ export async function swapCommand(flags: SwapFlags): Promise<number> {
     return worstExitCode(results);
   } finally {
     await targets.close();
+    await hasherUploads(); // a tool upload cut off by the exit would only be made again next time
   }
 }

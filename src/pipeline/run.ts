@@ -74,7 +74,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   const { config, progress, log } = req;
   const version = facts.version ?? null;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
-  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, hasherFor(ready.platform, config.repo)).catch(() => null) : null;
+  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, hasherFor(ready.platform, config.repo)) : null;
   try {
     const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();

@@ -29,14 +29,36 @@ export const hasherName = (version: string) => `.hotswap-hasher-${version}`;
  */
 function uploadWhenMissing(container: ContainerClient, exec: PreparedExec | null, dir: string, name: string, local: string, used: () => boolean) {
   const missing = exec?.firstLineSeen ? exec.firstLineSeen().then(() => !used()) : Promise.resolve(true);
-  void missing.then((yes) => (yes ? container.putFile(dir, name, local, 0o755) : undefined)).catch(() => undefined);
+  const upload = missing.then((yes) => (yes ? container.putFile(dir, name, local, 0o755) : undefined)).catch(() => undefined);
+  uploads.add(upload);
+  void upload.then(() => uploads.delete(upload));
 }
+
+const uploads = new Set<Promise<void>>();
+/** Resolves once the tool uploads under way have ended: a one-shot command waits for them before it exits. */
+export const hasherUploads = async (): Promise<void> => void (await Promise.all([...uploads]));
+
+/** What each prepareFollow promise settled to, once it has. */
+const settled = new WeakMap<Promise<Follower | null>, Follower | null>();
+
+/**
+ * The follower if it is ready now, else null: a swap never waits for the tool (its first build, or the exec's
+ * start); it checks the upload after it lands instead.
+ */
+export const followerIfReady = (follower: Promise<Follower | null> | undefined): Follower | null =>
+  (follower && settled.get(follower)) ?? null;
 
 /**
  * Starts the tool in the container now (during the build), waiting for the size; `local` is the tool built
- * for the container's platform (hasherFor), or null when there is none.
+ * for the container's platform (hasherFor), or null when there is none. Never rejects.
  */
-export async function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {
+export function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {
+  const follower = startFollower(container, binaryPath, local).catch(() => null);
+  void follower.then((f) => settled.set(follower, f));
+  return follower;
+}
+
+async function startFollower(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {
   const [tool, src] = [await local, hasherSource()];
   if (!tool || !src) return null;
   const { dir, temp } = swapPaths(binaryPath, new Date());

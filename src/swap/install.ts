@@ -8,7 +8,7 @@ import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
-import type { Follower } from './follow.js';
+import { followerIfReady, type Follower } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
@@ -118,7 +118,7 @@ function installOutcome(req: InstallRequest, result: ExecResult): Installed {
 
 /** The follower, told the size, when the upload is to be checked and it is ready to hash it as it is written. */
 async function followerFor(req: InstallRequest): Promise<Follower | null> {
-  const follower = req.target.verify ? await req.follower : null;
+  const follower = req.target.verify ? followerIfReady(req.follower) : null;
   return follower && (await follower.begin(req.artifact.size).catch(() => false)) ? follower : null;
 }
 
