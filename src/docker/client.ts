@@ -44,6 +44,8 @@ export interface PreparedExec {
   readonly firstLine?: () => string | null;
   /** Sends `text` with stdin left open (run() closes it later). */
   readonly write?: (text: string) => void;
+  /** Streams a host file into stdin, which stays open; resolves once all of it was handed to the engine. */
+  readonly sendFile?: (path: string) => Promise<void>;
   /** Resolves with the first line it prints, or null if it ends without one. */
   readonly firstLineSeen?: () => Promise<string | null>;
 }

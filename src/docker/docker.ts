@@ -208,6 +208,16 @@ class DockerContainer implements ContainerClient {
         write: (text) => {
           if (!stream.writableEnded) stream.write(text);
         },
+        sendFile: (path) => new Promise<void>((resolve, reject) => {
+          // Streamed in 1 MiB reads with the socket's backpressure; stdin stays open (run() closes it).
+          const file = createReadStream(path, { highWaterMark: 2 ** 20 });
+          file.on('error', reject).on('end', resolve);
+          stream.once('close', () => {
+            file.destroy();
+            reject(new Error('the exec ended before it had the whole file'));
+          });
+          file.pipe(stream, { end: false });
+        }),
         run: (input) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
           stream.end(input); // half-close: the process sees EOF after the input
           const collected = await output;

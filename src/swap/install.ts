@@ -8,7 +8,7 @@ import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
-import { followerIfReady, type Follower } from './follow.js';
+import { followerIfReady, uploadWayFor, type Follower, type UploadWay } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
@@ -39,6 +39,8 @@ export interface Installed {
   readonly viaArchive: boolean;
   /** The upload's hash was taken while it was written (hotswap-hasher), not by a read after. */
   readonly followed?: boolean;
+  /** The bytes went through hotswap-hasher's stdin rather than the archive API. */
+  readonly received?: boolean;
 }
 
 /**
@@ -117,9 +119,35 @@ function installOutcome(req: InstallRequest, result: ExecResult): Installed {
 }
 
 /** The follower, told the size, when the upload is to be checked and it is ready to hash it as it is written. */
-async function followerFor(req: InstallRequest): Promise<Follower | null> {
+async function followerFor(req: InstallRequest, way: UploadWay): Promise<Follower | null> {
   const follower = req.target.verify ? followerIfReady(req.follower) : null;
-  return follower && (await follower.begin(req.artifact.size).catch(() => false)) ? follower : null;
+  return follower && (await follower.begin(req.artifact.size, way).catch(() => false)) ? follower : null;
+}
+
+/**
+ * The upload, and what INSTALL checks it by ($9): hotswap-hasher's word when it received the bytes (a small
+ * binary, through its stdin) or followed the archive upload (a big one), else the halves or '' (a whole hash).
+ * A receive the tool could not finish (a full disk?) is made again through the archive API, which says why.
+ */
+async function uploadChecked(req: InstallRequest, paths: ReturnType<typeof swapPaths>): Promise<{ check: string; received: boolean }> {
+  const { container, artifact } = req;
+  const way = uploadWayFor(artifact.size);
+  const follower = await followerFor(req, way);
+  const put = () => container.putFile(paths.dir, paths.tempName, artifact.path, 0o755);
+  try {
+    if (follower && way === 'receive') {
+      const word = await follower.send(artifact.path).then(() => follower.finish(), () => null);
+      if (word) return { check: word, received: true };
+      follower.cancel();
+      await put();
+      return { check: await halvesOf(req), received: false };
+    }
+    const [, halves] = await Promise.all([put(), follower ? '' : halvesOf(req)]);
+    return { check: (follower ? await follower.finish() : null) ?? halves, received: false };
+  } catch (error) {
+    follower?.cancel();
+    throw error;
+  }
 }
 
 /**
@@ -135,14 +163,10 @@ async function installRunning(req: InstallRequest, running: ContainerState): Pro
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
   const staging = stageInstall(req, running, args);
-  const follower = await followerFor(req);
   try {
-    const upload = container.putFile(paths.dir, paths.tempName, artifact.path, 0o755);
-    const [, halves, staged] = await Promise.all([upload, follower ? '' : halvesOf(req), staging]);
-    const followed = follower ? await follower.finish() : null;
-    return installOutcome(req, await runInstall(req, staged, args, followed ?? halves));
+    const [{ check, received }, staged] = await Promise.all([uploadChecked(req, paths), staging]);
+    return { ...installOutcome(req, await runInstall(req, staged, args, check)), received };
   } catch (error) {
-    follower?.cancel();
     void req.prepared?.then((exec) => exec?.cancel()); // a staged INSTALL's trap removes what it readied
     await removeLeftovers(container, target);
     throw error;

@@ -96,8 +96,10 @@ async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown)
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const { container, target, phase } = req;
   const warnings: string[] = [];
-  const { backup, installed, viaArchive, followed } = await phase('copy', () => install(req));
-  if (req.target.verify) req.log.info({ followed: !!followed }, followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written');
+  const { backup, installed, viaArchive, followed, received } = await phase('copy', () => install(req));
+  if (req.target.verify) {
+    req.log.info({ followed: !!followed, via: received ? 'hasher stdin' : 'archive' }, followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written');
+  }
   const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
   const tidy = () => (viaArchive ? removeLeftovers(container, target) : Promise.resolve());
   try {

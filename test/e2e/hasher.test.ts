@@ -54,7 +54,7 @@ describe('hotswap-hasher', () => {
     fs.writeFileSync(file, 'a leftover of the same size, which must not be hashed');
     const data = randomBytes(3 * 1024 * 1024 + 17);
     const r = await follow(file, async (stdin, firstLine) => {
-      stdin.write(`${data.length}\n`);
+      stdin.write(`follow ${data.length}\n`);
       expect(await firstLine).toBe('ready');
       expect(fs.existsSync(file)).toBe(false);
       const fd = fs.openSync(file, 'w');
@@ -69,20 +69,39 @@ describe('hotswap-hasher', () => {
     expect(r.stdout).toBe(`ready\n${sha(data)} ${fs.statSync(file).ino} ${data.length}\n`);
   });
 
-  it.each([
-    ['shorter', 4, 'has 4 bytes, 5 expected'],
-    ['longer', 6, 'is longer than the 5 bytes expected'],
-  ])('fails when the file ends %s than expected once the upload is over', async (_what, length, message) => {
-    const file = path.join(repo, `upload-${length}`);
+  it('receives exactly the size it was told through its stdin, hashing it on the way', async () => {
+    const file = path.join(repo, 'received');
+    fs.writeFileSync(file, 'a leftover');
+    const data = randomBytes(2 * 1024 * 1024 + 3);
     const r = await follow(file, async (stdin, firstLine) => {
-      stdin.write('5\n');
+      stdin.write(`receive ${data.length}\n`);
+      expect(await firstLine).toBe('ready');
+      stdin.end(data);
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`ready\n${sha(data)} ${fs.statSync(file).ino} ${data.length}\n`);
+    expect(fs.readFileSync(file).equals(data)).toBe(true);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o755);
+  });
+
+  it.each([
+    ['follow', 4, 'has 4 bytes, 5 expected'],
+    ['follow', 6, 'is longer than the 5 bytes expected'],
+    ['receive', 4, 'stdin ended after 4 bytes, 5 expected'],
+    ['receive', 6, 'stdin brought more than the 5 bytes expected'],
+  ])('%s: fails when the upload is over with %i bytes of the 5 it was told (a received file is removed)', async (way, length, message) => {
+    const file = path.join(repo, `${way}-${length}`);
+    const bytes = Buffer.alloc(length, 1);
+    const r = await follow(file, async (stdin, firstLine) => {
+      stdin.write(`${way} 5\n`);
       await firstLine;
-      fs.writeFileSync(file, Buffer.alloc(length, 1));
-      stdin.end();
+      if (way === 'follow') fs.writeFileSync(file, bytes);
+      stdin.end(way === 'receive' ? bytes : Buffer.alloc(0));
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('ready\n');
     expect(r.stderr).toContain(message);
+    expect(fs.existsSync(file)).toBe(way === 'follow');
   });
 
   it('does nothing when stdin ends before a size: the swap was cancelled', async () => {

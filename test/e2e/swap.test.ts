@@ -177,6 +177,8 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
   let ossl: FixtureRepo;
   let osslPort: number;
   const served = async () => (await getText(`http://127.0.0.1:${osslPort}/api/hello`)).body;
+  /** The log line saying how the last swap's upload was checked. */
+  const lastCheck = () => JSON.parse(fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"')).at(-1)!) as unknown;
   /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
   const fakeOpenssl = async (body: string) => {
     const script = `mkdir -p /usr/local/bin; printf '#!/bin/sh\\n%s\\n' '${body}' > /usr/local/bin/openssl; chmod 755 /usr/local/bin/openssl`;
@@ -212,8 +214,21 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
     expect(await served()).toBe('hello followed');
-    const checks = fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
-    expect(JSON.parse(checks.at(-1)!)).toEqual(expect.objectContaining({ followed: true, msg: 'upload hashed in the container as it was written' }));
+    // The fixture's binary is small: it went through the tool's own stdin, not the archive API.
+    expect(lastCheck()).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin', msg: 'upload hashed in the container as it was written' }));
+  });
+
+  it('uploads through the archive API and hashes after when hotswap-hasher takes the bytes and fails', async () => {
+    const tool = `/usr/bin/${hasherName(hasherSource()!.version)}`;
+    const failing = `cp ${tool} /tmp/real-hasher && printf '#!/bin/sh\\nread -r ask\\necho ready\\ncat > /dev/null\\nexit 1\\n' > ${tool}`;
+    expect((await dockerExec(OSSL, ['sh', '-c', failing])).code).toBe(0);
+    ossl.setMessage('hello archive');
+    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
+    expect(await served()).toBe('hello archive');
+    expect(lastCheck()).toEqual(expect.objectContaining({ followed: false, via: 'archive' }));
+    expect((await dockerExec(OSSL, ['sh', '-c', `mv /tmp/real-hasher ${tool}`])).code).toBe(0);
   });
 
   it('checks the upload with openssl before sha256sum: a lying openssl stops the swap', async () => {
@@ -223,7 +238,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     const result = await runCli(['swap'], { cwd: ossl.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('sha256 mismatch');
-    expect(await served()).toBe('hello followed');
+    expect(await served()).toBe('hello archive');
   });
 
   it('falls back to sha256sum when openssl fails', async () => {

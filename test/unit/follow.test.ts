@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerClient, PreparedExec } from '../../src/docker/client.js';
-import { followerIfReady, hasherName, hasherUploads, prepareFollow } from '../../src/swap/follow.js';
+import { followerIfReady, hasherName, hasherUploads, prepareFollow, RECEIVE_MAX_BYTES, uploadWayFor } from '../../src/swap/follow.js';
 import { hasherSource } from '../../src/toolchain/hasher-build.js';
 
 /** A container whose hotswap-hasher exec ends at once (`missing`) or waits to be asked; it records uploads. */
@@ -25,6 +25,15 @@ function containerWith({ missing }: { missing: boolean }) {
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const TOOL = `/usr/bin/${hasherName(hasherSource()!.version)}`;
 
+describe('uploadWayFor', () => {
+  it('sends a small binary through the tool\'s stdin, and lets the archive upload bring a big one', () => {
+    expect(uploadWayFor(5_700_000)).toBe('receive');
+    expect(uploadWayFor(RECEIVE_MAX_BYTES)).toBe('receive');
+    expect(uploadWayFor(RECEIVE_MAX_BYTES + 1)).toBe('follow');
+    expect(uploadWayFor(46_000_000)).toBe('follow');
+  });
+});
+
 describe('prepareFollow', () => {
   it('is not used before it is ready: a swap never waits for the tool to be built', async () => {
     let built: (path: string) => void = () => undefined;
@@ -35,7 +44,7 @@ describe('prepareFollow', () => {
     built('/host/tool');
     await follower;
     const ready = followerIfReady(follower)!;
-    expect(await ready.begin(5)).toBe(true);
+    expect(await ready.begin(5, 'follow')).toBe(true);
     expect(await ready.finish()).toBe(`follow ${'a'.repeat(64)} 7 5`);
   });
 
@@ -51,7 +60,7 @@ describe('prepareFollow', () => {
       const { container, uploads } = containerWith({ missing: false });
       const follower = (await prepareFollow(container, '/usr/bin/ollama', Promise.resolve('/host/tool')))!;
       if (use === 'cancel') follower.cancel();
-      else await follower.begin(5);
+      else await follower.begin(5, 'follow');
       await hasherUploads();
       expect(uploads, use).toEqual([]);
     }

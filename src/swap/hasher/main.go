@@ -1,11 +1,13 @@
-// hotswap-hasher runs inside the target container, uploaded there by hotswap (src/swap/follow.ts): it hashes
-// the new binary while the engine writes it, so the check costs no second read after the upload.
+// hotswap-hasher runs inside the target container, uploaded there by hotswap (src/swap/follow.ts): the new
+// binary is hashed in the container as it arrives, so the check costs no second read after the upload.
 //
 //	hotswap-hasher follow FILE
 //
-// reads the expected size from stdin, removes FILE (a leftover), answers "ready", then hashes FILE as it is
-// written until it holds that many bytes, and prints "<sha256> <inode> <size>". If stdin ends first (the
-// upload is over or failed) with FILE short, it fails (exit 1). EOF before a size is a cancel (exit 0).
+// reads one line from stdin, "follow SIZE" or "receive SIZE", removes FILE (a leftover) and answers "ready".
+// follow: FILE is written by someone else (the engine's archive upload); it is hashed as it grows until it
+// holds SIZE bytes. receive: the next SIZE bytes of stdin are written to FILE (a new file, mode 0755) and
+// hashed on the way. Then it prints "<sha256> <inode> <size>". If stdin ends first with FILE short, or brings
+// more than SIZE bytes, it fails (exit 1; a received FILE is removed). EOF before a line is a cancel (exit 0).
 package main
 
 import (
@@ -36,24 +38,75 @@ func main() {
 	if err != nil {
 		return // cancelled: no upload follows
 	}
-	size, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
-	if err != nil || size < 0 {
-		fail(fmt.Errorf("bad size %q", strings.TrimSpace(line)))
+	mode, size, err := parseAsk(line)
+	if err != nil {
+		fail(err)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		fail(err)
 	}
 	fmt.Println("ready")
-	ended := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, in)
-		close(ended)
-	}()
-	sum, inode, err := follow(path, size, ended)
+	var sum string
+	var inode uint64
+	if mode == "receive" {
+		sum, inode, err = receive(path, size, in)
+	} else {
+		ended := make(chan struct{})
+		go func() {
+			_, _ = io.Copy(io.Discard, in)
+			close(ended)
+		}()
+		sum, inode, err = follow(path, size, ended)
+	}
 	if err != nil {
 		fail(err)
 	}
 	fmt.Printf("%s %d %d\n", sum, inode, size)
+}
+
+// parseAsk reads "follow SIZE" or "receive SIZE".
+func parseAsk(line string) (string, int64, error) {
+	fields := strings.Fields(line)
+	if len(fields) == 2 && (fields[0] == "follow" || fields[0] == "receive") {
+		if size, err := strconv.ParseInt(fields[1], 10, 64); err == nil && size >= 0 {
+			return fields[0], size, nil
+		}
+	}
+	return "", 0, fmt.Errorf("bad request %q", strings.TrimSpace(line))
+}
+
+// receive writes the next size bytes of in to path, hashing them; anything but exactly size bytes fails, and
+// the file is removed then.
+func receive(path string, size int64, in io.Reader) (sum string, inode uint64, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return "", 0, err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	h := sha256.New()
+	n, err := io.CopyN(io.MultiWriter(f, h), in, size)
+	if err == nil {
+		if k, _ := in.Read(make([]byte, 1)); k > 0 {
+			err = fmt.Errorf("stdin brought more than the %d bytes expected", size)
+		}
+	} else if err == io.EOF {
+		err = fmt.Errorf("stdin ended after %d bytes, %d expected", n, size)
+	}
+	var st syscall.Stat_t
+	if err == nil {
+		err = syscall.Fstat(int(f.Fd()), &st)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr // a full disk may say so only here
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), uint64(st.Ino), nil
 }
 
 func fail(err error) {
