@@ -6,7 +6,7 @@
  */
 import type { ContainerClient, PreparedExec } from '../docker/client.js';
 import { hasherSource } from '../toolchain/hasher-build.js';
-import { swapPaths } from './scripts.js';
+import { REMOVE_OTHER_HASHERS, swapPaths } from './scripts.js';
 
 /**
  * How the bytes reach the container: `receive`, through the tool's own stdin (no archive upload, whose ~50 ms
@@ -37,11 +37,16 @@ export const hasherName = (version: string) => `.hotswap-hasher-${version}`;
 
 /**
  * Uploads the tool beside the binary when the exec found none there: it ended by itself before it was asked
- * anything or cancelled. A tool cut short by an exit mid-upload fails the same way next time, and is replaced.
+ * anything or cancelled; other versions of it there (an older hotswap's) are removed then. A tool cut short
+ * by an exit mid-upload fails the same way next time, and is replaced.
  */
 function uploadWhenMissing(container: ContainerClient, exec: PreparedExec | null, dir: string, name: string, local: string, used: () => boolean) {
   const missing = exec?.firstLineSeen ? exec.firstLineSeen().then(() => !used()) : Promise.resolve(true);
-  const upload = missing.then((yes) => (yes ? container.putFile(dir, name, local, 0o755) : undefined)).catch(() => undefined);
+  const put = async () => {
+    await container.putFile(dir, name, local, 0o755);
+    await container.exec(['sh', '-c', REMOVE_OTHER_HASHERS, 'sh', dir, name]); // an older hotswap's
+  };
+  const upload = missing.then((yes) => (yes ? put() : undefined)).catch(() => undefined);
   uploads.add(upload);
   void upload.then(() => uploads.delete(upload));
 }

@@ -199,3 +199,6 @@ export function parseInstallOutput(stdout: string) {
 
 /** Is the binary path a file in a directory that exists? Prints `directory` or `no-directory` when not. $1 dir, $2 path. */
 export const BINARY_PATH_CHECK = 'if [ -d "$2" ]; then echo directory; elif [ ! -d "$1" ]; then echo no-directory; fi';
+
+/** Removes the hotswap-hasher files of other versions from $1 (the binary's directory), all but $2 (this one's name). */
+export const REMOVE_OTHER_HASHERS = 'for f in "$1"/.hotswap-hasher-*; do [ "${f##*/}" = "$2" ] || rm -f "$f"; done';

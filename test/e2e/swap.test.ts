@@ -191,6 +191,8 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     osslPort = await freePort();
     writeTestConfig(ossl.dir, { container: OSSL, port: osslPort, image: OPENSSL_IMAGE });
     await startContainer({ name: OSSL, port: osslPort, image: OPENSSL_IMAGE });
+    // An older hotswap's hasher, which the first upload of this one removes.
+    expect((await dockerExec(OSSL, ['sh', '-c', 'echo old > /usr/bin/.hotswap-hasher-000000000000'])).code).toBe(0);
   });
 
   afterAll(async () => {
@@ -208,6 +210,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
 
   it('hashes the upload in the container as it is written once hotswap-hasher is there (the swap before put it there)', async () => {
     const tool = `/usr/bin/${hasherName(hasherSource()!.version)}`;
+    expect((await dockerExec(OSSL, ['sh', '-c', 'ls -d /usr/bin/.hotswap-hasher-*'])).stdout.trim()).toBe(tool);
     expect((await dockerExec(OSSL, ['test', '-x', tool])).code).toBe(0);
     ossl.setMessage('hello followed');
     const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
