@@ -19,7 +19,7 @@ import { buildDrift } from '../swap/restore.js';
 import { prepareFollow } from '../swap/follow.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import { hasherFor } from '../toolchain/hasher-build.js';
-import type { Engine } from '../docker/client.js';
+import type { Engine, Platform } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { PipelineInputs } from './inputs.js';
 import { checkBinaryPath } from './binary-path.js';
@@ -47,6 +47,8 @@ export interface PipelineRequest {
   readonly revision?: RevisionSource;
   /** Snapshots the work tree (watch: its speculation's snapshot when no file changed since); else `git.snapshot`. */
   readonly snapshot?: () => Promise<string>;
+  /** hotswap-hasher for the container's platform (default hasherFor, built with the host's Go); null for none. */
+  readonly hasher?: (platform: Platform, repo: string) => Promise<string | null>;
 }
 
 export interface PipelineResult {
@@ -74,7 +76,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   const { config, progress, log } = req;
   const version = facts.version ?? null;
   const prepared = prepareInstall(ready.container, config.target.binaryPath);
-  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, hasherFor(ready.platform, config.repo)) : null;
+  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, config.repo)) : null;
   try {
     const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
