@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { statePath } from '../state/store.js';
 import { goVersionKey, parseGoVersion, savedGoVersion } from './go-version.js';
@@ -16,9 +15,9 @@ const askGo = (go: string) => promisify(execFile)(go, ['version']).then(({ stdou
  * The binary and the variables, and go.mod's `go` and `toolchain` lines: with GOTOOLCHAIN=auto they can make
  * the same binary run (and answer for) another toolchain.
  */
-async function keyOf(go: string, repo: string): Promise<string> {
+async function keyOf(go: string, gomod: string): Promise<string> {
   const path = await realpath(go);
-  const [{ ino, size, mtimeMs }, gomod] = await Promise.all([stat(path), readFile(join(repo, 'go.mod'), 'utf8').catch(() => '')]);
+  const { ino, size, mtimeMs } = await stat(path);
   const lines = gomod.split('\n').map((l) => l.trim()).filter((l) => /^(go|toolchain)\s/.test(l));
   return [goVersionKey({ path, ino, size, mtimeMs }, process.env), ...lines].join('\n');
 }
@@ -30,9 +29,12 @@ async function save(file: string, saved: { key: string; version: string }): Prom
   await rename(temp, file);
 }
 
-/** The version of `go` (its path on PATH), from `repo`'s .hotswap when that binary answered before; null when unknown. */
-export async function goVersionOf(repo: string, go: string): Promise<string | null> {
-  const key = await keyOf(go, repo).catch(() => null);
+/**
+ * The version of `go` (its path on PATH), from `repo`'s .hotswap when that binary answered before for this
+ * go.mod (its text, as hostTools read it); null when unknown.
+ */
+export async function goVersionOf(repo: string, go: string, gomod: string): Promise<string | null> {
+  const key = await keyOf(go, gomod).catch(() => null);
   if (key === null) return askGo(go);
   const file = statePath(repo, 'go-version.json');
   const saved = savedGoVersion(await readFile(file, 'utf8').then((text) => JSON.parse(text) as unknown, () => null), key);

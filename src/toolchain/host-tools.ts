@@ -18,7 +18,7 @@ export const onPath = async (program: string): Promise<boolean> => (await findOn
 
 /** The local Go's version, asked once per process (a daemon builds many times), from the saved answer when go is unchanged. */
 let localGoVersion: Promise<string | null> | null = null;
-const goVersion = (repo: string, go: string) => (localGoVersion ??= goVersionOf(repo, go));
+const goVersion = (repo: string, go: string, gomod: string) => (localGoVersion ??= goVersionOf(repo, go, gomod));
 
 async function askHostTools(repo: string): Promise<HostTools> {
   // $CC may carry flags ("gcc -m64"); its first word is the program.
@@ -28,7 +28,7 @@ async function askHostTools(repo: string): Promise<HostTools> {
     Promise.all(compilers.map(onPath)), findOnPath('go'), readFile(join(repo, 'go.mod'), 'utf8').catch(() => ''),
   ]);
   return {
-    go: go !== null, goVersion: go ? await goVersion(repo, go) : null, goModVersion: parseGoModVersion(gomod),
+    go: go !== null, goVersion: go ? await goVersion(repo, go, gomod) : null, goModVersion: parseGoModVersion(gomod),
     cc: found.some(Boolean), ccName: compilers.join('/'),
   };
 }
