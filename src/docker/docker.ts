@@ -209,12 +209,18 @@ class DockerContainer implements ContainerClient {
           if (!stream.writableEnded) stream.write(text);
         },
         sendFile: (path) => new Promise<void>((resolve, reject) => {
+          // An exec that already ended (its container removed) never closes again: without this, nothing settles.
+          if (stream.destroyed) return reject(new Error('the exec ended before it had the file'));
           // Streamed in 1 MiB reads with the socket's backpressure; stdin stays open (run() closes it).
           const file = createReadStream(path, { highWaterMark: 2 ** 20 });
-          file.on('error', reject).on('end', resolve);
-          stream.once('close', () => {
+          const ended = () => {
             file.destroy();
             reject(new Error('the exec ended before it had the whole file'));
+          };
+          stream.once('close', ended);
+          file.on('error', reject).on('end', () => {
+            stream.off('close', ended);
+            resolve();
           });
           file.pipe(stream, { end: false });
         }),
