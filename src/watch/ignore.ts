@@ -160,7 +160,7 @@ export function createIgnoreRules(repo: string, matchesGlob: (rel: string) => bo
     },
     isSurelyIgnored: (relPath) => settled(normalized(relPath)) ?? false,
     invalidate(relPath) {
-      const rel = path.posix.normalize(relPath);
+      const rel = normalized(relPath);
       const isRulesFile = path.posix.basename(rel) === '.gitignore' || rel === '.git/info/exclude';
       if (!isRulesFile) return false;
       chains.drop(rel === '.git/info/exclude' ? '.' : parentOf(rel));

@@ -39,6 +39,11 @@ function follow(file: string, feed: (stdin: NodeJS.WritableStream, firstLine: Pr
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+/** It succeeded and answered for `data` as it is at `file`: its sha256, that file's inode, the size. */
+function expectHashed(r: { code: number | null; stdout: string; stderr: string }, file: string, data: Buffer) {
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toBe(`ready\n${sha(data)} ${fs.statSync(file).ino} ${data.length}\n`);
+}
 
 describe('hotswap-hasher', () => {
   it('is built once per source version under .hotswap/tools/', async () => {
@@ -65,8 +70,7 @@ describe('hotswap-hasher', () => {
       fs.closeSync(fd);
       stdin.end();
     });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`ready\n${sha(data)} ${fs.statSync(file).ino} ${data.length}\n`);
+    expectHashed(r, file, data);
   });
 
   it('receives exactly the size it was told through its stdin, hashing it on the way', async () => {
@@ -78,8 +82,7 @@ describe('hotswap-hasher', () => {
       expect(await firstLine).toBe('ready');
       stdin.end(data);
     });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`ready\n${sha(data)} ${fs.statSync(file).ino} ${data.length}\n`);
+    expectHashed(r, file, data);
     expect(fs.readFileSync(file).equals(data)).toBe(true);
     expect(fs.statSync(file).mode & 0o777).toBe(0o755);
   });

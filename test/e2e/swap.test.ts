@@ -177,6 +177,14 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
   let ossl: FixtureRepo;
   let osslPort: number;
   const served = async () => (await getText(`http://127.0.0.1:${osslPort}/api/hello`)).body;
+  /** Swaps `message` in: exit 0, the report's hash is what the container holds, and the new code serves. */
+  const swapServes = async (message: string) => {
+    ossl.setMessage(message);
+    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
+    expect(await served()).toBe(message);
+  };
   /** The log line saying how the last swap's upload was checked. */
   const lastCheck = () => JSON.parse(fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"')).at(-1)!) as unknown;
   /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
@@ -201,22 +209,14 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
   });
 
   it('swaps and verifies with openssl: the report\'s hash is what the container holds', async () => {
-    ossl.setMessage('hello openssl');
-    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
-    expect(await served()).toBe('hello openssl');
+    await swapServes('hello openssl');
   });
 
   it('hashes the upload in the container as it is written once hotswap-hasher is there (the swap before put it there)', async () => {
     const tool = `/usr/bin/${hasherName(hasherSource()!.version)}`;
     expect((await dockerExec(OSSL, ['sh', '-c', 'ls -d /usr/bin/.hotswap-hasher-*'])).stdout.trim()).toBe(tool);
     expect((await dockerExec(OSSL, ['test', '-x', tool])).code).toBe(0);
-    ossl.setMessage('hello followed');
-    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
-    expect(await served()).toBe('hello followed');
+    await swapServes('hello followed');
     // The fixture's binary is small: it went through the tool's own stdin, not the archive API.
     expect(lastCheck()).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin', msg: 'upload hashed in the container as it was written' }));
   });
@@ -225,11 +225,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     const tool = `/usr/bin/${hasherName(hasherSource()!.version)}`;
     const failing = `cp ${tool} /tmp/real-hasher && printf '#!/bin/sh\\nread -r ask\\necho ready\\ncat > /dev/null\\nexit 1\\n' > ${tool}`;
     expect((await dockerExec(OSSL, ['sh', '-c', failing])).code).toBe(0);
-    ossl.setMessage('hello archive');
-    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
-    expect(await served()).toBe('hello archive');
+    await swapServes('hello archive');
     expect(lastCheck()).toEqual(expect.objectContaining({ followed: false, via: 'archive' }));
     expect((await dockerExec(OSSL, ['sh', '-c', `mv /tmp/real-hasher ${tool}`])).code).toBe(0);
   });
@@ -246,10 +242,6 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
 
   it('falls back to sha256sum when openssl fails', async () => {
     await fakeOpenssl('exit 1');
-    ossl.setMessage('hello fallback');
-    const result = await runCli(['swap', '--json'], { cwd: ossl.dir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(OSSL));
-    expect(await served()).toBe('hello fallback');
+    await swapServes('hello fallback');
   });
 });
