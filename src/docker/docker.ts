@@ -161,6 +161,9 @@ async function packFile(pack: tar.Pack, header: { name: string; mode: number; mt
   });
 }
 
+/** How long a send into an exec's stdin may go without the engine taking a byte (it moves ~300 MB/s when it reads). */
+const STALL_MS = 5000;
+
 class DockerContainer implements ContainerClient {
   readonly dial = engineDialer() ?? undefined;
 
@@ -213,13 +216,20 @@ class DockerContainer implements ContainerClient {
           if (stream.destroyed) return reject(new Error('the exec ended before it had the file'));
           // Streamed in 1 MiB reads with the socket's backpressure; stdin stays open (run() closes it).
           const file = createReadStream(path, { highWaterMark: 2 ** 20 });
-          const ended = () => {
+          const ended = (why = 'the exec ended before it had the whole file') => {
+            clearTimeout(stall);
             file.destroy();
-            reject(new Error('the exec ended before it had the whole file'));
+            reject(new Error(why));
           };
-          stream.once('close', ended);
+          // A container removed mid-send can leave the engine holding the connection without reading it:
+          // no byte taken for STALL_MS ends the send (the swap then fails over as for any lost exec).
+          const stall = setTimeout(() => (stream.destroy(), ended('the exec stopped taking its input')), STALL_MS);
+          const closed = () => ended();
+          file.on('data', () => stall.refresh());
+          stream.once('close', closed);
           file.on('error', reject).on('end', () => {
-            stream.off('close', ended);
+            clearTimeout(stall);
+            stream.off('close', closed);
             resolve();
           });
           file.pipe(stream, { end: false });
