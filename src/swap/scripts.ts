@@ -82,13 +82,13 @@ const PRUNE = 'if [ -n "$6" ]; then m=0; for f in "$5"*; do case "$f" in *.origi
  * holds it): a backup that already holds $1's bytes (`b`, FIND_KEPT) is to take this swap's time as `k`
  * (keeping its `.original`), so the newest backup, which `rollback` restores, is always what was live before
  * the last swap; else $1 is written as $7, to become `b` = `$2_$o` (`.original` when it is the first): a hard
- * link costs nothing and is whole by construction; a copy (another file system) is hashed. One that cannot
- * be made whole is reported as `backupfail <size>`, exit 4. Then PRUNE (removing a file of a binary's size
- * costs ~14 ms once it is on disk).
+ * link costs nothing and is whole by construction; a copy (another file system) goes to a fresh file (a
+ * leftover $7 may be a hard link to a backup) and is hashed. One that cannot be made whole is reported as
+ * `backupfail <size>`, exit 4. Then PRUNE (removing a file of a binary's size costs ~14 ms once it is on disk).
  */
 const STAGE = `b=; k=; if [ -e "$1" ]; then o=$8; if [ -z "$o" ]; then o=$(hash "$1"); o=\${o%% *}; fi; ${FIND_KEPT}; ` +
   'if [ -n "$b" ]; then k="$2_$o"; case "$b" in *.original) k="$k.original";; esac; else b="$2_$o"; [ "$n" -gt 0 ] || b="$b.original"; ' +
-  'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
+  'l=1; ln -f "$1" "$7" 2>/dev/null || { l=; rm -f "$7"; cp -p "$1" "$7"; } || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; ' +
   `if [ -z "$l" ]; then x=$(hash "$7"); [ "\${x%% *}" = "$o" ] || { echo "backupfail $(stat -c %s "$1")"; exit 4; }; fi; fi; fi; ${PRUNE}`;
 
 /**
@@ -167,9 +167,11 @@ export const BACKUP_FAILED = 4;
 
 /**
  * $1 binary, $2 backup, $3 temp, $4 the backup's recorded sha256. Copies, checks the copy against the
- * record (a damaged backup is never installed: exit 4, `corrupt <sha256>`), renames into place.
+ * record (a damaged backup is never installed: exit 4, `corrupt <sha256>`), renames into place. A temp left
+ * by an archive write is a hard link to the live binary (putFile's `linkAs`): it is unlinked first, as cp
+ * would write into the running binary's inode (ETXTBSY, or the live file changed in place).
  */
-export const RESTORE = `set -e; ${HASH_FN}; trap 'rm -f "$3"' EXIT; cp -p "$2" "$3"; h=$(hash "$3"); h=\${h%% *}; ` +
+export const RESTORE = `set -e; ${HASH_FN}; trap 'rm -f "$3"' EXIT; rm -f "$3"; cp -p "$2" "$3"; h=$(hash "$3"); h=\${h%% *}; ` +
   `if [ "$h" != "$4" ]; then echo "corrupt $h"; exit 4; fi; chmod 0755 "$3"; mv -f "$3" "$1"; echo "$h"`;
 
 /** $1 file: its hash by the image's own sha256sum. */

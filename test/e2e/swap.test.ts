@@ -160,6 +160,27 @@ describe('hotswap swap', () => {
     expect(await hello()).toBe('hello quiet');
   });
 
+  it('rolls a first swap into a created container back to the image\'s binary while the new one runs unhealthy', async () => {
+    // The archive write into a created container leaves the upload's temp name as a hard link to the binary
+    // it starts: the restore must not write through it (it did: "Text file busy", and no rollback).
+    await removeContainer(NAME);
+    const main = repo.read('main.go');
+    repo.write('main.go', main.replace('import (', 'import (\n\t"time"').replace('func main() {', 'func main() {\n\ttime.Sleep(time.Hour)'));
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { keepBackups: 2, health: { timeoutMs: 2000 } } } });
+    const result = await swap('--json');
+    expect(result.code, result.stderr).toBe(1);
+    expect(JSON.parse(result.stdout).outcome).toBe('rolled-back');
+    const original = (await dockerExec(NAME, ['sh', '-c', 'ls /tmp/ollama.backup_*.original'])).stdout.trim();
+    expect(await containerSha256(NAME)).toBe(/_([0-9a-f]{64})\.original$/.exec(original)?.[1]);
+    expect((await getText(`http://127.0.0.1:${port}/api/version`)).status).toBe(200);
+    expect((await dockerExec(NAME, ['ls', '-a', '/usr/bin', '/tmp'])).stdout).not.toMatch(/hotswap-new|backup-partial/);
+    repo.write('main.go', main);
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { keepBackups: 2 } } });
+    repo.setMessage('hello after the rollback');
+    expect((await swap()).code).toBe(0);
+    expect(await hello()).toBe('hello after the rollback');
+  });
+
   it('streams a file from disk into the container whole; an upload the engine refuses rejects with one line', async () => {
     const binary = path.join(repo.dir, 'streamed.bin');
     const content = randomBytes(16 * 2 ** 20); // 16 reads of 1 MiB
