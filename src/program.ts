@@ -96,6 +96,15 @@ function addBisect(command: Command, run: Run, d: HelpDefaults | null): void {
       run(async (opts) => (await import('./commands/bisect.js')).bisectCommand({ ...opts, good: String(opts.good), bad: String(opts.bad), command: words }))(o, c));
 }
 
+/**
+ * A swap in this process: its build's head start (pipeline/head-start.ts) is under way before the swap
+ * command's modules load (their compiling would hold it back), so `go build` runs while they do.
+ */
+async function swapHere(flags: Record<string, unknown>): Promise<number> {
+  const early = await (await import('./pipeline/head-start.js')).headStart(flags, process.cwd()).catch(() => null);
+  return (await import('./commands/swap.js')).swapCommand(flags, Promise.resolve(early));
+}
+
 function addSwap(command: Command, run: Run, d: HelpDefaults | null): void {
   withPipeline(command
     .option('--if-changed', 'skip when no binary input changed since the last build')
@@ -103,7 +112,7 @@ function addSwap(command: Command, run: Run, d: HelpDefaults | null): void {
     .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
       + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
     // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
-    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? (await import('./commands/swap.js')).swapCommand(o)));
+    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? swapHere(o)));
 }
 
 function addWatch(command: Command, run: Run, d: HelpDefaults | null): void {

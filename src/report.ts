@@ -31,7 +31,7 @@ export interface Report {
   container: string;
   plan: Plan | null;
   builder?: { mode: string; reason: string };
-  /** The build was started before the run, at the batch's first edit (watch's speculative build), and reused. */
+  /** The build was started before the run (watch's speculative build at a batch's first edit, a one-shot's head start) and reused. */
   speculative?: boolean;
   sha256: string | null;
   version: string | null;

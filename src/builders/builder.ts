@@ -8,6 +8,9 @@ import type { Platform } from '../docker/client.js';
 import type { Progress } from '../ui/progress.js';
 import type { Logger } from '../log.js';
 
+/** What a builder logs through: a run's logger, or a one-shot's head start holding its lines for the run's. */
+export type BuildLog = Pick<Logger, 'info' | 'debug'>;
+
 export interface BuildRequest {
   readonly repo: string;
   /** The target's resolved build section; `build.output` is where the binary is written. */
@@ -16,7 +19,7 @@ export interface BuildRequest {
   readonly platform: Platform;
   readonly version: string | null;
   readonly progress: Progress;
-  readonly log: Logger;
+  readonly log: BuildLog;
   /** The directory to build from, when not the work tree (`repo`): an exported revision (revisions/export.ts). */
   readonly source?: string;
   /** Stops the build (watch's Ctrl-C, a discarded early build): the local `go build` is killed. */

@@ -6,6 +6,7 @@ import { defaultBuilders } from '../builders/select.js';
 import type { PipelineFlags } from '../config/types.js';
 import { connectBuilderEngine } from '../docker/builder-engine.js';
 import { createNotifier } from '../notify/index.js';
+import type { HeadStart, RunTalk } from '../pipeline/head-start.js';
 import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { prepareRevision } from '../revisions/export.js';
@@ -19,15 +20,20 @@ export interface SwapFlags extends PipelineFlags {
   rev?: string;
 }
 
-export async function swapCommand(flags: SwapFlags): Promise<number> {
+/**
+ * `early` is the head start (pipeline/head-start.ts) program.ts began before this module loaded: its build
+ * runs already, and the run takes it if it is exactly the build the run wants.
+ */
+export async function swapCommand(flags: SwapFlags, early: Promise<HeadStart | null> = Promise.resolve(null)): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
   askHostToolsEarly(config.repo); // go, its version and cc, asked while git opens
   // The engine's first request costs most (its connection); made while git opens, so the run's ping is quick.
   // Its failure is the run's to report, after the checks that need no Docker.
   void engine.ping().catch(() => undefined);
-  const targets = await checkTargets(config, { warn, at: flags.rev });
-  const notifier = createNotifier(config.notify, log);
   const builders = defaultBuilders(connectBuilderEngine);
+  const head = await headStartFor(config.repo, early, { builders, progress, log });
+  const targets = await checkTargets(config, { warn, at: flags.rev, ...(head ? { head } : {}) });
+  const notifier = createNotifier(config.notify, log);
   try {
     const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
     const results = [];
@@ -44,4 +50,13 @@ export async function swapCommand(flags: SwapFlags): Promise<number> {
     await targets.close();
     await hasherUploads(); // a tool upload cut off by the exit would only be made again next time
   }
+}
+
+/** The head start, handed the run's builders and voices, when it is of this run's repo; else stopped. */
+async function headStartFor(repo: string, early: Promise<HeadStart | null>, talk: RunTalk): Promise<HeadStart | null> {
+  const head = await early.catch(() => null);
+  if (!head) return null;
+  if (head.git.dir !== repo) return head.abandon().then(() => null);
+  head.attach(talk);
+  return head;
 }

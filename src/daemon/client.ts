@@ -5,11 +5,10 @@
  * or a flag asks for what only an in-process run does. Light by design: node's net and the terminal only,
  * so a one-shot answered here never loads dockerode, pino or zod.
  */
-import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { engineEndpoint } from '../docker/engine-config.js';
-import { checkStateDir, stateDir } from '../state/store.js';
+import { checkStateDir, findStateFile } from '../state/store.js';
 import { printJson } from '../ui/json.js';
 import { PROGRESS_CALLS, type Progress } from '../ui/progress.js';
 import { createTerminalProgress, errorLine } from '../ui/terminal.js';
@@ -29,17 +28,6 @@ export function daemonAllowed(flags: Readonly<Record<string, unknown>>, env: Nod
   const noDaemon = env.HOTSWAP_NO_DAEMON !== undefined && env.HOTSWAP_NO_DAEMON !== '' && env.HOTSWAP_NO_DAEMON !== '0';
   if (noDaemon || flags.daemon === false) return false;
   return Object.entries(flags).every(([key, value]) => value === undefined || key === 'daemon' || FORWARDED_FLAGS.has(key));
-}
-
-/** The socket of the repo these flags run in: `--repo`'s, else the nearest `.hotswap/` up from the config or cwd. */
-function socketFor(flags: Readonly<Record<string, unknown>>, cwd: string): string | null {
-  const from = typeof flags.repo === 'string' ? resolve(cwd, flags.repo)
-    : typeof flags.config === 'string' ? dirname(resolve(cwd, flags.config)) : cwd;
-  for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(stateDir(dir), SOCKET_NAME);
-    if (existsSync(file)) return file;
-    if (typeof flags.repo === 'string' || dirname(dir) === dir) return null;
-  }
 }
 
 /** A connected socket, or null when nothing listens there (no daemon, or a dead one's leftover socket). */
@@ -65,7 +53,7 @@ function clientEngine(): string | null {
 
 export async function swapThroughDaemon(flags: Readonly<Record<string, unknown>>): Promise<number | null> {
   if (!daemonAllowed(flags, process.env)) return null;
-  const file = socketFor(flags, process.cwd());
+  const file = findStateFile(SOCKET_NAME, flags, process.cwd());
   if (!file) return null;
   try {
     checkStateDir(dirname(dirname(file))); // a symbolic link in .hotswap/: the in-process run says so

@@ -40,6 +40,8 @@ export interface CheckOptions {
   readonly warn?: (message: string) => void;
   /** A revision whose tree holds the main packages (`plan --to`), so no checkout is needed; else the work tree. */
   readonly at?: string;
+  /** The repo and builds a one-shot's head start opened and began (pipeline/head-start.ts), for the runs to use. */
+  readonly head?: { readonly git: GitRepo; readonly prebuilds: Prebuilds };
 }
 
 /** The non-test .go files of a directory of `rev`'s tree, read from git objects. */
@@ -60,10 +62,10 @@ async function treeSources(git: GitRepo, rev: string): Promise<PackageSources> {
  * repo and each target's main package. One repo and one planner serve every target.
  */
 export async function checkTargets(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckedTargets> {
-  const git = await openRepo(config.repo);
+  const git = options.head?.git ?? await openRepo(config.repo);
   try {
     const planner = createPlanner(git, plannerOptions(config, options.warn));
-    const prebuilds = new Prebuilds();
+    const prebuilds = options.head?.prebuilds ?? new Prebuilds();
     const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Artifact, Builder, BuildRequest } from '../builders/builder.js';
 import type { Platform } from '../docker/client.js';
 import { devVersion } from '../builders/go-build.js';
-import type { ResolvedConfig } from '../config/types.js';
+import type { BuildConfig, ResolvedConfig } from '../config/types.js';
 
 export interface Prebuild {
   /** The tree and every build setting: a run reuses a prebuild only of exactly what it would build. */
@@ -21,7 +21,9 @@ export interface Prebuild {
 }
 
 /** `<base>-hotswap.<tree8>`, or null when nothing is stamped. */
-export const versionOf = (config: ResolvedConfig, tree: string) => (config.build.versionVar ? devVersion(config.build.versionBase, tree) : null);
+export const versionFor = (build: Pick<BuildConfig, 'versionVar' | 'versionBase'>, tree: string) =>
+  (build.versionVar ? devVersion(build.versionBase, tree) : null);
+export const versionOf = (config: ResolvedConfig, tree: string) => versionFor(config.build, tree);
 
 /** The build of `tree` for a target (its config view) on `platform`. */
 export function buildRequestFor(config: ResolvedConfig, mainPackage: string, platform: Platform, tree: string, talk: Pick<BuildRequest, 'progress' | 'log' | 'signal' | 'source'>): BuildRequest {

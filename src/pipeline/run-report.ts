@@ -17,7 +17,7 @@ export interface RunFacts {
   /** Set when the build starts (null: no version stamp). */
   version?: string | null;
   artifact?: Artifact;
-  /** The build was watch's speculative one, started before the run (pipeline/speculate.ts). */
+  /** The build was started before the run: watch's speculation (pipeline/speculate.ts) or a head start (head-start.ts). */
   speculative?: boolean;
   swap?: SwapResult;
   /** The revision built instead of the work tree (`swap --rev`): what is live, by name. */

@@ -27,6 +27,7 @@ import { revisionLabel, type RevisionSource } from '../revisions/export.js';
 import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js';
 import { afterDriftCheck, buildsBeforePlan, decideRun, type Decision } from './decide.js';
 import { buildKey, buildRequestFor, versionOf, type Prebuild } from './prebuild.js';
+import { rememberBuild } from './head-start.js';
 import { runReport, type RunFacts } from './run-report.js';
 
 export interface PipelineRequest {
@@ -100,7 +101,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
 
 interface Started {
   readonly prebuild: Prebuild;
-  /** Watch's speculative build, started before the run. */
+  /** Watch's speculative build or a one-shot's head start, started before the run. */
   readonly speculative: boolean;
 }
 
@@ -114,6 +115,7 @@ function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyCo
   const key = buildKey(request, tree);
   const name = targetName(config);
   inputs.prebuilds.platforms.set(name, ready.platform);
+  if (!req.revision) rememberBuild({ target: name, repo: config.repo, build: config.build, mainPackage: inputs.mainPackage, platform: ready.platform });
   const speculated = inputs.prebuilds.take(name, key);
   if (speculated) log.info({ tree }, 'speculative build reused');
   return { prebuild: speculated ?? inputs.prebuilds.begin(req.builders[config.build.mode], request, key), speculative: !!speculated };

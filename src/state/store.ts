@@ -2,9 +2,9 @@
  * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
  * written atomically (temp file + rename) so a crash never leaves half a file.
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { diskFullError, isDiskFull, usageError } from '../errors.js';
 import type { Report } from '../report.js';
 
@@ -64,6 +64,20 @@ export function checkStateDir(repo: string): void {
   throw usageError(`${link} is a symbolic link (to ${readlinkSync(link)}): hotswap never writes through a link in .hotswap`, {
     hint: `remove the link (rm ${link}); hotswap recreates what it needs`, phase: 'config',
   });
+}
+
+/**
+ * A file of the repo these flags run in, found before the config is read (no config code loaded): in
+ * `--repo`'s `.hotswap/`, else in the nearest one up from `--config`'s directory or the cwd. Null when none.
+ */
+export function findStateFile(name: string, flags: Readonly<Record<string, unknown>>, cwd: string): string | null {
+  const from = typeof flags.repo === 'string' ? resolve(cwd, flags.repo)
+    : typeof flags.config === 'string' ? dirname(resolve(cwd, flags.config)) : cwd;
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(stateDir(dir), name);
+    if (existsSync(file)) return file;
+    if (typeof flags.repo === 'string' || dirname(dir) === dir) return null;
+  }
 }
 
 /** `.hotswap/`, checked (checkStateDir) and created (owner only) when missing. */

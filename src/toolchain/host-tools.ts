@@ -41,7 +41,7 @@ let early: { readonly repo: string; readonly tools: Promise<HostTools> } | null 
  * process with it: a build then starts on answers already there. For a process that lives one command.
  */
 export function askHostToolsEarly(repo: string): void {
-  early = { repo, tools: askHostTools(repo) };
+  if (early?.repo !== repo) early = { repo, tools: askHostTools(repo) };
 }
 
 export const hostTools = (repo: string): Promise<HostTools> => (early?.repo === repo ? early.tools : askHostTools(repo));

@@ -1,0 +1,106 @@
+/**
+ * A one-shot swap's head start (src/pipeline/head-start.ts): its `go build` starts before the command loads
+ * Docker and config code, from what the last run here built (.hotswap/head-start.json). The run takes it
+ * only when it is exactly the build the run wants; anything else is built as without it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { getText } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+
+const NAME = 'hs-test-head-start';
+let repo: FixtureRepo;
+let port: number;
+const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
+const served = async () => JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
+const note = () => path.join(repo.dir, '.hotswap', 'head-start.json');
+const configure = (build: Record<string, unknown> = {}) => writeTestConfig(repo.dir, { container: NAME, port, extra: { build } });
+
+/** One-shot swap: its exit code, its JSON report, and the lines its process wrote to .hotswap/hotswap.log. */
+async function swap(...args: string[]) {
+  const result = await runCli(['swap', '--json', ...args], { cwd: repo.dir });
+  const report = result.stdout.trim() ? JSON.parse(result.stdout) as { speculative?: boolean; version?: string; outcome: string } : null;
+  const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { pid: number; msg: string });
+  const pid = lines.at(-1)!.pid;
+  return { ...result, report, said: lines.filter((l) => l.pid === pid).map((l) => l.msg) };
+}
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo({ ignoreState: true });
+  port = await freePort();
+  configure();
+  await startContainer({ name: NAME, port });
+});
+
+afterAll(async () => {
+  await removeContainer(NAME);
+  await repo.remove();
+});
+
+describe('a one-shot swap\'s head start', () => {
+  it('notes what the first swap built, and the next swap starts that build early, takes it and serves it', async () => {
+    repo.setMessage('hello first');
+    const first = await swap();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.report?.speculative).toBeUndefined();
+    expect(JSON.parse(fs.readFileSync(note(), 'utf8'))).toMatchObject({ target: NAME, repo: repo.dir, mainPackage: '.', platform: { os: 'linux' } });
+
+    repo.setMessage('hello head start');
+    const second = await swap();
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.report?.speculative).toBe(true);
+    expect(second.said).toEqual(expect.arrayContaining(['go build', 'speculative build reused']));
+    expect(await hello()).toBe('hello head start');
+    expect(await served()).toBe(second.report?.version);
+  });
+
+  it('is discarded when the run builds something else, and the run builds what its config says', async () => {
+    configure({ versionBase: '9.9.9' });
+    repo.setMessage('hello new base');
+    const result = await swap();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.report?.speculative).toBeUndefined();
+    expect(await served()).toMatch(/^9\.9\.9-hotswap\.[0-9a-f]{8}$/);
+    expect(await hello()).toBe('hello new base');
+    // The note now holds the new build: the next swap starts it early again.
+    repo.setMessage('hello new base again');
+    expect((await swap()).report?.speculative).toBe(true);
+    expect(await served()).toMatch(/^9\.9\.9-hotswap\./);
+  });
+
+  it('reports a compile error of the build it started, and the container keeps its binary', async () => {
+    const before = await containerSha256(NAME);
+    const main = repo.read('main.go');
+    repo.write('main.go', main.replace('func main() {', 'func main() {\n\tundefinedCall()'));
+    const result = await swap();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('undefined: undefinedCall');
+    expect(result.said).toContain('go build');
+    expect(await containerSha256(NAME)).toBe(before);
+    repo.write('main.go', main);
+  });
+
+  it('is not made from a damaged note, nor for a --rev swap; both swap as without it', async () => {
+    fs.writeFileSync(note(), '{"target": 1');
+    repo.setMessage('hello after a damaged note');
+    const damaged = await swap();
+    expect(damaged.code, damaged.stderr).toBe(0);
+    expect(damaged.report?.speculative).toBeUndefined();
+    expect(await hello()).toBe('hello after a damaged note');
+    expect(JSON.parse(fs.readFileSync(note(), 'utf8')).target).toBe(NAME);
+
+    const head = await repo.commit('a revision to swap');
+    repo.setMessage('hello uncommitted');
+    const rev = await swap('--rev', head);
+    expect(rev.code, rev.stderr).toBe(0);
+    expect(rev.report?.speculative).toBeUndefined();
+    expect(rev.said).not.toContain('speculative build reused');
+    expect(await hello()).toBe('hello after a damaged note');
+  });
+});
