@@ -24,7 +24,7 @@ const argsWithoutDetach = () => process.argv.slice(3).filter((a) => a !== '--det
 
 export async function watchCommand(flags: WatchFlags): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
-  const targets = await checkTargets(config, { warn });
+  const targets = await checkTargets(config, { warn, standing: true });
   if (flags.detach) {
     await targets.close();
     const running = await runningDaemon(config.repo);

@@ -10,6 +10,7 @@ import { openRepo, type GitRepo } from '../git/repo.js';
 import { parentOf } from '../plan/go/graph.js';
 import { createPlanner, type Planner } from '../plan/planner.js';
 import { Prebuilds } from './prebuild.js';
+import { StandingExecs } from './standing.js';
 
 export interface PipelineInputs {
   readonly git: GitRepo;
@@ -20,6 +21,8 @@ export interface PipelineInputs {
   readonly pathCheckedIn: Set<string>;
   /** Every target's builds, one at a time, and watch's speculative ones waiting for the run that wants exactly that build. */
   readonly prebuilds: Prebuilds;
+  /** A daemon's: the install step's execs, started for the next run once a swap is done (standing.ts). */
+  readonly standing?: StandingExecs;
 }
 
 /** One target ready to run: its view of the config and its checked inputs. */
@@ -40,6 +43,8 @@ export interface CheckOptions {
   readonly warn?: (message: string) => void;
   /** A revision whose tree holds the main packages (`plan --to`), so no checkout is needed; else the work tree. */
   readonly at?: string;
+  /** A long-lived process (the daemon): keep each target's install execs standing between runs (standing.ts). */
+  readonly standing?: boolean;
   /** The repo and builds a one-shot's head start opened and began (pipeline/head-start.ts), for the runs to use. */
   readonly head?: { readonly git: GitRepo; readonly prebuilds: Prebuilds };
 }
@@ -69,10 +74,12 @@ export async function checkTargets(config: ResolvedConfig, options: CheckOptions
     const sources = options.at ? await treeSources(git, options.at) : workTreeSources(config.repo);
     const runs = await Promise.all(config.targets.map(async (t): Promise<TargetRun> => {
       const view = configForTarget(config, t);
-      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set(), prebuilds } };
+      const standing = options.standing ? { standing: new StandingExecs() } : {};
+      return { name: t.name, config: view, inputs: { git, planner, mainPackage: await resolveMainPackage(sources, view.main), pathCheckedIn: new Set(), prebuilds, ...standing } };
     }));
     const close = () => {
       prebuilds.clear(); // no waiting build outlives the process that started it
+      for (const run of runs) run.inputs.standing?.clear();
       return git.close();
     };
     return { runs: runs as [TargetRun, ...TargetRun[]], close };

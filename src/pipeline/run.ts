@@ -28,6 +28,7 @@ import { hostPlatform, prepareTarget, type ReadyContainer } from './container.js
 import { afterDriftCheck, buildsBeforePlan, decideRun, type Decision } from './decide.js';
 import { buildKey, buildRequestFor, versionOf, type Prebuild } from './prebuild.js';
 import { rememberBuild } from './head-start.js';
+import { endExecs, type InstallExecs, type StandingExecs } from './standing.js';
 import { runReport, type RunFacts } from './run-report.js';
 
 export interface PipelineRequest {
@@ -72,12 +73,26 @@ async function keepUnlessCancelled(req: PipelineRequest, prebuild: Prebuild): Pr
   return artifact;
 }
 
-/** Wait for the build, then swap. The install step's exec is started first, so its start-up overlaps the build. */
-async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner) {
+/** The install step's execs for a run, started now (standing.ts: a daemon has them started before). */
+function installExecs(req: PipelineRequest, ready: ReadyContainer): InstallExecs {
+  const { config } = req;
+  return {
+    prepared: prepareInstall(ready.container, config.target.binaryPath),
+    follower: config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, config.repo)) : null,
+  };
+}
+
+/**
+ * Wait for the build, then swap. The install step's execs are taken standing or started first, so their
+ * start-up overlaps the build; a daemon then starts the next run's.
+ */
+async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner, standing?: StandingExecs) {
   const { config, progress, log } = req;
   const version = facts.version ?? null;
-  const prepared = prepareInstall(ready.container, config.target.binaryPath);
-  const follower = config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, config.repo)) : null;
+  const kept = standing?.take(ready.state.startedAt, config.target.binaryPath);
+  if (kept) log.info('install execs taken standing since the last swap');
+  const execs = kept ?? installExecs(req, ready);
+  const { prepared, follower } = execs;
   try {
     const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
@@ -92,10 +107,10 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
       return swapBinary({ container: ready.container, prepared: install, follower: same ? follower ?? undefined : undefined, target: config.target, artifact, version: stamped, phase, progress, log });
     });
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
+    if (standing) void standing.stand(ready.container, config.target.binaryPath, () => installExecs(req, ready));
     return restartedAfter;
   } finally {
-    void prepared.then((exec) => exec?.cancel()); // a no-op once used; ends it after a failed build
-    void follower?.then((f) => f?.cancel(), () => undefined);
+    endExecs(execs); // a no-op once used; ends them after a failed build
   }
 }
 
@@ -197,7 +212,7 @@ async function runSteps(req: PipelineRequest, facts: RunFacts, inputs: PipelineI
     if (badPath) throw badPath;
     const started = early.started ??= prebuildOf(req, inputs, ready, plan.tree);
     facts.speculative = started.speculative;
-    return await swapBuilt(req, facts, ready, started.prebuild, phase);
+    return await swapBuilt(req, facts, ready, started.prebuild, phase, inputs.standing);
   } finally {
     discardUnkept(req, early.started);
   }
@@ -209,13 +224,13 @@ function discardUnkept(req: PipelineRequest, started: Started | undefined) {
 }
 
 /** The decided build and swap; what it built, for the state. */
-async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner): Promise<LastBuilt> {
+async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyContainer, prebuild: Prebuild, phase: PhaseRunner, standing?: StandingExecs): Promise<LastBuilt> {
   const { config, progress } = req;
   const tree = facts.plan!.tree;
   facts.version = versionOf(config, tree);
   const revision = req.revision && revisionLabel(req.revision);
   if (revision) facts.revision = revision;
-  const restartedAfter = await buildAndSwap(req, facts, ready, prebuild, phase);
+  const restartedAfter = await buildAndSwap(req, facts, ready, prebuild, phase, standing);
   if (facts.swap?.failure) throw facts.swap.failure;
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));

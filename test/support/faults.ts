@@ -119,6 +119,21 @@ export async function strayProcesses(docker: DockerFn, name: string): Promise<st
     .filter((l) => !/^1 /.test(l) && !/\bps -o pid,args$/.test(l));
 }
 
+/**
+ * `processes` less, when a watch daemon runs, one waiting INSTALL (it reads `go` first) and one hotswap-hasher
+ * waiting to follow: the pair it keeps standing for its next swap. A second of either is a leftover.
+ */
+export function withoutStanding(processes: readonly string[], daemonRuns: boolean): string[] {
+  if (!daemonRuns) return [...processes];
+  const standing = [(l: string) => l.includes('read -r go'), (l: string) => /\.hotswap-hasher-\S+ follow /.test(l)];
+  return processes.filter((l) => {
+    const which = standing.findIndex((is) => is(l));
+    if (which < 0) return true;
+    standing.splice(which, 1);
+    return false;
+  });
+}
+
 /** Files under `dir` (recursively) whose name ends in `.tmp`, relative to it. */
 export function tmpFilesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
