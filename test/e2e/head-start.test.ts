@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
-import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
+import { containerSha256, removeContainer, run, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -84,6 +84,19 @@ describe('a one-shot swap\'s head start', () => {
     expect(result.said).toContain('go build');
     expect(await containerSha256(NAME)).toBe(before);
     repo.write('main.go', main);
+  });
+
+  it('is stopped when the swap fails before its run (a bad config): no build and no private index outlive it', async () => {
+    const config = repo.read('hotswap.config.json');
+    repo.write('hotswap.config.json', '{"target": {"container": 5}}');
+    repo.setMessage('hello never built');
+    const result = await runCli(['swap'], { cwd: repo.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('target.container: must be a string');
+    expect(fs.readdirSync(path.join(repo.dir, '.hotswap')).filter((f) => f.startsWith('index.'))).toEqual([]);
+    await vi.waitFor(async () => expect((await run('pgrep', ['-f', `-o ${repo.dir}/`])).stdout).toBe(''), { timeout: 10_000, interval: 100 });
+    expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'bin')).filter((f) => f.startsWith('.'))).toEqual([]);
+    repo.write('hotswap.config.json', config);
   });
 
   it('is not made from a damaged note, nor for a --rev swap; both swap as without it', async () => {
