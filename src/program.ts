@@ -103,7 +103,7 @@ function addBisect(command: Command, run: Run, d: HelpDefaults | null): void {
 async function swapHere(flags: Record<string, unknown>): Promise<number> {
   const early = await (await import('./pipeline/head-start.js')).headStart(flags, process.cwd()).catch(() => null);
   try {
-    return await (await import('./commands/swap.js')).swapCommand(flags, Promise.resolve(early));
+    return await (await import('./commands/swap.js')).swapCommand(flags, early);
   } catch (e) {
     // Failed before its run took the build (a bad config, say): a `go build` must not outlive the process.
     await early?.abandon();

@@ -24,7 +24,7 @@ export interface SwapFlags extends PipelineFlags {
  * `early` is the head start (pipeline/head-start.ts) program.ts began before this module loaded: its build
  * runs already, and the run takes it if it is exactly the build the run wants.
  */
-export async function swapCommand(flags: SwapFlags, early: Promise<HeadStart | null> = Promise.resolve(null)): Promise<number> {
+export async function swapCommand(flags: SwapFlags, early: HeadStart | null = null): Promise<number> {
   const { config, log, progress, engine, warn } = commandContext(flags);
   askHostToolsEarly(config.repo); // go, its version and cc, asked while git opens
   // The engine's first request costs most (its connection); made while git opens, so the run's ping is quick.
@@ -53,8 +53,7 @@ export async function swapCommand(flags: SwapFlags, early: Promise<HeadStart | n
 }
 
 /** The head start, handed the run's builders and voices, when it is of this run's repo; else stopped. */
-async function headStartFor(repo: string, early: Promise<HeadStart | null>, talk: RunTalk): Promise<HeadStart | null> {
-  const head = await early.catch(() => null);
+async function headStartFor(repo: string, head: HeadStart | null, talk: RunTalk): Promise<HeadStart | null> {
   if (!head) return null;
   if (head.git.dir !== repo) return head.abandon().then(() => null);
   head.attach(talk);
