@@ -79,7 +79,7 @@ export async function checkTargets(config: ResolvedConfig, options: CheckOptions
     }));
     const close = () => {
       prebuilds.clear(); // no waiting build outlives the process that started it
-      for (const run of runs) run.inputs.standing?.clear();
+      for (const run of runs) run.inputs.standing?.close();
       return git.close();
     };
     return { runs: runs as [TargetRun, ...TargetRun[]], close };

@@ -29,6 +29,7 @@ interface Held {
 /** One target's standing execs, kept by the watch daemon between runs. */
 export class StandingExecs {
   private held: Held | null = null;
+  private closed = false;
 
   /** The execs standing in this container process for this path, now the caller's; anything else standing ends. */
   take(startedAt: string, binaryPath: string): InstallExecs | null {
@@ -42,14 +43,21 @@ export class StandingExecs {
   /** Starts the next run's execs in the container as it runs now (after a swap, whose restart ended the last ones). */
   async stand(container: ContainerClient, binaryPath: string, start: () => InstallExecs): Promise<void> {
     const state = await container.inspect().catch(() => null);
-    if (!state?.running || state.restarting) return;
+    // Closed meanwhile (the daemon stops): nothing may start that would hold the process open.
+    if (this.closed || !state?.running || state.restarting) return;
     this.clear();
     this.held = { startedAt: state.startedAt, binaryPath, execs: start() };
   }
 
-  /** Ends what stands (the daemon stops). */
+  /** Ends what stands. */
   clear(): void {
     if (this.held) endExecs(this.held.execs);
     this.held = null;
+  }
+
+  /** Ends what stands, and what a swap just done would start (the daemon stops). */
+  close(): void {
+    this.closed = true;
+    this.clear();
   }
 }
