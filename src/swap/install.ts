@@ -70,7 +70,7 @@ export async function prepareInstall(container: ContainerClient, binaryPath: str
       exec.cancel(); // it needs its arguments before the upload
       return null;
     }
-    return { write, run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
+    return { write, run: (input, done) => exec.run(input, done), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
   } catch {
     return null;
   }

@@ -207,6 +207,7 @@ describe('swapBinary', () => {
     expect(container.calls).toContain('prepared run');
     expect(container.scripts('INSTALL')).toEqual([]);
     // The restart proves itself against the process INSTALL ran in: no inspect between them.
+    expect(container.doneSaid).toEqual([true]); // INSTALL's last line tells its success: no wait for its exit code
     const [ran, restarted] = [container.calls.indexOf('prepared run'), container.calls.indexOf('restart')];
     expect(ran).toBeGreaterThan(-1);
     expect(container.calls.slice(ran, restarted + 2).filter((c) => c !== 'exec unknown script')).toEqual(['prepared run', 'restart', 'inspect']);
