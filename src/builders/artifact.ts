@@ -3,7 +3,7 @@
  * binary at `build.artifactPath`), then the binary is copied out of the image. The version stamp goes in
  * as `--build-arg HOTSWAP_LDFLAGS`; a Dockerfile without that ARG yields an unstamped artifact.
  */
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { operationError, usageError } from '../errors.js';
@@ -11,7 +11,7 @@ import { ImageBuildError, type BuilderEngine } from '../docker/builder-client.js
 import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { ARTIFACT_REPOSITORY, artifactTag, declaresLdflagsArg } from './artifact-tag.js';
 import { ldflagsWithVersion } from './go-build.js';
-import { sha256File } from './hash.js';
+import { builtFile } from './hash.js';
 import { packTree } from './tar-pack.js';
 
 /** Generous: a cold multi-stage build compiles the standard library; a hung one must still end. */
@@ -102,8 +102,7 @@ async function buildArtifact(request: BuildRequest, reason: string, engine: Buil
   await engine.extractFromImage(imageId, build.artifactPath, build.output);
   // Old dev images would pile up, one per built tree; a failure to prune is only worth a warning.
   await engine.pruneTags(ARTIFACT_REPOSITORY, tag).catch((e: Error) => progress.warn(`could not prune old ${ARTIFACT_REPOSITORY} tags: ${e.message}`));
-  const { size } = await stat(build.output);
-  return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'artifact', reason }, stamped };
+  return { ...await builtFile(build.output), builder: { mode: 'artifact', reason }, stamped };
 }
 
 /** `docker build` of the dev Dockerfile, the binary copied out of the image. */

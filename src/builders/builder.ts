@@ -1,5 +1,5 @@
 /**
- * What every builder takes and gives: one Go binary on the host, with its hash. One small interface per
+ * What every builder takes and gives: one Go binary on the host, with its hash (being taken). One small interface per
  * strategy (local, container, artifact; `auto` is local with the container as its fallback), so the
  * pipeline holds builders it is given and unit tests pass fakes.
  */
@@ -29,7 +29,11 @@ export interface BuildRequest {
 export interface Artifact {
   readonly path: string;
   readonly size: number;
-  readonly sha256: string;
+  /**
+   * The sha256 of the bytes built, still being taken when the builder returns (builtFile in hash.ts): awaited
+   * where it is needed, the check of the upload, after the bytes are in the container, and the report.
+   */
+  readonly sha256: Promise<string>;
   readonly builder: { mode: string; reason: string };
   /** false when the binary carries no version stamp (a Dockerfile without ARG HOTSWAP_LDFLAGS). */
   readonly stamped?: boolean;

@@ -2,7 +2,7 @@
  * The builder container: `go build` inside a long-lived container (`sleep infinity`) with named cache
  * volumes, so builds are incremental. The source is bind-mounted at /src, or synced in (sync mode).
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import type { BuildConfig } from '../config/types.js';
 import { builderImageFor } from '../config/resolve.js';
@@ -14,7 +14,7 @@ import { BUILDER_LABEL, builderAction, SOURCE_LABEL } from './builder-state.js';
 import { useSync } from './choose.js';
 import { engineEndpoint } from '../docker/engine-config.js';
 import { goBuildSpec } from './go-build.js';
-import { sha256File } from './hash.js';
+import { builtFile } from './hash.js';
 import { chunks, readHeld, saveHeld, scanWorkTree, syncDelta } from './sync.js';
 import { packTree } from './tar-pack.js';
 
@@ -141,8 +141,7 @@ async function buildInContainer(request: BuildRequest, reason: string, engine: B
   await goBuild(engine, request, out, workdir);
   await mkdir(dirname(build.output), { recursive: true, mode: 0o700 });
   await engine.copyOut(name, out, build.output);
-  const { size } = await stat(build.output);
-  return { path: build.output, size, sha256: await sha256File(build.output), builder: { mode: 'container', reason } };
+  return { ...await builtFile(build.output), builder: { mode: 'container', reason } };
 }
 
 /** `go build` in the builder container; `engine` connects when the first build needs it. */

@@ -1,11 +1,11 @@
 /** The local Go toolchain: `go build` on the host, output under `.hotswap/bin/`. */
 import { spawn } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { diskFullError, environmentError, isDiskFull, operationError } from '../errors.js';
 import type { Artifact, Builder, BuildRequest } from './builder.js';
 import { goBuildSpec } from './go-build.js';
-import { sha256File } from './hash.js';
+import { builtFile } from './hash.js';
 
 interface Run { code: number | null; output: string; missing: boolean }
 
@@ -50,8 +50,7 @@ async function buildLocal(request: BuildRequest, reason: string): Promise<Artifa
       phase: 'build', details: run.output.trimEnd(), hint: 'fix the compile error; the container was not touched',
     });
   }
-  const { size } = await stat(output);
-  return { path: output, size, sha256: await sha256File(output), builder: { mode: 'local', reason } };
+  return { ...await builtFile(output), builder: { mode: 'local', reason } };
 }
 
 /** `go build` on the host. */

@@ -36,8 +36,12 @@ export interface LogOptions {
 }
 
 export interface PreparedExec {
-  /** Sends `input`, closes stdin and collects the output. */
-  run(input: string): Promise<ExecResult>;
+  /**
+   * Sends `input`, closes stdin and collects the output. With `done`, a test of the output so far that holds
+   * only once the process has succeeded (its last act under `set -e` was to print that), it resolves as soon as
+   * the test holds, with exit code 0: the stream's end and the engine's exit code, a few ms, are not waited for.
+   */
+  run(input: string, done?: (stdout: string) => boolean): Promise<ExecResult>;
   /** Closes stdin unsent: the process ends without doing its work. */
   cancel(): void;
   /** The first line the process printed before its input, once it has (null until then). */

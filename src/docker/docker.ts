@@ -66,8 +66,10 @@ export async function attempt<T>(action: string, call: () => Promise<T>): Promis
   }
 }
 
-/** Multiplexed stdout/stderr (non-TTY containers) split into two strings. */
-function demux(docker: Docker, stream: NodeJS.ReadableStream, onStdout?: (c: Buffer) => void): Promise<{ stdout: string; stderr: string }> {
+type Output = { stdout: string; stderr: string };
+
+/** Multiplexed stdout/stderr (non-TTY containers) split into two strings; `sofar` is what came until now. */
+function demux(docker: Docker, stream: NodeJS.ReadableStream, onStdout?: (c: Buffer) => void): Promise<Output> & { sofar: () => Output } {
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
@@ -77,13 +79,15 @@ function demux(docker: Docker, stream: NodeJS.ReadableStream, onStdout?: (c: Buf
   });
   err.on('data', (c: Buffer) => chunks.stderr.push(c));
   docker.modem.demuxStream(stream, out, err);
-  return new Promise((resolve, reject) => {
-    stream.on('error', reject);
-    stream.on('end', () => resolve({
-      stdout: Buffer.concat(chunks.stdout).toString('utf8'),
-      stderr: withoutAttachError(Buffer.concat(chunks.stderr).toString('utf8')),
-    }));
+  const sofar = () => ({
+    stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+    stderr: withoutAttachError(Buffer.concat(chunks.stderr).toString('utf8')),
   });
+  const ended = new Promise<Output>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('end', () => resolve(sofar()));
+  });
+  return Object.assign(ended, { sofar });
 }
 
 /** A logs() buffer without follow is multiplexed unless the container has a TTY. */
@@ -164,6 +168,36 @@ async function packFile(pack: tar.Pack, header: { name: string; mode: number; mt
 /** How long a send into an exec's stdin may go without the engine taking a byte (it moves ~300 MB/s when it reads). */
 const STALL_MS = 5000;
 
+/**
+ * Streams a host file into an exec's stdin, which stays open (run() closes it); resolves once all of it was
+ * handed to the engine.
+ */
+function sendFile(stream: Duplex, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    // An exec that already ended (its container removed) never closes again: without this, nothing settles.
+    if (stream.destroyed) return reject(new Error('the exec ended before it had the file'));
+    // Streamed in 1 MiB reads with the socket's backpressure.
+    const file = createReadStream(path, { highWaterMark: 2 ** 20 });
+    const ended = (why = 'the exec ended before it had the whole file') => {
+      clearTimeout(stall);
+      file.destroy();
+      reject(new Error(why));
+    };
+    // A container removed mid-send can leave the engine holding the connection without reading it:
+    // no byte taken for STALL_MS ends the send (the swap then fails over as for any lost exec).
+    const stall = setTimeout(() => (stream.destroy(), ended('the exec stopped taking its input')), STALL_MS);
+    const closed = () => ended();
+    file.on('data', () => stall.refresh());
+    stream.once('close', closed);
+    file.on('error', reject).on('end', () => {
+      clearTimeout(stall);
+      stream.off('close', closed);
+      resolve();
+    });
+    file.pipe(stream, { end: false });
+  });
+}
+
 class DockerContainer implements ContainerClient {
   readonly dial = engineDialer() ?? undefined;
 
@@ -199,7 +233,9 @@ class DockerContainer implements ContainerClient {
       let seen: (line: string | null) => void = () => undefined;
       const lineSeen = new Promise<string | null>((resolve) => (seen = resolve));
       const firstLine = () => (head.includes('\n') ? head.slice(0, head.indexOf('\n')) : null);
+      let printed = () => undefined as void; // run()'s `done` test, asked at each piece of stdout
       const output = demux(this.docker, stream, (c) => {
+        printed();
         if (head.includes('\n')) return;
         head += c.toString('utf8');
         if (head.includes('\n')) seen(firstLine());
@@ -211,31 +247,15 @@ class DockerContainer implements ContainerClient {
         write: (text) => {
           if (!stream.writableEnded) stream.write(text);
         },
-        sendFile: (path) => new Promise<void>((resolve, reject) => {
-          // An exec that already ended (its container removed) never closes again: without this, nothing settles.
-          if (stream.destroyed) return reject(new Error('the exec ended before it had the file'));
-          // Streamed in 1 MiB reads with the socket's backpressure; stdin stays open (run() closes it).
-          const file = createReadStream(path, { highWaterMark: 2 ** 20 });
-          const ended = (why = 'the exec ended before it had the whole file') => {
-            clearTimeout(stall);
-            file.destroy();
-            reject(new Error(why));
-          };
-          // A container removed mid-send can leave the engine holding the connection without reading it:
-          // no byte taken for STALL_MS ends the send (the swap then fails over as for any lost exec).
-          const stall = setTimeout(() => (stream.destroy(), ended('the exec stopped taking its input')), STALL_MS);
-          const closed = () => ended();
-          file.on('data', () => stall.refresh());
-          stream.once('close', closed);
-          file.on('error', reject).on('end', () => {
-            clearTimeout(stall);
-            stream.off('close', closed);
-            resolve();
+        sendFile: (path) => sendFile(stream, path),
+        run: (input, done) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
+          const succeeded = done && new Promise<Output>((resolve) => {
+            printed = () => void (done(output.sofar().stdout) && resolve(output.sofar()));
+            printed(); // it may have printed it already
           });
-          file.pipe(stream, { end: false });
-        }),
-        run: (input) => attempt(`running ${argv[0]} in ${this.name}`, async () => {
           stream.end(input); // half-close: the process sees EOF after the input
+          const early = succeeded && await Promise.race([succeeded, output.then(() => null)]);
+          if (early) return { exitCode: 0, ...early };
           const collected = await output;
           return { exitCode: await exitCodeOf(exec), ...collected };
         }),

@@ -17,6 +17,8 @@ export interface RunFacts {
   /** Set when the build starts (null: no version stamp). */
   version?: string | null;
   artifact?: Artifact;
+  /** The artifact's sha256, once the swap has it (the builder returns before it is taken). */
+  sha256?: string;
   /** The build was started before the run: watch's speculation (pipeline/speculate.ts) or a head start (head-start.ts). */
   speculative?: boolean;
   swap?: SwapResult;
@@ -55,7 +57,7 @@ export function runReport(frame: RunFrame, facts: RunFacts, error: HotswapError 
   const { artifact, swap } = facts;
   const report: Report = {
     outcome: outcomeOf(facts, error), trigger: frame.trigger, container: frame.container, plan: planOf(facts),
-    sha256: artifact?.sha256 ?? null, version: facts.version ?? null, phases: frame.phases, totalMs: frame.totalMs,
+    sha256: facts.sha256 ?? null, version: facts.version ?? null, phases: frame.phases, totalMs: frame.totalMs,
     startedAt: frame.startedAt,
     warnings: [...(facts.version !== undefined ? staleWarnings(facts.plan) : []), ...(swap?.warnings ?? [])],
   };

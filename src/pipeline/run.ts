@@ -100,16 +100,18 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
     const restartedAfter = Date.now() / 1000;
     const stamped = artifact.stamped === false ? null : version;
     const lock = { container: config.target.container, repo: config.repo, timeoutMs: config.target.lockTimeoutMs, progress };
-    facts.swap = await withContainerLock(lock, async () => {
-      // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec.
-      const same = (await ready.container.inspect().catch(() => null))?.startedAt === ready.state.startedAt;
-      const install = same ? prepared : Promise.resolve(null);
-      return swapBinary({ container: ready.container, prepared: install, follower: same ? follower ?? undefined : undefined, target: config.target, artifact, version: stamped, phase, progress, log });
-    });
+    // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec: install
+    // tells by its own inspect (preparedIn), under the lock.
+    facts.swap = await withContainerLock(lock, () => swapBinary({
+      container: ready.container, prepared, follower: follower ?? undefined, preparedIn: ready.state.startedAt,
+      target: config.target, artifact, version: stamped, phase, progress, log,
+    }));
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
     if (standing) void standing.stand(ready.container, config.target.binaryPath, () => installExecs(req, ready));
     return restartedAfter;
   } finally {
+    // Taken beside the upload (the swap awaits it unless verify is off): the report has it, failed or not.
+    if (facts.artifact) facts.sha256 = await facts.artifact.sha256.catch(() => undefined);
     endExecs(execs); // a no-op once used; ends them after a failed build
   }
 }
@@ -235,7 +237,7 @@ async function swapBuilt(req: PipelineRequest, facts: RunFacts, ready: ReadyCont
   if (config.target.restart && !config.output.quiet && req.trigger === 'manual') {
     progress.output(await ready.container.logs({ since: restartedAfter, tail: 20 }).catch(() => ''));
   }
-  return { tree, sha256: facts.artifact!.sha256, version: facts.version, at: new Date().toISOString(), ...(revision ? { revision } : {}) };
+  return { tree, sha256: facts.sha256 ?? await facts.artifact!.sha256, version: facts.version, at: new Date().toISOString(), ...(revision ? { revision } : {}) };
 }
 
 export async function runPipeline(req: PipelineRequest, inputs: PipelineInputs): Promise<PipelineResult> {

@@ -22,7 +22,7 @@ export async function saveOriginal(container: ContainerClient, config: ResolvedC
   await ensureStateDir(config.repo);
   const path = statePath(config.repo, 'bisect-original');
   await writeFile(path, file.content, { mode: 0o700 });
-  return { path, size: file.content.length, sha256: file.sha256, builder: { mode: 'original', reason: 'the binary before the bisect' } };
+  return { path, size: file.content.length, sha256: Promise.resolve(file.sha256), builder: { mode: 'original', reason: 'the binary before the bisect' } };
 }
 
 export interface PutBack {
@@ -36,7 +36,7 @@ export interface PutBack {
 /** Swaps the original back unless the container holds it already; throws when it could not. */
 export async function putBackOriginal({ container, config, original, progress, log }: PutBack): Promise<void> {
   const { target } = config;
-  if (await hashInContainer(container, target.binaryPath).catch(() => null) === original.sha256) return;
+  if (await hashInContainer(container, target.binaryPath).catch(() => null) === await original.sha256) return;
   const report = newReport('manual', target.container);
   const phase = phaseRunner(report, progress);
   const lock = { container: target.container, repo: config.repo, timeoutMs: target.lockTimeoutMs, progress };

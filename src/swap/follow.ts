@@ -32,6 +32,14 @@ export interface Follower {
   cancel(): void;
 }
 
+/** The tool's word: `<sha256> <inode> <size>`, the line it prints after `ready`. */
+const WORD = /^[0-9a-f]{64} \d+ \d+$/;
+/** The tool has succeeded once its word is printed whole: that is its last act, its exit code need not be asked for. */
+export const wordPrinted = (stdout: string): boolean => {
+  const [ready, word, after] = stdout.split('\n');
+  return ready === 'ready' && WORD.test(word ?? '') && after !== undefined;
+};
+
 /** The tool's name in the container's binary directory. */
 export const hasherName = (version: string) => `.hotswap-hasher-${version}`;
 
@@ -95,9 +103,9 @@ async function startFollower(container: ContainerClient, binaryPath: string, loc
       await exec.sendFile(path);
     },
     finish: async () => {
-      const r = await exec.run('').catch(() => null);
+      const r = await exec.run('', wordPrinted).catch(() => null);
       const line = r?.exitCode === 0 ? r.stdout.split('\n')[1] ?? '' : '';
-      return /^[0-9a-f]{64} \d+ \d+$/.test(line) ? `follow ${line}` : null;
+      return WORD.test(line) ? `follow ${line}` : null;
     },
     cancel: () => {
       used = true;

@@ -12,7 +12,7 @@ import { followerIfReady, uploadWayFor, type Follower, type UploadWay } from './
 import { halvesArg, hashHalves } from './digests.js';
 import { diedUnder, runsSteadily } from './either-way.js';
 import { removeLeftovers } from './restore.js';
-import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
+import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installDone, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
 export interface InstallRequest {
   readonly container: ContainerClient;
@@ -20,6 +20,11 @@ export interface InstallRequest {
   readonly prepared?: Promise<PreparedInstall | null>;
   /** hotswap-hasher started during the build (prepareFollow): it hashes the upload while it is written. */
   readonly follower?: Promise<Follower | null>;
+  /**
+   * The container's StartedAt when `prepared` and `follower` were started: a restart since ended them, and
+   * `install` then runs without them (its own inspect tells, under the container lock).
+   */
+  readonly preparedIn?: string;
   readonly target: TargetConfig;
   readonly artifact: Artifact;
   readonly progress: Progress;
@@ -41,6 +46,13 @@ export interface Installed {
   readonly followed?: boolean;
   /** The bytes went through hotswap-hasher's stdin rather than the archive API. */
   readonly received?: boolean;
+  /**
+   * Where the artifact's sha256 was taken on the host: still being taken when the upload started
+   * (`beside the upload`), or done by then (`before the upload`); absent when the swap never awaited it.
+   */
+  readonly hostHash?: 'beside the upload' | 'before the upload';
+  /** The container as it was while the prepared INSTALL ran in it (by exec, in that process): what a restart proves itself against. */
+  readonly ranIn?: ContainerState;
 }
 
 /**
@@ -58,7 +70,7 @@ export async function prepareInstall(container: ContainerClient, binaryPath: str
       exec.cancel(); // it needs its arguments before the upload
       return null;
     }
-    return { write, run: (input) => exec.run(input), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
+    return { write, run: (input, done) => exec.run(input, done), cancel: () => exec.cancel(), firstLine: exec.firstLine, startedAt: before!.startedAt };
   } catch {
     return null;
   }
@@ -88,10 +100,10 @@ async function stageInstall(req: InstallRequest, running: ContainerState, args: 
 }
 
 /** INSTALL's result: the staged exec's if it ran, else a plain exec's. `halves` is INSTALL's $9 ('' checks the upload whole). */
-async function runInstall(req: InstallRequest, staged: PreparedInstall | null, args: readonly string[], halves: string): Promise<ExecResult> {
-  const result = staged ? await staged.run(installGo(halves)).catch(() => null) : null;
-  if (ranScript(result)) return result;
-  return req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]);
+async function runInstall(req: InstallRequest, staged: PreparedInstall | null, args: readonly string[], halves: string): Promise<{ result: ExecResult; staged: boolean }> {
+  const result = staged ? await staged.run(installGo(args, halves), installDone).catch(() => null) : null;
+  if (ranScript(result)) return { result, staged: true };
+  return { result: await req.container.exec(['sh', '-c', INSTALL, 'sh', ...args, '', halves]), staged: false };
 }
 
 /**
@@ -100,16 +112,16 @@ async function runInstall(req: InstallRequest, staged: PreparedInstall | null, a
  */
 async function halvesOf(req: InstallRequest): Promise<string> {
   if (!req.target.verify || (await req.prepared)?.firstLine?.() === HASHER_LINE) return '';
-  const halves = await hashHalves(req.artifact.path).catch(() => null);
-  return halves?.whole === req.artifact.sha256 ? halvesArg(halves) : '';
+  const [halves, sha256] = await Promise.all([hashHalves(req.artifact.path).catch(() => null), req.artifact.sha256]);
+  return halves?.whole === sha256 ? halvesArg(halves) : '';
 }
 
-/** INSTALL's exit as an error, or its outcome. */
-function installOutcome(req: InstallRequest, result: ExecResult): Installed {
-  const { container, target, artifact } = req;
+/** INSTALL's exit as an error, or its outcome; `expected` is its $4. */
+function installOutcome(req: InstallRequest, result: ExecResult, expected: string): Installed {
+  const { container, target } = req;
   const { backup, installed, mismatch, backupNeeds, followed } = parseInstallOutput(result.stdout);
   if (mismatch !== null) {
-    throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
+    throw operationError(`sha256 mismatch in ${container.name}: expected ${expected.slice(0, 12)}…, found ${mismatch.slice(0, 12) || 'none'}…`, {
       phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?); the binary was not replaced',
     });
   }
@@ -161,11 +173,15 @@ async function installRunning(req: InstallRequest, running: ContainerState): Pro
   const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
-  const args = [target.binaryPath, paths.backupStem, paths.temp, target.verify ? artifact.sha256 : '', paths.backupPrefix, keep, paths.backupTemp];
-  const staging = stageInstall(req, running, args);
+  const argsWith = (expected: string) => [target.binaryPath, paths.backupStem, paths.temp, expected, paths.backupPrefix, keep, paths.backupTemp];
+  const hostHash = target.verify ? hostHashAt(artifact.sha256) : undefined;
+  const staging = stageInstall(req, running, argsWith('')); // $4 follows the upload (installGo)
   try {
     const [{ check, received }, staged] = await Promise.all([uploadChecked(req, paths), staging]);
-    return { ...installOutcome(req, await runInstall(req, staged, args, check)), received };
+    const expected = target.verify ? await artifact.sha256 : '';
+    const args = argsWith(expected);
+    const ran = await runInstall(req, staged, args, check);
+    return { ...installOutcome(req, ran.result, expected), received, hostHash: await hostHash, ...(ran.staged ? { ranIn: running } : {}) };
   } catch (error) {
     void req.prepared?.then((exec) => exec?.cancel()); // a staged INSTALL's trap removes what it readied
     await removeLeftovers(container, target);
@@ -188,6 +204,15 @@ async function installStopped(req: InstallRequest): Promise<Installed> {
   return { backup, installed, viaArchive: true };
 }
 
+const PENDING = Symbol('pending');
+/** Where the artifact's hash is taken, told as the copy starts: a hash already taken wins the race. */
+const hostHashAt = async (sha256: Promise<string>): Promise<Installed['hostHash']> =>
+  ((await Promise.race([sha256, PENDING]).catch(() => null)) === PENDING ? 'beside the upload' : 'before the upload');
+
+/** The request without what was prepared in another process of the container than `running`'s (a restart since ended it). */
+const preparedFor = (req: InstallRequest, running: ContainerState): InstallRequest =>
+  (req.preparedIn === undefined || req.preparedIn === running.startedAt ? req : { ...req, prepared: undefined, follower: undefined });
+
 /** By exec while the container runs steadily, else (or when it stops under the exec) through the archive API. */
 export async function install(req: InstallRequest): Promise<Installed> {
   const { container, progress } = req;
@@ -195,7 +220,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
   if (runsSteadily(state)) {
     const before = state!;
     try {
-      return await installRunning(req, before);
+      return await installRunning(preparedFor(req, before), before);
     } catch (error) {
       state = await container.inspect();
       if (!diedUnder(before, state)) throw error;

@@ -1,13 +1,21 @@
 /** Restart and prove it happened: Docker's RestartCount ignores API restarts, StartedAt does not. */
 import { operationError } from '../errors.js';
-import type { ContainerClient } from '../docker/client.js';
+import type { ContainerClient, ContainerState } from '../docker/client.js';
 
-/** Restarts (or starts a stopped container) and returns the new StartedAt. */
-export async function restartContainer(container: ContainerClient, stopTimeoutS: number): Promise<string> {
-  const before = await container.inspect();
-  if (!before) throw operationError(`container ${container.name} is gone`, { phase: 'restart' });
-  if (before.running) await container.restart(stopTimeoutS);
-  else await container.start();
+const gone = (container: ContainerClient) => operationError(`container ${container.name} is gone`, { phase: 'restart' });
+
+/**
+ * Restarts (or starts a stopped container) and returns the new StartedAt. `ranIn` is the running container
+ * the swap's INSTALL ran in, by exec, moments ago: any other StartedAt is a process started after the rename,
+ * so it needs no inspect first (the engine's restart also starts a container stopped since); a restart that
+ * fails is told apart from a container removed since by an inspect then.
+ */
+export async function restartContainer(container: ContainerClient, stopTimeoutS: number, ranIn?: ContainerState): Promise<string> {
+  const before = ranIn ?? await container.inspect();
+  if (!before) throw gone(container);
+  await (before.running ? container.restart(stopTimeoutS) : container.start()).catch(async (e: unknown) => {
+    throw ranIn && (await container.inspect().catch(() => undefined)) === null ? gone(container) : e;
+  });
   const after = await container.inspect();
   if (!after || after.startedAt === before.startedAt) {
     throw operationError(`${container.name} did not restart (StartedAt unchanged)`, { phase: 'restart' });

@@ -147,20 +147,29 @@ export const HASHER_LINE = 'hasher openssl';
  * build. It first prints HASHER_LINE when the image has openssl (the host then skips hashing the halves INSTALL
  * would not use). Meanwhile it hashes the binary at $1 (given when it is started), which INSTALL then need not do on
  * the swap's path, unless the file changed since (another inode, size or mtime) or the arguments name
- * another. Then it waits on stdin for `go` and its seven arguments, one per line (installInput), sent as the
- * upload starts: it runs STAGE meanwhile and prints `staged`; then for the halves line ($9, maybe empty) and
- * `install` (installGo), sent once the upload is written: CHECK and FINISH. EOF or anything else at either
- * step exits 125, leaving nothing behind (the trap; before `go`, having done nothing).
+ * another. Then it waits on stdin for `go` and its arguments but $4, one per line (installInput), sent as the
+ * upload starts: it runs STAGE meanwhile and prints `staged`; then for $4 (the expected sha256: the host may
+ * still be hashing the artifact as the upload starts), the halves line ($9, maybe empty) and `install`
+ * (installGo), sent once the upload is written: CHECK and FINISH. EOF or anything else at either step exits
+ * 125, leaving nothing behind (the trap; before `go`, having done nothing). Until the go-ahead the engine may
+ * still be writing the upload: a backup that fails meanwhile (exit 4) leaves it to the host, which removes
+ * it once the upload has ended (removing it under the engine's archive write fails that write instead).
  */
 export const INSTALL_ON_GO = `${HASH_FN}; if has_openssl; then echo "${HASHER_LINE}"; else echo hasher sha256sum; fi; w=$1; p=; pre=; if [ -n "$w" ] && [ -f "$w" ]; then p=$(stat -c '%i %s %Y' "$w"); pre=$(hash "$w"); pre=\${pre%% *}; fi; ` +
-  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a4 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
+  'read -r go && [ "$go" = go ] || exit 125; read -r a1 && read -r a2 && read -r a3 && read -r a5 && read -r a6 && read -r a7 || exit 125; ' +
   '{ [ -n "$p" ] && [ "$a1" = "$w" ] && [ "$(stat -c \'%i %s %Y\' "$a1" 2>/dev/null)" = "$p" ]; } || pre=; ' +
-  `set -- "$a1" "$a2" "$a3" "$a4" "$a5" "$a6" "$a7" "$pre"; ${INSTALL_SETUP}; ${STAGE}; echo staged; ` +
-  `read -r a9 && read -r go && [ "$go" = install ] || exit 125; set -- "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$a9"; ${CHECK}; ${FINISH}`;
-/** What INSTALL_ON_GO reads first: `go`, then the seven arguments one per line (paths never hold a newline). */
-export const installInput = (args: readonly string[]) => `go\n${args.join('\n')}\n`;
-/** What INSTALL_ON_GO reads once the upload is written: the halves ($9, '' for none), then `install`. */
-export const installGo = (halves: string) => `${halves}\ninstall\n`;
+  `set -- "$a1" "$a2" "$a3" '' "$a5" "$a6" "$a7" "$pre"; ${INSTALL_SETUP}; trap 'rm -f "$7"' EXIT; ${STAGE}; echo staged; ` +
+  'read -r a4 && read -r a9 && read -r go && [ "$go" = install ] || { rm -f "$3"; exit 125; }; ' +
+  `trap 'rm -f "$3" "$7"' EXIT; set -- "$1" "$2" "$3" "$a4" "$5" "$6" "$7" "$8" "$a9"; ${CHECK}; ${FINISH}`;
+/** What INSTALL_ON_GO reads first: `go`, then INSTALL's seven arguments but $4, one per line (paths never hold a newline). */
+export const installInput = (args: readonly string[]) => `go\n${args.filter((_, i) => i !== 3).join('\n')}\n`;
+/** What INSTALL_ON_GO reads once the upload is written: $4 of the same arguments, the halves ($9, '' for none), then `install`. */
+export const installGo = (args: readonly string[], halves: string) => `${args[3]}\n${halves}\ninstall\n`;
+/**
+ * INSTALL has succeeded once it printed `installed <sha256>` (nothing when unchecked): under `set -e` that is its
+ * last command, and its EXIT trap keeps that status, so its exit code need not be asked for.
+ */
+export const installDone = (stdout: string) => /^installed [0-9a-f]*\n/m.test(stdout);
 export const CANCELLED = 125;
 /** INSTALL's exit when the backup could not be made whole (a full backup directory). */
 export const BACKUP_FAILED = 4;

@@ -11,7 +11,7 @@ import type { ContainerClient } from '../docker/client.js';
 import { pruneBackups, type Backup } from './backups.js';
 import { stoppedFromOutside } from './either-way.js';
 import { waitHealthy } from './health.js';
-import { install, type InstallRequest } from './install.js';
+import { install, type Installed, type InstallRequest } from './install.js';
 import { restartContainer } from './restart.js';
 import { hashInContainer, removeLeftovers, restoreBinary } from './restore.js';
 
@@ -35,12 +35,14 @@ export interface SwapResult {
 }
 
 /** Verifies on disk, restarts, checks health. Throws on the first failure. */
-async function goLive(req: SwapRequest, installedSha: string | null, warnings: string[]): Promise<void> {
+async function goLive(req: SwapRequest, installed: Installed, warnings: string[]): Promise<void> {
   const { container, target, artifact, phase } = req;
+  const installedSha = installed.installed;
   if (target.verify) {
     await phase('verify', async () => {
-      if (installedSha !== artifact.sha256) {
-        throw operationError(`sha256 mismatch in ${container.name}: expected ${artifact.sha256.slice(0, 12)}…, found ${installedSha?.slice(0, 12) ?? 'none'}…`, {
+      const expected = await artifact.sha256;
+      if (installedSha !== expected) {
+        throw operationError(`sha256 mismatch in ${container.name}: expected ${expected.slice(0, 12)}…, found ${installedSha?.slice(0, 12) ?? 'none'}…`, {
           phase: 'verify', hint: 'the copy was altered or truncated (disk full in the container?)',
         });
       }
@@ -50,7 +52,7 @@ async function goLive(req: SwapRequest, installedSha: string | null, warnings: s
     warnings.push('not restarted (--no-restart): the running process still serves the old code');
     return;
   }
-  const startedAt = await phase('restart', () => restartContainer(container, target.stopTimeoutS));
+  const startedAt = await phase('restart', () => restartContainer(container, target.stopTimeoutS, installed.ranIn));
   if (target.verify) {
     warnings.push(...await phase('health', () => waitHealthy(container, target.health, { version: req.version, startedAt })));
   }
@@ -96,10 +98,12 @@ async function rollBack(req: SwapRequest, backup: Backup | null, error: unknown)
 export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const { container, target, phase } = req;
   const warnings: string[] = [];
-  const { backup, installed, viaArchive, followed, received } = await phase('copy', () => install(req));
+  const installed = await phase('copy', () => install(req));
+  const { backup, viaArchive, followed, received, hostHash } = installed;
   if (req.target.verify) {
     req.log.info({ followed: !!followed, via: received ? 'hasher stdin' : 'archive' }, followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written');
   }
+  if (hostHash) req.log.info({ hostHash }, 'the artifact\'s sha256 was awaited once the upload was in');
   const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };
   const tidy = () => (viaArchive ? removeLeftovers(container, target) : Promise.resolve());
   try {

@@ -207,7 +207,8 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     expect(await served()).toBe(message);
   };
   /** The log line saying how the last swap's upload was checked. */
-  const lastCheck = () => JSON.parse(fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"')).at(-1)!) as unknown;
+  const lastLine = (key: string) => JSON.parse(fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
+  const lastCheck = () => lastLine('"followed"');
   /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
   const fakeOpenssl = async (body: string) => {
     const script = `mkdir -p /usr/local/bin; printf '#!/bin/sh\\n%s\\n' '${body}' > /usr/local/bin/openssl; chmod 755 /usr/local/bin/openssl`;
@@ -240,6 +241,10 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     await swapServes('hello followed');
     // The fixture's binary is small: it went through the tool's own stdin, not the archive API.
     expect(lastCheck()).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin', msg: 'upload hashed in the container as it was written' }));
+    // The host's hash of the artifact did not hold the upload back: the swap awaited it only once the bytes were in.
+    expect(lastLine('"hostHash"')).toEqual(expect.objectContaining({
+      hostHash: expect.stringMatching(/^(beside|before) the upload$/), msg: 'the artifact\'s sha256 was awaited once the upload was in',
+    }));
   });
 
   it('uploads through the archive API and hashes after when hotswap-hasher takes the bytes and fails', async () => {

@@ -36,6 +36,8 @@ export class FakeContainer implements ContainerClient {
   readonly calls: string[] = [];
   readonly execs: (readonly string[])[] = [];
   readonly uploads: { dir: string; name: string; size: number; mode: number }[] = [];
+  /** What each prepared run's `done` test said of the output the process ended with. */
+  readonly doneSaid: boolean[] = [];
   readonly files: RootFs;
   running = true;
   exitCode = 0;
@@ -91,9 +93,11 @@ export class FakeContainer implements ContainerClient {
         this.calls.push('prepared write');
         sent += input;
       },
-      run: async (input) => {
+      run: async (input, done) => {
         this.calls.push('prepared run');
-        return this.exec(argv, sent + input);
+        const result = await this.exec(argv, sent + input);
+        if (done) this.doneSaid.push(done(result.stdout));
+        return result;
       },
       cancel: () => this.calls.push('cancel'),
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerClient, PreparedExec } from '../../src/docker/client.js';
-import { followerIfReady, hasherName, hasherUploads, prepareFollow, RECEIVE_MAX_BYTES, uploadWayFor } from '../../src/swap/follow.js';
+import { followerIfReady, hasherName, hasherUploads, prepareFollow, RECEIVE_MAX_BYTES, uploadWayFor, wordPrinted } from '../../src/swap/follow.js';
 import { hasherSource } from '../../src/toolchain/hasher-build.js';
 
 /** A container whose hotswap-hasher exec ends at once (`missing`) or waits to be asked; it records uploads. */
@@ -31,6 +31,18 @@ describe('uploadWayFor', () => {
     expect(uploadWayFor(RECEIVE_MAX_BYTES)).toBe('receive');
     expect(uploadWayFor(RECEIVE_MAX_BYTES + 1)).toBe('follow');
     expect(uploadWayFor(46_000_000)).toBe('follow');
+  });
+});
+
+describe('wordPrinted', () => {
+  const word = `${'a'.repeat(64)} 7 5`;
+  it('holds once the tool printed its word whole after `ready`: its last act, so it succeeded', () => {
+    expect(wordPrinted(`ready\n${word}\n`)).toBe(true);
+  });
+  it('does not hold before that, for a word cut short, or for anything else', () => {
+    for (const stdout of ['', 'ready\n', `ready\n${word}`, `ready\n${'a'.repeat(63)} 7 5\n`, `${word}\n`, 'ready\nhotswap-hasher: bad\n']) {
+      expect(wordPrinted(stdout), stdout).toBe(false);
+    }
   });
 });
 

@@ -44,7 +44,7 @@ class FakeBuilder implements Builder {
     if (this.failure) throw this.failure;
     fs.mkdirSync(path.dirname(request.build.output), { recursive: true });
     fs.writeFileSync(request.build.output, NEW);
-    return { path: request.build.output, size: NEW.length, sha256: sha(NEW), builder: { mode: 'local', reason: 'fake' } };
+    return { path: request.build.output, size: NEW.length, sha256: Promise.resolve(sha(NEW)), builder: { mode: 'local', reason: 'fake' } };
   }
 }
 

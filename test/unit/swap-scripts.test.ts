@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { backupsToPrune, parseBackupList, type Backup } from '../../src/swap/backups.js';
 import {
-  BACKUP_FAILED, BINARY_PATH_CHECK, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installGo, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
+  BACKUP_FAILED, BINARY_PATH_CHECK, backupStamp, CANCELLED, execFailure, HASH_FILE, HASHER_LINE, INSTALL_ON_GO, installDone, installGo, installInput, LIST_BACKUPS, parseBackupName, parseInstallOutput,
   parseSha256, RESTORE, swapPaths,
 } from '../../src/swap/scripts.js';
 
@@ -156,10 +156,12 @@ describe('INSTALL in a real busybox shell', () => {
     return dir;
   };
   /** The seven arguments, as the swap passes them: backups are `<dir>/backup_<stamp>_<sha256>`. */
-  const argsOnly = (dir: string, { stamp = '1', expect = sha('new\n'), keep = '', temp = `${dir}/.backup-partial` } = {}) =>
-    installInput([`${dir}/bin`, `${dir}/backup_${stamp}`, `${dir}/.bin.new`, expect, `${dir}/backup_`, keep, temp]);
+  const argv = (dir: string, { stamp = '1', expect = sha('new\n'), keep = '', temp = `${dir}/.backup-partial` } = {}) =>
+    [`${dir}/bin`, `${dir}/backup_${stamp}`, `${dir}/.bin.new`, expect, `${dir}/backup_`, keep, temp];
+  /** What is sent as the upload starts: the arguments but the expected sha256 ($4), which follows the upload. */
+  const argsOnly = (dir: string, options: Parameters<typeof argv>[1] = {}) => installInput(argv(dir, options));
   /** The arguments, then the go-ahead once the upload is there (no $9). */
-  const args = (dir: string, options: Parameters<typeof argsOnly>[1] = {}) => argsOnly(dir, options) + installGo('');
+  const args = (dir: string, options: Parameters<typeof argv>[1] = {}) => argsOnly(dir, options) + installGo(argv(dir, options), '');
 
   it('checks the upload, backs up (the first backup is the original), renames, and says what it installed', () => {
     const dir = setUp();
@@ -172,10 +174,27 @@ describe('INSTALL in a real busybox shell', () => {
     expect(fs.readdirSync(dir).sort()).toEqual([path.basename(backup), 'bin']);
   });
 
+  it('is sent the expected sha256 only with the go-ahead, after the upload: the host hashes beside it', () => {
+    const dir = setUp();
+    expect(argsOnly(dir)).not.toContain(sha('new\n'));
+    expect(installGo(argv(dir), '')).toBe(`${sha('new\n')}\n\ninstall\n`);
+  });
+
+  it('says it succeeded by its last line, checked or not; a refusal or a staged INSTALL does not', () => {
+    const checked = run(args(setUp()), '/');
+    const unchecked = run(args(setUp(), { expect: '' }), '/');
+    const refused = run(args(setUp(), { expect: sha('other\n') }), '/');
+    expect([checked.status, unchecked.status, refused.status]).toEqual([0, 0, 3]);
+    expect([installDone(checked.stdout), installDone(unchecked.stdout), installDone(refused.stdout)]).toEqual([true, true, false]);
+    expect(unchecked.stdout).toMatch(/^installed \n/m);
+    expect(installDone('staged\n')).toBe(false);
+    expect(installDone(`staged\ninstalled ${A.slice(0, 20)}`)).toBe(false); // the line is not whole yet
+  });
+
   /** INSTALL's $9 as src/swap/follow.ts passes it: hotswap-hasher's word for the upload's inode and size. */
   const followArg = (dir: string, { hash = sha('new\n'), inode = fs.statSync(`${dir}/.bin.new`).ino, size = 4 } = {}) =>
     `follow ${hash} ${inode} ${size}`;
-  const withFollow = (dir: string, follow: string) => argsOnly(dir) + installGo(follow);
+  const withFollow = (dir: string, follow: string) => argsOnly(dir) + installGo(argv(dir), follow);
 
   it('takes hotswap-hasher\'s hash of the upload for that inode and size, without hashing it again', () => {
     const dir = setUp();
@@ -238,12 +257,12 @@ describe('INSTALL in a real busybox shell', () => {
     expect(fs.readdirSync(dir)).toEqual(['bin']);
   });
 
-  it('stops before touching the binary when the backup cannot be written, and leaves neither it nor the upload', () => {
+  it('stops before touching the binary when the backup cannot be written, and leaves the upload to the host (the engine may still write it)', () => {
     const dir = setUp();
     const r = run(args(dir, { temp: `${dir}/missing-dir/.backup-partial` }), dir);
     expect(r.status).toBe(BACKUP_FAILED);
     expect(parseInstallOutput(r.stdout).backupNeeds).toBe(4);
-    expect(fs.readdirSync(dir)).toEqual(['bin']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.bin.new', 'bin']);
     expect(fs.readFileSync(path.join(dir, 'bin'), 'utf8')).toBe('old\n');
   });
 
@@ -297,7 +316,7 @@ describe('INSTALL in a real busybox shell', () => {
     expect(listDir(dir)).toEqual([]); // pruned: one to keep, which this swap's backup will be
     expect(fs.readFileSync(`${dir}/bin`, 'utf8')).toBe('old\n');
     fs.writeFileSync(path.join(dir, '.bin.new'), 'new\n');
-    install.stdin.end(installGo(''));
+    install.stdin.end(installGo(argv(dir, { keep: '1' }), ''));
     expect(await install.exit).toBe(0);
     const backup = `${dir}/backup_1_${sha('old\n')}`;
     expect(parseInstallOutput(install.stdout())).toEqual({ backup, installed: sha('new\n'), mismatch: null, backupNeeds: NaN, followed: false });
@@ -317,8 +336,8 @@ describe('INSTALL in a real busybox shell', () => {
 
   it('refuses a wrong upload after staging: no backup is made, the readied one is removed', async () => {
     const dir = setUp();
-    const install = await staged(dir, argsOnly(dir, { expect: sha('other\n') }));
-    install.stdin.end(installGo(''));
+    const install = await staged(dir, argsOnly(dir));
+    install.stdin.end(installGo(argv(dir, { expect: sha('other\n') }), ''));
     expect(await install.exit).toBe(3);
     expect(parseInstallOutput(install.stdout()).mismatch).toBe(sha('new\n'));
     expect(fs.readdirSync(dir)).toEqual(['bin']);
@@ -337,7 +356,7 @@ describe('INSTALL in a real busybox shell', () => {
   const halvesOf = (content: string, split = content.length >> 1) =>
     `${content.length} ${split} ${sha(content.slice(0, split))} ${sha(content.slice(split))}`;
   const withHalves = (dir: string, halves: string, expect = sha('new\n')) =>
-    installInput([`${dir}/bin`, `${dir}/backup_1`, `${dir}/.bin.new`, expect, `${dir}/backup_`, '', `${dir}/.backup-partial`]) + installGo(halves);
+    argsOnly(dir, { expect }) + installGo(argv(dir, { expect }), halves);
 
   /** A PATH holding the tools INSTALL uses but openssl: an image with busybox or coreutils alone. */
   const noOpenssl = (() => {
@@ -451,7 +470,7 @@ describe('INSTALL in a real busybox shell', () => {
     const r = spawnSync('sh', ['-c', INSTALL_ON_GO], { input: args(short), cwd: short, encoding: 'utf8', env });
     expect(r.status).toBe(BACKUP_FAILED);
     expect(parseInstallOutput(r.stdout).backupNeeds).toBe(4);
-    expect(fs.readdirSync(short)).toEqual(['bin']);
+    expect(fs.readdirSync(short).sort()).toEqual(['.bin.new', 'bin']); // the partial backup removed, the upload left to the host
     expect(fs.readFileSync(path.join(short, 'bin'), 'utf8')).toBe('old\n');
   });
 

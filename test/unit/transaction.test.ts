@@ -46,7 +46,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-transaction-'));
   const file = path.join(dir, 'ollama-dev');
   fs.writeFileSync(file, NEW);
-  artifact = { path: file, size: NEW.length, sha256: sha(NEW), builder: { mode: 'local', reason: 'test' } };
+  artifact = { path: file, size: NEW.length, sha256: Promise.resolve(sha(NEW)), builder: { mode: 'local', reason: 'test' } };
   container = new FakeContainer(path.join(dir, 'root'));
   report = newReport('manual', 'c');
 });
@@ -206,6 +206,11 @@ describe('swapBinary', () => {
     expect(result.outcome).toBe('swapped');
     expect(container.calls).toContain('prepared run');
     expect(container.scripts('INSTALL')).toEqual([]);
+    // The restart proves itself against the process INSTALL ran in: no inspect between them.
+    expect(container.doneSaid).toEqual([true]); // INSTALL's last line tells its success: no wait for its exit code
+    const [ran, restarted] = [container.calls.indexOf('prepared run'), container.calls.indexOf('restart')];
+    expect(ran).toBeGreaterThan(-1);
+    expect(container.calls.slice(ran, restarted + 2).filter((c) => c !== 'exec unknown script')).toEqual(['prepared run', 'restart', 'inspect']);
     const startedAt = (await container.inspect())!.startedAt;
     // Cancelled (EOF), or killed during the upload having printed its hasher line at most.
     for (const [exitCode, stdout] of [[125, ''], [137, ''], [137, `${HASHER_LINE}\n`], [143, 'hasher sha256sum\nstaged\n']] as const) {
@@ -217,8 +222,24 @@ describe('swapBinary', () => {
         phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
       });
       expect(container.calls).toContain('exec INSTALL');
+      expect(container.calls[container.calls.indexOf('restart') - 1]).toBe('inspect'); // a plain exec's process is not known
       expect(container.files.get(BINARY)).toEqual(NEW);
     }
+  });
+
+  it('does not use what was prepared in another process than the one inspected before the upload (preparedIn)', async () => {
+    const prepared = prepareInstall(container, BINARY);
+    await prepared;
+    container.calls.length = 0;
+    const result = await swapBinary({
+      container, prepared, preparedIn: '2026-11-25T00:00:00Z', target: target(), artifact, version: null,
+      phase: phaseRunner(report, silentProgress), progress: silentProgress, log: pino({ level: 'silent' }),
+    });
+    expect(result.outcome).toBe('swapped');
+    expect(container.calls.filter((c) => c === 'inspect').length).toBeGreaterThan(0);
+    expect(container.calls).not.toContain('prepared run');
+    expect(container.scripts('INSTALL')).toHaveLength(1);
+    expect(container.files.get(BINARY)).toEqual(NEW);
   });
 
   it('does not use a prepared install whose container restarted during the build: a plain exec installs', async () => {
