@@ -15,8 +15,8 @@ import { debuglog } from 'node:util';
 import { Script } from 'node:vm';
 
 const debug = debuglog('hotswap');
-/** Caches kept per file: other labels, and older versions of the file, of Node. */
-const KEPT = 8;
+/** Caches kept per file, the newest written: every command's (~1 MB each) of two or three versions. */
+const KEPT = 32;
 // On line 1, so the file's line numbers (stack traces, its source map) stay right.
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) { ';
 
