@@ -6,6 +6,7 @@
  * A missing, unreadable or rejected cache is rebuilt; a cache that cannot be written is simply not kept:
  * nothing here fails a command. `NODE_DEBUG=hotswap` prints what happened to it on stderr.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -68,12 +69,15 @@ function prune(dir: string, prefix: string): void {
   for (const { path } of newestFirst.slice(KEPT)) rmSync(path, { force: true });
 }
 
-/**
- * `require(file)` through V8's code cache in `dir` (null: none). The file must be ASCII (esbuild's
- * `charset: 'ascii'`): read as latin1, it becomes V8's one-byte string without a UTF-8 decode.
- */
+/** The file's text: an ASCII file is read as latin1, V8's one-byte string, without the UTF-8 decode (~5 ms for 1.5 MB). */
+function readSource(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
+/** `require(file)` through V8's code cache in `dir` (null: none). */
 export function requireWithCodeCache(file: string, label: string, dir: string | null): CachedModule {
-  const source = readFileSync(file, 'latin1');
+  const source = readSource(file);
   const prefix = `${basename(file)}-`;
   const key = createHash('sha256').update(source).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 16);
   const cacheFile = dir === null ? null : join(dir, `${prefix}${label}-${key}.v8`);

@@ -3,7 +3,8 @@
  * kept on a command's first run, reused on its next, rebuilt when V8 rejects it or the program changes, and
  * never a reason for a command to fail. `NODE_DEBUG=hotswap` says what happened to the cache.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,13 +67,16 @@ describe('the code cache', () => {
     expect((await plan(pkg, home)).cache).toBe('reused');
   });
 
-  it('is kept anew for a changed program, under another name', async () => {
+  it('is kept anew for a changed program, under another name; a program that is not ASCII is read as UTF-8', async () => {
     const pkg = copyPackage('changed');
     const home = join(work, 'changed-cache');
+    const program = join(pkg, 'dist', 'chunks', 'hotswap.cjs');
+    expect(isAscii(readFileSync(program))).toBe(true); // as built: read without a decode
     const before = await plan(pkg, home);
-    appendFileSync(join(pkg, 'dist', 'chunks', 'hotswap.cjs'), '\n// a new build\n');
+    appendFileSync(program, "\nconst built = module.exports;\nmodule.exports = { main: (...a) => { process.stderr.write('✓ ünïcode\\n'); return built.main(...a); } };\n");
     const after = await plan(pkg, home);
     expect(after).toMatchObject({ code: 0, cache: 'missing', written: true, plan: before.plan });
+    expect(after.stderr).toContain('✓ ünïcode\n');
     expect(after.cacheFile).not.toBe(before.cacheFile);
     expect((await plan(pkg, home)).cache).toBe('reused');
   });
