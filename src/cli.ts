@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The entry point. `--version` answers before the command line loads (scripts and shells call it most);
- * everything else is program.ts. The version is read here, from hotswap's own package.json beside dist/
+ * everything else is program.ts (through cli/load-program.ts). The version is read here, from hotswap's own package.json beside dist/
  * (or src/): never from npm's environment, which names whatever package `npm run` started in.
  */
 import { readFileSync } from 'node:fs';

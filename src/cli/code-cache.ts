@@ -51,8 +51,8 @@ function writeCache(file: string, data: Buffer, prefix: string): void {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(temp, data, { mode: 0o600 });
     renameSync(temp, file);
-    prune(dirname(file), prefix);
     debug('code cache written: %s', file);
+    prune(dirname(file), prefix);
   } catch (e) {
     debug('code cache not written: %s', (e as Error).message);
     try {
@@ -63,9 +63,10 @@ function writeCache(file: string, data: Buffer, prefix: string): void {
   }
 }
 
+/** The newest KEPT caches of the file stay; another process pruning beside this one is no error. */
 function prune(dir: string, prefix: string): void {
   const mine = readdirSync(dir).filter((name) => name.startsWith(prefix) && name.endsWith('.v8')).map((name) => join(dir, name));
-  const newestFirst = mine.map((path) => ({ path, at: statSync(path).mtimeMs })).sort((a, b) => b.at - a.at);
+  const newestFirst = mine.map((path) => ({ path, at: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => b.at - a.at);
   for (const { path } of newestFirst.slice(KEPT)) rmSync(path, { force: true });
 }
 
