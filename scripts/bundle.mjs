@@ -1,8 +1,8 @@
-// `npm run build`: src/ typechecked by tsc, then bundled by esbuild into dist/cli.js, one ES module that Node
-// reads and compiles at once instead of ~300 files (start-up), and that a packed install needs no
+// `npm run build`: src/ typechecked by tsc, then bundled by esbuild into dist/cli.js and the program it loads,
+// files that Node reads and compiles at once instead of ~300 (start-up), and that a packed install needs no
 // node_modules for, but node-notifier (its vendored notifier binaries are found by path at run time).
-// Commands stay lazy: esbuild keeps each `await import()` of a bundled module as a deferred init.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 // Modules of dependencies hotswap never calls, replaced by a stub that says so. dockerode requires ./session
@@ -70,8 +70,34 @@ const common = {
   plugins: [dockerodeStubs, lazySsh],
 };
 
+// The program (every command) is one CommonJS file, dist/chunks/hotswap.cjs: Node 20 compiles CommonJS with V8's
+// code cache and ES modules without (src/cli/code-cache.ts). Commands stay lazy: esbuild turns each
+// `await import()` of a bundled module into a deferred init. dist/cli.js loads it through a chunk of its own
+// (src/cli/cached-program.ts in load-program.ts's place), so `--version` reads neither.
+const programLoader = {
+  name: 'program-loader',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\/load-program\.js$/ }, (args) => ({ path: join(args.resolveDir, 'cli', 'cached-program.ts') }));
+  },
+};
+
 // Chunk names carry a content hash: an old build's chunks would pile up in the package.
 rmSync('dist/chunks', { recursive: true, force: true });
-await build({ ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]', entryPoints: { cli: 'src/cli.ts', 'config/gen-schema': 'src/config/gen-schema.ts' }, outdir: 'dist' });
+await build({ ...common, plugins: [...common.plugins, programLoader], splitting: true, chunkNames: 'chunks/[name]-[hash]', entryPoints: { cli: 'src/cli.ts', 'config/gen-schema': 'src/config/gen-schema.ts' }, outdir: 'dist' });
+// In dist/chunks, where the program's chunks were, so its relative paths resolve as theirs did: import.meta.url
+// becomes the file's own URL (../../config, the hasher's source found upwards), require('./ssh2.cjs') is beside it.
+await build({
+  ...common,
+  format: 'cjs',
+  define: { 'import.meta.url': '__hotswapUrl' },
+  banner: { js: "const __hotswapUrl = require('node:url').pathToFileURL(__filename).href;" },
+  entryPoints: { 'chunks/hotswap': 'src/program.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+});
+// An ASCII file is read without a UTF-8 decode (~5 ms; src/cli/code-cache.ts): the little that is not ASCII (a
+// regex's ✗, comments) becomes \u escapes, which mean the same in strings, templates, regexes and comments.
+const PROGRAM = 'dist/chunks/hotswap.cjs';
+writeFileSync(PROGRAM, readFileSync(PROGRAM, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 // Every chunk lies in dist/chunks, so each one's require('./ssh2.cjs') finds this file.
 await build({ ...common, format: 'cjs', banner: {}, plugins: [], entryPoints: { 'chunks/ssh2': 'ssh2' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });

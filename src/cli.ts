@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The entry point. `--version` answers before the command line loads (scripts and shells call it most);
- * everything else is program.ts. The version is read here, from hotswap's own package.json beside dist/
+ * everything else is program.ts (through cli/load-program.ts). The version is read here, from hotswap's own package.json beside dist/
  * (or src/): never from npm's environment, which names whatever package `npm run` started in.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,9 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${version}\n`);
 } else {
-  const code = await (await import('./program.js')).main(argv, version);
+  const program = await (await import('./cli/load-program.js')).loadProgram(argv);
+  const code = await program.main(argv, version);
+  program.done();
   // Docker's keep-alive sockets would hold the process open; everything is written synchronously by now.
   process.stdout.write('', () => process.exit(code));
 }

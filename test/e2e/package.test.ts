@@ -20,6 +20,9 @@ let tarball: string;
 let prefix: string;
 let repo: FixtureRepo;
 let port: number;
+/** The user's cache directory for these runs (its code cache); Go's cache stays where it was. */
+let cacheHome: string;
+let gocache: string;
 
 /** Bytes under a directory, as `du` counts files (links not followed). */
 function sizeOf(dir: string): number {
@@ -33,12 +36,15 @@ function sizeOf(dir: string): number {
 /** The installed command, run like a user's shell would, with a clean npm environment. */
 const hotswap = (args: string[], extraEnv: Record<string, string> = {}) => {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
-  return run(path.join(prefix, 'bin', 'hotswap'), args, { cwd: repo.dir, env: { ...env, NO_COLOR: '1', ...extraEnv }, timeoutMs: 300_000 });
+  const caches = { XDG_CACHE_HOME: cacheHome, GOCACHE: gocache };
+  return run(path.join(prefix, 'bin', 'hotswap'), args, { cwd: repo.dir, env: { ...env, NO_COLOR: '1', ...caches, ...extraEnv }, timeoutMs: 300_000 });
 };
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-pkg-'));
   prefix = path.join(work, 'prefix');
+  cacheHome = path.join(work, 'cache');
+  gocache = (await run('go', ['env', 'GOCACHE'])).stdout.trim();
   // dist/ is fresh (the test set-up builds it): pack it as it is rather than rebuild mid-suite.
   const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO_ROOT });
   expect(packed.code, packed.stderr).toBe(0);
@@ -60,7 +66,7 @@ describe('the packed package', () => {
   it('ships the bundle, the schema, README and LICENSE, and no tests or sources but the Go of hotswap-hasher', async () => {
     const listing = await run('tar', ['-tzf', tarball]);
     const files = listing.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'config/hotswap.schema.json', 'README.md', 'LICENSE', 'package.json', 'dist/chunks/ssh2.cjs']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'config/hotswap.schema.json', 'README.md', 'LICENSE', 'package.json', 'dist/chunks/ssh2.cjs', 'dist/chunks/hotswap.cjs']));
     // hotswap-hasher is built on the user's host, for the container's platform (src/toolchain/hasher-build.ts).
     expect(files.filter((f) => /^(test|src)\/|\.map$|\.ts$/.test(f)).sort()).toEqual(['src/swap/hasher/go.mod', 'src/swap/hasher/main.go']);
   });
@@ -89,12 +95,16 @@ describe('the packed package', () => {
     expect(swap.code, swap.stderr).toBe(0);
     expect(JSON.parse(swap.stdout).outcome).toBe('swapped');
     expect((await getText(`http://127.0.0.1:${port}/api/hello`)).body).toBe('hello from the package');
+    // Its code cache is the user's, never in the (read-only when global) package.
+    expect(fs.readdirSync(path.join(cacheHome, 'hotswap'))).toContainEqual(expect.stringMatching(/^hotswap\.cjs-swap-[0-9a-f]{16}\.v8$/));
+    expect(fs.readdirSync(prefix, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.v8'))).toEqual([]);
   });
 
-  it('builds hotswap-hasher from the installed package, and the next swap hashes its upload as it is written', async () => {
+  it('builds hotswap-hasher from the installed package, and the next swap (compiled from the first one\'s code cache) hashes its upload as it is written', async () => {
     repo.setMessage('hello, followed');
-    const swap = await hotswap(['swap', '--json']);
+    const swap = await hotswap(['swap', '--json'], { NODE_DEBUG: 'hotswap' });
     expect(swap.code, swap.stderr).toBe(0);
+    expect(swap.stderr).toMatch(/code cache reused: .*hotswap\.cjs-swap-/);
     const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
     expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true }));
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'tools'))).toEqual([expect.stringMatching(/^hotswap-hasher-[0-9a-f]{12}-linux-/)]);
