@@ -38,7 +38,9 @@ export async function swapCommand(flags: SwapFlags, early: HeadStart | null = nu
     const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
     const results = [];
     for (const run of targets.runs) {
-      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log, revision });
+      // The head start's snapshot is the work tree as this command found it: the run takes it rather than snapshotting again.
+      const snapshot = head ? { snapshot: () => Promise.resolve(head.tree) } : {};
+      const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log, revision, ...snapshot });
       await notifier.notify(result.report);
       results.push(result);
     }

@@ -41,6 +41,8 @@ export interface RunTalk {
 export interface HeadStart {
   /** The repo the build snapshotted: the run uses it (one private index, one snapshot at a time). */
   readonly git: GitRepo;
+  /** The work tree as `hotswap swap` found it when it started: the run's snapshot too. */
+  readonly tree: string;
   /** Holds the build for its target, for the run to take or discard. */
   readonly prebuilds: Prebuilds;
   /** The build's log lines and warnings so far go to the run's, and its container fallback is the run's. */
@@ -136,7 +138,7 @@ export async function headStart(flags: Readonly<Record<string, unknown>>, cwd: s
     const prebuilds = new Prebuilds();
     prebuilds.start(record.target, headStartBuilder(reason, record.build.mode, talk.attached), request, buildKey(request, tree));
     return {
-      git, prebuilds, attach: talk.attach,
+      git, tree, prebuilds, attach: talk.attach,
       async abandon() {
         prebuilds.clear();
         await git.close();
