@@ -26,10 +26,28 @@ export async function eitherWay<T>(container: ContainerClient, viaExec: () => Pr
     } catch (error) {
       // Still the same process: the step itself failed. Otherwise it died under the exec (a crash loop
       // "runs" for milliseconds between restarts, and may run again by now): the archive way applies.
-      if (!diedUnder(before!, await container.inspect())) throw error;
+      if (!(await stateAfterFailure(container, before!)).died) throw error;
     }
   }
   return viaArchive();
+}
+
+/** How often, and how long apart, a failed step looks again for its process's death before calling the failure its own. */
+const SETTLE_LOOKS = 5;
+const SETTLE_MS = 50;
+
+/**
+ * The container's state after a step failed in it, and whether its process died under the step. The engine
+ * records a crash a moment after an exec into the dying process fails (exit 126): a steady answer is asked
+ * again a few times before it stands.
+ */
+export async function stateAfterFailure(container: ContainerClient, before: ContainerState): Promise<{ died: boolean; state: ContainerState | null }> {
+  for (let look = 1; ; look++) {
+    const state = await container.inspect();
+    if (diedUnder(before, state)) return { died: true, state };
+    if (look >= SETTLE_LOOKS) return { died: false, state };
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  }
 }
 
 /** Did the container stop or restart since `before` (a different StartedAt is another process)? */

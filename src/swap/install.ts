@@ -10,7 +10,7 @@ import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import { followerIfReady, uploadWayFor, type Follower, type UploadWay } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
-import { diedUnder, runsSteadily } from './either-way.js';
+import { runsSteadily, stateAfterFailure } from './either-way.js';
 import { removeLeftovers } from './restore.js';
 import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installDone, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
 
@@ -222,8 +222,9 @@ export async function install(req: InstallRequest): Promise<Installed> {
     try {
       return await installRunning(preparedFor(req, before), before);
     } catch (error) {
-      state = await container.inspect();
-      if (!diedUnder(before, state)) throw error;
+      const after = await stateAfterFailure(container, before);
+      if (!after.died) throw error;
+      state = after.state;
     }
   }
   void req.prepared?.then((exec) => exec?.cancel());
