@@ -36,10 +36,10 @@ export async function swapCommand(flags: SwapFlags, early: HeadStart | null = nu
   const notifier = createNotifier(config.notify, log);
   try {
     const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
+    // The head start's snapshot is the work tree as this command found it: the runs take it rather than snapshotting again.
+    const snapshot = head ? { snapshot: () => Promise.resolve(head.tree) } : {};
     const results = [];
     for (const run of targets.runs) {
-      // The head start's snapshot is the work tree as this command found it: the run takes it rather than snapshotting again.
-      const snapshot = head ? { snapshot: () => Promise.resolve(head.tree) } : {};
       const result = await runTarget(targets, run, { engine, builders, trigger: 'manual', ifChanged: !!flags.ifChanged, progress, log, revision, ...snapshot });
       await notifier.notify(result.report);
       results.push(result);

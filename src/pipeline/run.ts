@@ -132,10 +132,15 @@ function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyCo
   const key = buildKey(request, tree);
   const name = targetName(config);
   inputs.prebuilds.platforms.set(name, ready.platform);
-  if (!req.revision) rememberBuild({ target: name, repo: config.repo, build: config.build, mainPackage: inputs.mainPackage, platform: ready.platform });
   const speculated = inputs.prebuilds.take(name, key);
-  if (speculated) log.info({ tree }, 'speculative build reused');
-  return { prebuild: speculated ?? inputs.prebuilds.begin(req.builders[config.build.mode], request, key), speculative: !!speculated };
+  if (speculated) {
+    log.info({ tree }, 'speculative build reused');
+    return { prebuild: speculated, speculative: true };
+  }
+  const prebuild = inputs.prebuilds.begin(req.builders[config.build.mode], request, key);
+  // Noted once the build runs, for the next one-shot's head start; a build taken as speculated is already noted.
+  if (!req.revision) rememberBuild({ target: name, repo: config.repo, build: config.build, mainPackage: inputs.mainPackage, platform: ready.platform });
+  return { prebuild, speculative: false };
 }
 
 /** Image inputs stay stale, run after run, until the container runs another image (state/stale-image.ts). */

@@ -6,6 +6,7 @@
  * ends them, so a run takes them only while the container still runs the process they were started in.
  */
 import type { ContainerClient } from '../docker/client.js';
+import { runsSteadily } from '../swap/either-way.js';
 import type { Follower } from '../swap/follow.js';
 import type { PreparedInstall } from '../swap/install.js';
 
@@ -44,7 +45,7 @@ export class StandingExecs {
   async stand(container: ContainerClient, binaryPath: string, start: () => InstallExecs): Promise<void> {
     const state = await container.inspect().catch(() => null);
     // Closed meanwhile (the daemon stops): nothing may start that would hold the process open.
-    if (this.closed || !state?.running || state.restarting) return;
+    if (this.closed || !state || !runsSteadily(state)) return;
     this.clear();
     this.held = { startedAt: state.startedAt, binaryPath, execs: start() };
   }

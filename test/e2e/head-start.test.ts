@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { logLines } from '../support/daemon-log.js';
 import { containerSha256, removeContainer, run, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
@@ -25,8 +26,7 @@ const configure = (build: Record<string, unknown> = {}) => writeTestConfig(repo.
 async function swap(...args: string[]) {
   const result = await runCli(['swap', '--json', ...args], { cwd: repo.dir });
   const report = result.stdout.trim() ? JSON.parse(result.stdout) as { speculative?: boolean; version?: string; outcome: string } : null;
-  const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').trim().split('\n')
-    .map((l) => JSON.parse(l) as { pid: number; msg: string });
+  const lines = logLines(repo.dir);
   const pid = lines.at(-1)!.pid;
   return { ...result, report, said: lines.filter((l) => l.pid === pid).map((l) => l.msg) };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { logLines } from '../support/daemon-log.js';
 import { docker, dockerExec, removeContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { waitForText } from '../support/http.js';
@@ -20,8 +21,6 @@ let repo: FixtureRepo;
 let port: number;
 let daemon: CliProcess;
 
-interface LogLine { msg: string; pid: number }
-const logLines = (): LogLine[] => readFileSync(join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogLine);
 const runCount = (): number => {
   try {
     return (JSON.parse(readFileSync(join(repo.dir, '.hotswap', 'state.json'), 'utf8')).runs as unknown[]).length;
@@ -46,11 +45,11 @@ const standing = () => vi.waitFor(async () => {
 
 /** Edits the message and waits until it is served and its run recorded; the log's lines from that run. */
 async function swapTo(text: string): Promise<string[]> {
-  const [count, from] = [runCount(), logLines().length];
+  const [count, from] = [runCount(), logLines(repo.dir).length];
   repo.setMessage(text);
   await servesHello(text);
   await vi.waitFor(() => expect(runCount()).toBeGreaterThan(count), { timeout: 15_000, interval: 50 });
-  return logLines().slice(from).map((l) => l.msg);
+  return logLines(repo.dir).slice(from).map((l) => l.msg);
 }
 
 beforeAll(async () => {

@@ -1,11 +1,12 @@
-// What a watch daemon recorded in .hotswap/hotswap.log (pino, one JSON object a line), read by the tests
-// to wait on the daemon's own events instead of sleeping. The 'file event' lines need `--log-level debug`.
+// What hotswap (a watch daemon, a one-shot) recorded in .hotswap/hotswap.log (pino, one JSON object a line),
+// read by the tests to wait on its own events instead of sleeping. The 'file event' lines need `--log-level debug`.
 import fs from 'node:fs';
 import path from 'node:path';
 
-interface LogLine { msg: string; time: number; path?: string }
+export interface LogLine { msg: string; time: number; pid: number; path?: string }
 
-const logLines = (repoDir: string): LogLine[] => {
+/** Every line of the repo's log so far (none before it exists). */
+export const logLines = (repoDir: string): LogLine[] => {
   const file = path.join(repoDir, '.hotswap', 'hotswap.log');
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
