@@ -28,7 +28,7 @@ export const DEFAULTS = deepFreeze({
   },
   target: {
     container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama', restart: true, stopTimeoutS: 10, verify: true,
-    keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000, // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
+    keepBackups: 3, writeFromHost: true, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000, // rollbackOnFail: defaults to `verify` (see rollbackOnFail below)
     create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
     health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25, allowRemote: false },
   },

@@ -139,6 +139,9 @@ const targetSchema = object({
   verify: bool().describe('Check the hash in the container and what the health URLs serve.').optional(),
   rollbackOnFail: bool().describe('Restore the backup when verify fails. Requires verify: a rollback is decided by verifying. Default: verify.').optional(),
   keepBackups: count().describe('Backups kept besides the original (the first one taken).').optional(),
+  writeFromHost: bool()
+    .describe('Write the new binary into the container from the host itself (through /proc/<pid>/root) when the engine runs on this machine and hotswap may reach its processes; false always uploads it through the engine.')
+    .optional(),
   backupDir: absolutePath('/tmp').describe('Where backups are kept in the container; it needs room for one binary per backup.').optional(),
   lockTimeoutMs: upTo(HOUR_MS, 'ms', 'an hour')
     .describe('How long a swap waits for another run swapping into the same container (default 10 minutes).')

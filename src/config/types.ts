@@ -67,6 +67,8 @@ export interface TargetConfig {
   readonly verify: boolean;
   readonly rollbackOnFail: boolean;
   readonly keepBackups: number;
+  /** Write the upload from the host through /proc/<pid>/root where it can (docker/proc-root.ts). */
+  readonly writeFromHost: boolean;
   /** Where backups are kept in the container (absolute). */
   readonly backupDir: string;
   /** --keep-backup: keep every backup of this run and before (no pruning). */

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { ContainerDir } from './proc-root.js';
 
 /**
  * The seam between the swap logic and Docker (ARCHITECTURE.md, docker/). Only `docker.ts` implements it with dockerode;
@@ -15,6 +16,8 @@ export interface ContainerState {
   readonly startedAt: string;
   readonly exitCode: number;
   readonly imageId: string;
+  /** Its main process as the engine's host numbers it; 0 when it runs none. */
+  readonly pid: number;
 }
 
 export interface ExecResult {
@@ -90,6 +93,11 @@ export interface ContainerClient {
    * file was written whole, so a write cut short (a full disk) leaves `linkAs` as it was.
    */
   putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void>;
+  /**
+   * `dir` of the container while it runs as `state`, written by hotswap itself rather than uploaded
+   * (docker/proc-root.ts); null when the engine is on another machine or its processes are out of reach.
+   */
+  openDir(state: ContainerState, dir: string): Promise<ContainerDir | null>;
   /**
    * One file read through the archive API, which needs no running process (exec does): how a stopped or
    * crash-looping container is hashed, backed up and restored. null when the path does not exist.

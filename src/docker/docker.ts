@@ -17,6 +17,7 @@ import { isPodman, withoutAttachError } from './podman.js';
 
 import { engineDialer, engineDocker } from './connect.js';
 import { engineEndpoint } from './engine-config.js';
+import { containerDir, type ContainerDir } from './proc-root.js';
 
 /** No answer, or (over ssh) no way in: the host refused the key, or its host key is unknown. */
 const isUnreachable = (e: unknown) =>
@@ -212,7 +213,7 @@ class DockerContainer implements ContainerClient {
     return info && {
       id: info.Id, name: info.Name.replace(/^\//, ''), status: info.State.Status,
       running: info.State.Running, restarting: info.State.Restarting, startedAt: info.State.StartedAt,
-      exitCode: info.State.ExitCode, imageId: info.Image,
+      exitCode: info.State.ExitCode, imageId: info.Image, pid: info.State.Pid ?? 0,
     };
   }
 
@@ -282,6 +283,10 @@ class DockerContainer implements ContainerClient {
       const body = engineEndpoint().remote ? pipeline(pack, createGzip({ level: 1 }), () => undefined) : pack;
       await Promise.all([this.handle.putArchive(body as unknown as NodeJS.ReadableStream, { path: dir }), packed]);
     });
+  }
+
+  openDir(state: ContainerState, dir: string): Promise<ContainerDir | null> {
+    return engineEndpoint().remote ? Promise.resolve(null) : containerDir(state.pid, state.id, dir);
   }
 
   /** Podman's archive PUT creates a missing directory where Docker's answers 404: asked first on Podman. */

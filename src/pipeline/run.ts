@@ -74,11 +74,12 @@ async function keepUnlessCancelled(req: PipelineRequest, prebuild: Prebuild): Pr
 }
 
 /** The install step's execs for a run, started now (standing.ts: a daemon has them started before). */
-function installExecs(req: PipelineRequest, ready: ReadyContainer): InstallExecs {
-  const { config } = req;
+function installExecs(req: PipelineRequest, ready: ReadyContainer, running = ready.state): InstallExecs {
+  const { target, repo } = req.config;
+  const hostWrites = target.writeFromHost ? running : null; // then no hotswap-hasher is started
   return {
-    prepared: prepareInstall(ready.container, config.target.binaryPath),
-    follower: config.target.verify ? prepareFollow(ready.container, config.target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, config.repo)) : null,
+    prepared: prepareInstall(ready.container, target.binaryPath),
+    follower: target.verify ? prepareFollow(ready.container, target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, repo), hostWrites) : null,
   };
 }
 
@@ -107,7 +108,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
       target: config.target, artifact, version: stamped, phase, progress, log,
     }));
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
-    if (standing) void standing.stand(ready.container, config.target.binaryPath, () => installExecs(req, ready));
+    if (standing) void standing.stand(ready.container, config.target.binaryPath, (running) => installExecs(req, ready, running));
     return restartedAfter;
   } finally {
     // Taken beside the upload (the swap awaits it unless verify is off): the report has it, failed or not.

@@ -5,7 +5,7 @@
  * is idle, and keeps them standing until a run wants them. They live in one container process: a restart
  * ends them, so a run takes them only while the container still runs the process they were started in.
  */
-import type { ContainerClient } from '../docker/client.js';
+import type { ContainerClient, ContainerState } from '../docker/client.js';
 import { runsSteadily } from '../swap/either-way.js';
 import type { Follower } from '../swap/follow.js';
 import type { PreparedInstall } from '../swap/install.js';
@@ -42,12 +42,12 @@ export class StandingExecs {
   }
 
   /** Starts the next run's execs in the container as it runs now (after a swap, whose restart ended the last ones). */
-  async stand(container: ContainerClient, binaryPath: string, start: () => InstallExecs): Promise<void> {
+  async stand(container: ContainerClient, binaryPath: string, start: (running: ContainerState) => InstallExecs): Promise<void> {
     const state = await container.inspect().catch(() => null);
     // Closed meanwhile (the daemon stops): nothing may start that would hold the process open.
     if (this.closed || !state || !runsSteadily(state)) return;
     this.clear();
-    this.held = { startedAt: state.startedAt, binaryPath, execs: start() };
+    this.held = { startedAt: state.startedAt, binaryPath, execs: start(state) };
   }
 
   /** Ends what stands. */

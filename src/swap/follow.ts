@@ -4,7 +4,7 @@
  * to the upload. The tool lives beside the binary (`.hotswap-hasher-<version>`); a container without it gets
  * it during a build, for its next swaps. Whatever goes wrong here, INSTALL hashes the upload itself.
  */
-import type { ContainerClient, PreparedExec } from '../docker/client.js';
+import type { ContainerClient, ContainerState, PreparedExec } from '../docker/client.js';
 import { hasherSource } from '../toolchain/hasher-build.js';
 import { REMOVE_OTHER_HASHERS, swapPaths } from './scripts.js';
 
@@ -77,10 +77,29 @@ export const followerIfReady = (follower: Promise<Follower | null> | undefined):
  * Starts the tool in the container now (during the build), waiting for the size; `local` is the tool built
  * for the container's platform (hasherFor), or null when there is none. Never rejects.
  */
-export function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {
-  const follower = startFollower(container, binaryPath, local).catch(() => null);
+export function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>, hostWrites: ContainerState | null): Promise<Follower | null> {
+  const follower = (async () => (await hostReadsBack(container, hostWrites, binaryPath) ? null : startFollower(container, binaryPath, local)))()
+    .catch(() => null);
   void follower.then((f) => settled.set(follower, f));
   return follower;
+}
+
+/**
+ * Will the host write the upload itself and read it back (install.ts, docker/proc-root.ts), so that no tool
+ * need start? For a binary up to RECEIVE_MAX_BYTES, judged by the one it replaces: a bigger one is hashed by
+ * the tool as the host writes it, on another core than the host's own hash of the build. `running`: the
+ * container as it runs now, when the target lets the host write.
+ */
+async function hostReadsBack(container: ContainerClient, running: ContainerState | null, binaryPath: string): Promise<boolean> {
+  const { dir: path, base } = swapPaths(binaryPath, new Date());
+  const dir = running && await container.openDir(running, path);
+  if (!dir) return false;
+  try {
+    const size = await dir.size(base);
+    return size !== null && size <= RECEIVE_MAX_BYTES;
+  } finally {
+    await dir.close();
+  }
 }
 
 async function startFollower(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {

@@ -6,6 +6,7 @@ import { operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
+import type { ContainerDir } from '../docker/proc-root.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import { followerIfReady, uploadWayFor, type Follower, type UploadWay } from './follow.js';
@@ -44,8 +45,8 @@ export interface Installed {
   readonly viaArchive: boolean;
   /** The upload's hash was taken while it was written (hotswap-hasher), not by a read after. */
   readonly followed?: boolean;
-  /** The bytes went through hotswap-hasher's stdin rather than the archive API. */
-  readonly received?: boolean;
+  /** How the bytes reached the container (absent: the archive API, for a stopped container). */
+  readonly via?: UploadVia;
   /**
    * Where the artifact's sha256 was taken on the host: still being taken when the upload started
    * (`beside the upload`), or done by then (`before the upload`); absent when the swap never awaited it.
@@ -99,6 +100,8 @@ async function stageInstall(req: InstallRequest, running: ContainerState, args: 
   return prepared;
 }
 
+type SwapPaths = ReturnType<typeof swapPaths>;
+
 /** INSTALL's result: the staged exec's if it ran, else a plain exec's. `halves` is INSTALL's $9 ('' checks the upload whole). */
 async function runInstall(req: InstallRequest, staged: PreparedInstall | null, args: readonly string[], halves: string): Promise<{ result: ExecResult; staged: boolean }> {
   const result = staged ? await staged.run(installGo(args, halves), installDone).catch(() => null) : null;
@@ -136,26 +139,64 @@ async function followerFor(req: InstallRequest, way: UploadWay): Promise<Followe
   return follower && (await follower.begin(req.artifact.size, way).catch(() => false)) ? follower : null;
 }
 
+/** How the upload reached the container, and for a host write who hashed it there. */
+export type UploadVia = 'host write, hotswap-hasher' | 'host write, read back' | 'hasher stdin' | 'archive';
+
+/** The upload, and INSTALL's $9 for it. */
+interface Upload {
+  readonly check: string;
+  readonly via: UploadVia;
+}
+
 /**
- * The upload, and what INSTALL checks it by ($9): hotswap-hasher's word when it received the bytes (a small
- * binary, through its stdin) or followed the archive upload (a big one), else the halves or '' (a whole hash).
- * A receive the tool could not finish (a full disk?) is made again through the archive API, which says why.
+ * The upload written by the host itself into the container's directory (docker/proc-root.ts), and INSTALL's
+ * $9 for it ('' when verify is off): hotswap-hasher's word when it followed the write (a big binary), else
+ * the host's read-back of what the container holds, in the same `follow` form. null when the write failed (a
+ * full disk?): the engine's upload then says why.
  */
-async function uploadChecked(req: InstallRequest, paths: ReturnType<typeof swapPaths>): Promise<{ check: string; received: boolean }> {
+async function writtenFromHost(req: InstallRequest, dir: ContainerDir, name: string, follower: Follower | null): Promise<Upload | null> {
+  try {
+    await dir.write(name, req.artifact.path);
+    if (!req.target.verify) return { check: '', via: 'host write, read back' };
+    const word = follower && await follower.finish();
+    if (word) return { check: word, via: 'host write, hotswap-hasher' };
+    const { sha256, inode, size } = await dir.readBack(name);
+    return { check: `follow ${sha256} ${inode} ${size}`, via: 'host write, read back' };
+  } catch {
+    follower?.cancel();
+    return null;
+  } finally {
+    await dir.close();
+  }
+}
+
+/**
+ * The upload, and what INSTALL checks it by ($9): written from the host where it can reach the container's
+ * directory (writtenFromHost), else hotswap-hasher's word when it received the bytes (a small binary, through
+ * its stdin) or followed the archive upload (a big one), else the halves or '' (a whole hash). A write or
+ * receive that could not finish (a full disk?) is made again through the archive API, which says why.
+ */
+async function uploadChecked(req: InstallRequest, running: ContainerState, paths: SwapPaths): Promise<Upload> {
   const { container, artifact } = req;
-  const way = uploadWayFor(artifact.size);
+  const dir = req.target.writeFromHost ? await container.openDir(running, paths.dir) : null;
+  const way = dir ? 'follow' : uploadWayFor(artifact.size);
   const follower = await followerFor(req, way);
   const put = () => container.putFile(paths.dir, paths.tempName, artifact.path, 0o755);
   try {
-    if (follower && way === 'receive') {
+    if (dir) {
+      const written = await writtenFromHost(req, dir, paths.tempName, follower);
+      if (written) return written;
+    } else if (follower && way === 'receive') {
       const word = await follower.send(artifact.path).then(() => follower.finish(), () => null);
-      if (word) return { check: word, received: true };
-      follower.cancel();
-      await put();
-      return { check: await halvesOf(req), received: false };
+      if (word) return { check: word, via: 'hasher stdin' };
+    } else {
+      const [, halves] = await Promise.all([put(), follower ? '' : halvesOf(req)]);
+      return { check: (follower ? await follower.finish() : null) ?? halves, via: 'archive' };
     }
-    const [, halves] = await Promise.all([put(), follower ? '' : halvesOf(req)]);
-    return { check: (follower ? await follower.finish() : null) ?? halves, received: false };
+    // The write or the receive could not finish: the archive upload makes it again, or says why.
+    follower?.cancel();
+    await put();
+    return { check: await halvesOf(req), via: 'archive' };
   } catch (error) {
     follower?.cancel();
     throw error;
@@ -170,18 +211,18 @@ async function uploadChecked(req: InstallRequest, paths: ReturnType<typeof swapP
  */
 async function installRunning(req: InstallRequest, running: ContainerState): Promise<Installed> {
   const { container, target, artifact } = req;
-  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  const paths: SwapPaths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const argsWith = (expected: string) => [target.binaryPath, paths.backupStem, paths.temp, expected, paths.backupPrefix, keep, paths.backupTemp];
   const hostHash = target.verify ? hostHashAt(artifact.sha256) : undefined;
   const staging = stageInstall(req, running, argsWith('')); // $4 follows the upload (installGo)
   try {
-    const [{ check, received }, staged] = await Promise.all([uploadChecked(req, paths), staging]);
+    const [{ check, via }, staged] = await Promise.all([uploadChecked(req, running, paths), staging]);
     const expected = target.verify ? await artifact.sha256 : '';
     const args = argsWith(expected);
     const ran = await runInstall(req, staged, args, check);
-    return { ...installOutcome(req, ran.result, expected), received, hostHash: await hostHash, ...(ran.staged ? { ranIn: running } : {}) };
+    return { ...installOutcome(req, ran.result, expected), via, hostHash: await hostHash, ...(ran.staged ? { ranIn: running } : {}) };
   } catch (error) {
     void req.prepared?.then((exec) => exec?.cancel()); // a staged INSTALL's trap removes what it readied
     await removeLeftovers(container, target);

@@ -99,9 +99,11 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const { container, target, phase } = req;
   const warnings: string[] = [];
   const installed = await phase('copy', () => install(req));
-  const { backup, viaArchive, followed, received, hostHash } = installed;
+  const { backup, viaArchive, followed, via, hostHash } = installed;
   if (req.target.verify) {
-    req.log.info({ followed: !!followed, via: received ? 'hasher stdin' : 'archive' }, followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written');
+    const how = via === 'host write, read back' ? 'upload written from the host and read back'
+      : followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written';
+    req.log.info({ followed: !!followed, via: via ?? 'archive' }, how);
   }
   if (hostHash) req.log.info({ hostHash }, 'the artifact\'s sha256 was awaited once the upload was in');
   const result = { backup: backup?.path ?? null, previousSha256: backup?.sha256 ?? null, warnings };

@@ -87,7 +87,8 @@ describe('the packed package', () => {
     const init = await hotswap(['init']);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain('wrote hotswap.config.json');
-    writeTestConfig(repo.dir, { container: NAME, port });
+    // hotswap-hasher takes the upload where the host cannot write it itself: so here, to build the tool from the package.
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { writeFromHost: false } } });
     const doctor = await hotswap(['doctor']);
     expect(doctor.stdout).toMatch(/^OK +container +hs-test-package is running/m);
     repo.setMessage('hello from the package');
@@ -106,7 +107,7 @@ describe('the packed package', () => {
     expect(swap.code, swap.stderr).toBe(0);
     expect(swap.stderr).toMatch(/code cache reused: .*hotswap\.cjs-swap-/);
     const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
-    expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true }));
+    expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin' }));
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'tools'))).toEqual([expect.stringMatching(/^hotswap-hasher-[0-9a-f]{12}-linux-/)]);
   });
 

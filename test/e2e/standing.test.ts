@@ -55,7 +55,8 @@ async function swapTo(text: string): Promise<string[]> {
 beforeAll(async () => {
   repo = await makeFixtureRepo({ ignoreState: true });
   port = await freePort();
-  writeTestConfig(repo.dir, { container: NAME, port, extra: { watch: { debounceMs: 100 } } });
+  // Both execs stand where the host cannot write the upload itself (else INSTALL stands alone: writeFromHost).
+  writeTestConfig(repo.dir, { container: NAME, port, extra: { watch: { debounceMs: 100 }, target: { writeFromHost: false } } });
   daemon = startCli(['watch'], { cwd: repo.dir });
   await daemon.waitForOutput(/watching .* \(pid \d+/, 30_000);
   await servesHello('hello v1');

@@ -25,6 +25,10 @@ const swap = (...args: string[]) => runCli(['swap', ...args], { cwd: repo.dir })
 const backupCount = async () =>
   (await dockerExec(NAME, ['sh', '-c', 'ls /tmp | grep -c "^ollama.backup_" || true'])).stdout.trim();
 
+/** The last line of the repo's log that holds `key`. */
+const lastLogLine = (dir: string, key: string) =>
+  JSON.parse(fs.readFileSync(path.join(dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
+
 beforeAll(async () => {
   repo = await makeFixtureRepo();
   port = await freePort();
@@ -68,6 +72,8 @@ describe('hotswap swap', () => {
     expect(report.outcome).toBe('swapped');
     expect(report.trigger).toBe('manual');
     expect(report.sha256).toBe(await containerSha256(NAME));
+    // As root beside a local engine, the host wrote the upload into the container itself and read it back there.
+    expect(lastLogLine(repo.dir, '"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
     expect(report.version).toBe(await version());
     expect(report.plan.rebuild).toBe(true);
     expect(report.plan.files).toContainEqual(expect.objectContaining({ path: 'server/message.go', class: 'binary' }));
@@ -109,7 +115,9 @@ describe('hotswap swap', () => {
 
   it('detects a hash mismatch in the container and does not go live, leaving neither the upload nor the readied backup', async () => {
     const before = await containerSha256(NAME);
-    // A container whose sha256sum lies stands in for a corrupted copy (checked after the upload: no hasher).
+    // A container whose sha256sum lies stands in for a corrupted copy (checked after the upload: no hasher, and
+    // no host write, whose read-back of the real bytes would vouch for them).
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { keepBackups: 2, writeFromHost: false } } });
     await declineHasher(NAME);
     // (/usr/local/bin comes first on PATH; busybox's shell would still use its own applet inside scripts.)
     const lie = 'mkdir -p /usr/local/bin; printf \'#!/bin/sh\\necho 0000000000000000000000000000000000000000000000000000000000000000  "$1"\\n\' > /usr/local/bin/sha256sum; chmod 755 /usr/local/bin/sha256sum';
@@ -124,6 +132,7 @@ describe('hotswap swap', () => {
     const left = await dockerExec(NAME, ['ls', '-a', '/usr/bin', '/tmp']);
     expect(left.stdout).toContain('ollama');
     expect(left.stdout).not.toMatch(/hotswap-new|backup-partial/);
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { keepBackups: 2 } } });
   });
 
   it('starts a missing container from its image, then swaps into it', async () => {
@@ -207,7 +216,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     expect(await served()).toBe(message);
   };
   /** The log line saying how the last swap's upload was checked. */
-  const lastLine = (key: string) => JSON.parse(fs.readFileSync(path.join(ossl.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
+  const lastLine = (key: string) => lastLogLine(ossl.dir, key);
   const lastCheck = () => lastLine('"followed"');
   /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
   const fakeOpenssl = async (body: string) => {
@@ -219,7 +228,8 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     await ensureRuntimeImage('openssl');
     ossl = await makeFixtureRepo();
     osslPort = await freePort();
-    writeTestConfig(ossl.dir, { container: OSSL, port: osslPort, image: OPENSSL_IMAGE });
+    // The engine's ways and hotswap-hasher, as on an engine the host cannot write into (as root on a local engine it writes itself).
+    writeTestConfig(ossl.dir, { container: OSSL, port: osslPort, image: OPENSSL_IMAGE, extra: { target: { writeFromHost: false } } });
     await startContainer({ name: OSSL, port: osslPort, image: OPENSSL_IMAGE });
     // An older hotswap's hasher, which the first upload of this one removes.
     expect((await dockerExec(OSSL, ['sh', '-c', 'echo old > /usr/bin/.hotswap-hasher-000000000000'])).code).toBe(0);

@@ -66,7 +66,7 @@ export class FakeContainer implements ContainerClient {
     if (!this.exists) return null;
     return {
       id: 'id', name: this.name, status: this.running ? 'running' : 'exited', running: this.running, restarting: false,
-      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img',
+      startedAt: `2026-11-26T00:00:${String(this.starts).padStart(2, '0')}Z`, exitCode: this.exitCode, imageId: 'sha256:img', pid: 0,
     };
   }
 
@@ -101,6 +101,11 @@ export class FakeContainer implements ContainerClient {
       },
       cancel: () => this.calls.push('cancel'),
     };
+  }
+
+  /** No host path into a fake: its swaps take the engine's ways. */
+  async openDir(): Promise<null> {
+    return null;
   }
 
   async putFile(dir: string, name: string, content: Buffer | string, mode: number, linkAs?: string): Promise<void> {

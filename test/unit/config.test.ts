@@ -57,7 +57,7 @@ describe('resolveConfig defaults', () => {
       target: {
         container: 'ollama-gpu', image: null, binaryPath: '/usr/bin/ollama',
         create: { network: null, ports: ['11434:11434'], env: {}, volumes: [], gpus: null, command: null },
-        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000,
+        restart: true, stopTimeoutS: 10, verify: true, rollbackOnFail: true, keepBackups: 3, writeFromHost: true, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 600_000,
         health: { url: 'http://127.0.0.1:11434/', versionUrl: 'http://127.0.0.1:11434/api/version', timeoutMs: 20000, intervalMs: 25, allowRemote: false },
       },
       notify: { desktop: true, command: null },

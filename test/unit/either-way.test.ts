@@ -8,7 +8,7 @@ import type { ContainerClient, ContainerState } from '../../src/docker/client.js
 import { eitherWay } from '../../src/swap/either-way.js';
 
 const state = (over: Partial<ContainerState> = {}): ContainerState => ({
-  id: 'c1', name: 'c', status: 'running', running: true, restarting: false, startedAt: '2026-12-01T00:00:00Z', exitCode: 0, imageId: 'i', ...over,
+  id: 'c1', name: 'c', status: 'running', running: true, restarting: false, startedAt: '2026-12-01T00:00:00Z', exitCode: 0, imageId: 'i', pid: 0, ...over,
 });
 
 /** A container whose inspect answers `states` in turn, then the last one for ever. */

@@ -50,7 +50,7 @@ describe('prepareFollow', () => {
   it('is not used before it is ready: a swap never waits for the tool to be built', async () => {
     let built: (path: string) => void = () => undefined;
     const { container } = containerWith({ missing: false });
-    const follower = prepareFollow(container, '/usr/bin/ollama', new Promise((resolve) => (built = resolve)));
+    const follower = prepareFollow(container, '/usr/bin/ollama', new Promise((resolve) => (built = resolve)), null);
     await tick();
     expect(followerIfReady(follower)).toBeNull();
     built('/host/tool');
@@ -62,7 +62,7 @@ describe('prepareFollow', () => {
 
   it('uploads the tool when its exec ends before it is asked anything, and a one-shot can wait for that', async () => {
     const { container, uploads } = containerWith({ missing: true });
-    await prepareFollow(container, '/usr/bin/ollama', Promise.resolve('/host/tool'));
+    await prepareFollow(container, '/usr/bin/ollama', Promise.resolve('/host/tool'), null);
     await hasherUploads();
     expect(uploads).toEqual([TOOL]);
   });
@@ -70,7 +70,7 @@ describe('prepareFollow', () => {
   it('does not upload it when it was cancelled (a failed build) or used', async () => {
     for (const use of ['cancel', 'begin'] as const) {
       const { container, uploads } = containerWith({ missing: false });
-      const follower = (await prepareFollow(container, '/usr/bin/ollama', Promise.resolve('/host/tool')))!;
+      const follower = (await prepareFollow(container, '/usr/bin/ollama', Promise.resolve('/host/tool'), null))!;
       if (use === 'cancel') follower.cancel();
       else await follower.begin(5, 'follow');
       await hasherUploads();
@@ -80,7 +80,7 @@ describe('prepareFollow', () => {
 
   it('is null without a tool for the platform (no Go on the host)', async () => {
     const { container } = containerWith({ missing: false });
-    const follower = prepareFollow(container, '/usr/bin/ollama', Promise.resolve(null));
+    const follower = prepareFollow(container, '/usr/bin/ollama', Promise.resolve(null), null);
     expect(await follower).toBeNull();
     expect(followerIfReady(follower)).toBeNull();
   });

@@ -7,7 +7,7 @@ import type { Phase } from '../../src/phase.js';
 import { newReport, type Outcome } from '../../src/report.js';
 
 const running: ContainerState = {
-  id: 'c1', name: 'app', status: 'running', running: true, restarting: false, startedAt: '2026-01-01T00:00:00Z', exitCode: 0, imageId: 'sha256:i',
+  id: 'c1', name: 'app', status: 'running', running: true, restarting: false, startedAt: '2026-01-01T00:00:00Z', exitCode: 0, imageId: 'sha256:i', pid: 0,
 };
 const exited: ContainerState = { ...running, status: 'exited', running: false, exitCode: 2 };
 

@@ -32,7 +32,7 @@ const BACKUP_NAME = /^\/tmp\/ollama\.backup_\d{8}_\d{6}_\d{3}_[0-9a-f]{64}(\.ori
 const target = (over: Partial<TargetConfig> = {}): TargetConfig => ({
   container: 'c', image: null, binaryPath: BINARY,
   create: { network: null, ports: [], env: {}, volumes: [], gpus: null, command: null },
-  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 1000,
+  restart: true, stopTimeoutS: 1, verify: true, rollbackOnFail: true, keepBackups: 3, writeFromHost: true, keepBackup: false, backupDir: '/tmp', lockTimeoutMs: 1000,
   health: { url: null, versionUrl: null, timeoutMs: 2000, intervalMs: 5, allowRemote: false },
   ...over,
 });

@@ -1,0 +1,100 @@
+/**
+ * A running container's directory reached from the host through `/proc/<pid>/root`, when the engine runs on
+ * this machine and hotswap may look into its processes (root, or rootless Podman's own user): a file written
+ * there lands in the container without the archive upload (a 46 MB binary in ~25 ms, against ~130 for
+ * `docker cp`). Anything that does not hold (another machine's engine, a pid of another namespace, no access,
+ * a symlink on the way) answers null, and the caller takes the engine's way.
+ */
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, lstat, open, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
+import { posix } from 'node:path';
+
+/** What the container now holds under a name: read back through the container's own file system. */
+export interface WrittenFile {
+  readonly sha256: string;
+  readonly inode: number;
+  readonly size: number;
+}
+
+export interface ContainerDir {
+  /** Writes host file `from` as `name` (a leftover of that name is removed first). */
+  write(name: string, from: string): Promise<void>;
+  /** What `name` holds, read back whole. */
+  readBack(name: string): Promise<WrittenFile>;
+  /** The size of regular file `name`, or null when there is none. */
+  size(name: string): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** Read-back in 1 MiB pieces, as builders/hash.ts hashes the build. */
+const CHUNK = 2 ** 20;
+
+/**
+ * Is `pid` this container's process as this host sees it, in hotswap's own user namespace (so a file it writes
+ * is owned by the container's root)? The cgroup path names the container's id under Docker and Podman alike.
+ */
+async function ownProcess(pid: number, id: string): Promise<boolean> {
+  if (process.platform !== 'linux' || !(pid > 0) || !/^[0-9a-f]{64}$/.test(id)) return false;
+  const [cgroup, theirs, ours] = await Promise.all([
+    readFile(`/proc/${pid}/cgroup`, 'utf8'), readlink(`/proc/${pid}/ns/user`), readlink('/proc/self/ns/user'),
+  ]);
+  return cgroup.includes(id) && theirs === ours;
+}
+
+/**
+ * `dir` opened one component at a time, each relative to the last one's descriptor and never through a
+ * symlink: an absolute link in the container would otherwise resolve against the host's root.
+ */
+async function openBeneath(root: string, dir: string): Promise<FileHandle> {
+  let handle = await open(root, constants.O_RDONLY | constants.O_DIRECTORY); // a magic link, followed on purpose
+  try {
+    for (const part of dir.split('/').filter(Boolean)) {
+      if (part === '..' || part === '.') throw new Error(`not a plain path: ${dir}`);
+      const next = await open(`/proc/self/fd/${handle.fd}/${part}`, DIR_FLAGS);
+      await handle.close();
+      handle = next;
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The file's hash, inode and size, read whole through `file` (then closed). */
+async function readBack(file: FileHandle): Promise<WrittenFile> {
+  try {
+    const { ino, size } = await file.stat();
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let n; (n = (await file.read(buffer, 0, CHUNK)).bytesRead) > 0;) hash.update(buffer.subarray(0, n));
+    return { sha256: hash.digest('hex'), inode: ino, size };
+  } finally {
+    await file.close();
+  }
+}
+
+/** `dir` in container `id` whose process is `pid`, or null when the host cannot write there itself. */
+export async function containerDir(pid: number, id: string, dir: string): Promise<ContainerDir | null> {
+  try {
+    if (!posix.isAbsolute(dir) || !(await ownProcess(pid, id))) return null;
+    const handle = await openBeneath(`/proc/${pid}/root`, dir);
+    const at = (name: string) => {
+      if (name.includes('/')) throw new Error(`not a file name: ${name}`);
+      return `/proc/self/fd/${handle.fd}/${name}`;
+    };
+    return {
+      async write(name, from) {
+        await rm(at(name), { force: true }); // unlinks a symlink itself, never its target
+        await copyFile(from, at(name), constants.COPYFILE_EXCL); // O_EXCL: never through a link planted since
+      },
+      readBack: async (name) => readBack(await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW)),
+      size: (name) => lstat(at(name)).then((s) => (s.isFile() ? s.size : null), () => null),
+      close: () => handle.close(),
+    };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The host's own write into a running container (src/docker/proc-root.ts, used by src/swap/install.ts) on the
+ * real engine: it lands where the container sees it and reads back as the container holds it; it never
+ * follows the container's symlinks out to the host's files; a process that is not the container's gets
+ * nothing. Then swaps: a big binary's upload is hashed by hotswap-hasher in the container as the host writes it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerDir } from '../../src/docker/proc-root.js';
+import { runCli } from '../support/cli.js';
+import { writeTestConfig } from '../support/config.js';
+import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
+import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
+import { getText } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+
+const NAME = 'hs-test-host-write';
+let repo: FixtureRepo;
+let port: number;
+let scratch: string;
+let pid: number;
+let id: string;
+
+const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const inContainer = async (script: string) => {
+  const r = await dockerExec(NAME, ['sh', '-c', script]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim();
+};
+
+beforeAll(async () => {
+  repo = await makeFixtureRepo();
+  port = await freePort();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-host-write-'));
+  writeTestConfig(repo.dir, { container: NAME, port });
+  await startContainer({ name: NAME, port });
+  [pid, id] = (await docker(['inspect', '-f', '{{.State.Pid}} {{.Id}}', NAME])).stdout.trim().split(' ').map((v, i) => (i ? v : Number(v))) as [number, string];
+});
+
+afterAll(async () => {
+  await removeContainer(NAME);
+  await repo.remove();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the host writing into a container (proc-root)', () => {
+  it('writes a file the container sees, and reads back its hash, inode and size as the container holds them', async () => {
+    const file = path.join(scratch, 'payload');
+    fs.writeFileSync(file, randomBytes(3 * 2 ** 20 + 7));
+    const dir = (await containerDir(pid, id, '/usr/bin'))!;
+    expect(dir).not.toBeNull();
+    try {
+      await dir.write('.hs-payload', file);
+      const back = await dir.readBack('.hs-payload');
+      expect(back.sha256).toBe(sha(file));
+      expect(await containerSha256(NAME, '/usr/bin/.hs-payload')).toBe(sha(file));
+      expect(await inContainer('stat -c "%i %s" /usr/bin/.hs-payload')).toBe(`${back.inode} ${back.size}`);
+      expect(await dir.size('ollama')).toBe(Number(await inContainer('stat -c %s /usr/bin/ollama')));
+      expect(await dir.size('.hs-none')).toBeNull();
+    } finally {
+      await dir.close();
+    }
+  });
+
+  it('replaces a symlink planted at the name, and never writes through it to the host file it names', async () => {
+    const hostFile = path.join(scratch, 'host-only');
+    fs.writeFileSync(hostFile, 'the host\'s');
+    await inContainer(`ln -sf ${hostFile} /usr/bin/.hs-planted`); // absolute: from the host, it names the host's file
+    const file = path.join(scratch, 'payload2');
+    fs.writeFileSync(file, 'the upload');
+    const dir = (await containerDir(pid, id, '/usr/bin'))!;
+    try {
+      await dir.write('.hs-planted', file);
+    } finally {
+      await dir.close();
+    }
+    expect(fs.readFileSync(hostFile, 'utf8')).toBe('the host\'s');
+    expect(await inContainer('[ ! -L /usr/bin/.hs-planted ] && cat /usr/bin/.hs-planted')).toBe('the upload');
+  });
+
+  it('refuses a directory reached through a symlink (an absolute one would resolve on the host)', async () => {
+    await inContainer('mkdir -p /opt && ln -sfn /etc /opt/link && mkdir -p /opt/real/sub && ln -sfn /opt/real /opt/real-link');
+    expect(await containerDir(pid, id, '/opt/link')).toBeNull();
+    expect(await containerDir(pid, id, '/opt/real-link/sub')).toBeNull();
+    const plain = await containerDir(pid, id, '/opt/real/sub');
+    expect(plain).not.toBeNull();
+    await plain!.close();
+  });
+
+  it('answers null for a process that is not the container\'s, or for no process', async () => {
+    expect(await containerDir(process.pid, id, '/usr/bin')).toBeNull(); // this test's own process: not in its cgroup
+    expect(await containerDir(pid, 'a'.repeat(64), '/usr/bin')).toBeNull();
+    expect(await containerDir(0, id, '/usr/bin')).toBeNull();
+    expect(await containerDir(pid, id, 'usr/bin')).toBeNull(); // not absolute
+  });
+});
+
+describe('swaps written from the host', () => {
+  /** The last line of the repo's log holding `key`. */
+  const lastLine = (key: string) =>
+    JSON.parse(fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
+  const swapServes = async (message: string) => {
+    repo.setMessage(message);
+    const result = await runCli(['swap', '--json'], { cwd: repo.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).sha256).toBe(await containerSha256(NAME));
+    expect((await getText(`http://127.0.0.1:${port}/api/hello`)).body).toBe(message);
+    expect(await inContainer('ls -a /usr/bin')).not.toContain('hotswap-new');
+  };
+
+  it('reads a small binary back from the host, and no hotswap-hasher is started for it', async () => {
+    await swapServes('hello small');
+    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
+    expect(await inContainer('ls -a /usr/bin')).not.toContain('.hotswap-hasher-');
+  });
+
+  it('has a big binary hashed by hotswap-hasher as the host writes it, once the tool is there', async () => {
+    // Over 16 MB (follow.ts RECEIVE_MAX_BYTES): a blob the binary embeds.
+    repo.write('blob.txt', randomBytes(9 * 2 ** 20).toString('hex'));
+    repo.write('blob.go', [
+      'package main', '', 'import (', '\t_ "embed"', '\t"os"', ')', '', '//go:embed blob.txt', 'var blob string', '',
+      'func init() {', '\tif os.Getenv("HOTSWAP_TEST_BLOB") != "" {', '\t\tos.Stdout.WriteString(blob[:1])', '\t}', '}', '',
+    ].join('\n'));
+    await swapServes('hello big'); // the live binary was small: read back
+    await swapServes('hello bigger'); // the live one is big: the tool is started, found missing, and put there
+    await swapServes('hello biggest');
+    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, hotswap-hasher' }));
+    expect(Number(await inContainer('stat -c %s /usr/bin/ollama'))).toBeGreaterThan(16 * 2 ** 20);
+  });
+
+  it('uploads through the engine when the target says writeFromHost: false', async () => {
+    writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { writeFromHost: false } } });
+    await swapServes('hello engine');
+    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ via: 'archive' }));
+  });
+});
