@@ -1,6 +1,6 @@
 /**
  * A running container's directory reached from the host through `/proc/<pid>/root`, when the engine runs on
- * this machine and hotswap may look into its processes (root, or rootless Podman's own user): a file written
+ * this machine and hotswap may look into its processes (root, in the engine's user namespace): a file written
  * there lands in the container without the archive upload (a 46 MB binary in ~25 ms, against ~130 for
  * `docker cp`). Anything that does not hold (another machine's engine, a pid of another namespace, no access,
  * a symlink on the way) answers null, and the caller takes the engine's way.
