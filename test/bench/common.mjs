@@ -159,11 +159,11 @@ export function makeBenchRepo(name) {
 }
 
 /** hotswap.config.json for a target container on the host network at 127.0.0.1:port. */
-export function writeBenchConfig(repo, { container, port, build = {}, watch = {} }) {
+export function writeBenchConfig(repo, { container, port, build = {}, watch = {}, target = {} }) {
   writeFileSync(path.join(repo, 'hotswap.config.json'), JSON.stringify({
     watch,
     build: { env: { CGO_ENABLED: '0' }, ...build },
-    target: { container, image: RUNTIME_IMAGE, stopTimeoutS: 5,
+    target: { ...target, container, image: RUNTIME_IMAGE, stopTimeoutS: 5,
       create: { network: 'host', ports: [], env: { OLLAMA_HOST: `127.0.0.1:${port}` } },
       health: { url: `http://127.0.0.1:${port}/`, versionUrl: `http://127.0.0.1:${port}/api/version` } },
     notify: { desktop: false },

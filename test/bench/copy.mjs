@@ -2,10 +2,11 @@
 // of the same file (CLI start included), alternating A, B, A, B in one run. The fixture gets a 40 MB random
 // blob through //go:embed in a temp copy at bench time (nothing big is committed). Run by swap.mjs, or alone:
 // `npx tsc -p tsconfig.json --outDir dist/lib && node test/bench/copy.mjs`. BENCH_COPY_BASE=<an older build's
-// dist/cli.js> adds its copy phase as a third side, in the same alternation. Writes bench-results/copy.{md,json}.
+// dist/cli.js> adds its copy phase as a further side, in the same alternation, as does the swap through the engine
+// (target.writeFromHost false: where the host cannot write into the container). Writes bench-results/copy.{md,json}.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -41,12 +42,23 @@ function dockerCp(binary) {
   return performance.now() - start;
 }
 
-/** B: one `hotswap swap` (a new message, so a new binary); its copy phase from the JSON report. */
+/** B: one `hotswap swap` (a new message, so a new binary); its copy phase from the JSON report, and how the bytes went (the log). */
 function hotswapCopy(repo, i, cli = CLI) {
   setMessage(repo, `copy bench ${i}`);
   const r = spawnSync('node', [cli, 'swap', '--json', '--quiet'], { cwd: repo, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`swap failed: ${r.stderr}`);
-  return JSON.parse(r.stdout).phases;
+  const checked = readFileSync(path.join(repo, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"')).at(-1);
+  return { ...JSON.parse(r.stdout).phases, via: checked ? JSON.parse(checked).via : null };
+}
+
+/** C: the same through the engine (target.writeFromHost false): what a host that cannot write into the container gets. */
+function engineCopy(repo, i) {
+  writeBenchConfig(repo, { container: NAME, port: PORT, target: { writeFromHost: false } });
+  try {
+    return hotswapCopy(repo, `engine ${i}`);
+  } finally {
+    writeBenchConfig(repo, { container: NAME, port: PORT });
+  }
 }
 
 export async function benchCopy() {
@@ -59,9 +71,10 @@ export async function benchCopy() {
     hotswapCopy(repo, 'warm-up 2'); // the live binary is now a swapped one, as in every later swap
     const binary = path.join(repo, '.hotswap', 'bin', 'ollama-dev');
     const bytes = statSync(binary).size;
-    const cp = []; const phases = []; const base = [];
+    const cp = []; const phases = []; const base = []; const engine = [];
     for (let i = 0; i < RUNS; i++) {
       cp.push(dockerCp(binary));
+      engine.push(engineCopy(repo, i));
       // The base, when given, goes first every other run: neither side always follows the other's swap.
       if (BASE && i % 2) base.push(hotswapCopy(repo, `base ${i}`, BASE).copy);
       phases.push(hotswapCopy(repo, i));
@@ -75,13 +88,18 @@ export async function benchCopy() {
       sampleRow(`hotswap copy phase of the ${mb} MB binary (upload, verify, backup, rename)`, copy),
       row('copy phase / docker cp (ratio of medians · of p90s)', { ...ratio, unit: '×', goal: `≤ ${GOAL}×`, pass: ratio.median <= GOAL }),
       sampleRow('  hotswap restart phase (same runs)', phases.map((p) => p.restart)),
+      sampleRow('  copy phase through the engine (target.writeFromHost false, same runs)', engine.map((p) => p.copy)),
+      row('  that copy phase / docker cp', { median: median(engine.map((p) => p.copy)) / median(cp), p90: p90(engine.map((p) => p.copy)) / p90(cp), unit: '×' }),
       ...(BASE ? [sampleRow(`  copy phase of ${BASE} (same runs)`, base), row('  that copy phase / docker cp', { median: median(base) / median(cp), p90: p90(base) / p90(cp), unit: '×' })] : []),
     ];
     writeResults('copy', {
       title: `copy phase of a ${mb} MB binary vs docker cp (${RUNS} alternating runs)`,
       rows,
-      notes: [`the fixture with ${BLOB_MB} MB of random bytes embedded; docker cp copies the same built binary into the same container`],
-      data: { runs: RUNS, bytes, cp, phases, base, ratio, stats: { cp: stats(cp), copy: stats(copy) } },
+      notes: [
+        `the fixture with ${BLOB_MB} MB of random bytes embedded; docker cp copies the same built binary into the same container`,
+        `how hotswap's upload went (its log): ${[...new Set(phases.map((p) => p.via))].join(', ')}; through the engine: ${[...new Set(engine.map((p) => p.via))].join(', ')}`,
+      ],
+      data: { runs: RUNS, bytes, cp, phases, engine, base, ratio, stats: { cp: stats(cp), copy: stats(copy), engine: stats(engine.map((p) => p.copy)) } },
     });
   } finally {
     if (!process.env.BENCH_KEEP) removeContainer(NAME);
