@@ -22,8 +22,8 @@ export interface ContainerDir {
   write(name: string, from: string): Promise<void>;
   /** What `name` holds, read back whole. */
   readBack(name: string): Promise<WrittenFile>;
-  /** The size of regular file `name`, or null when there is none. */
-  size(name: string): Promise<number | null>;
+  /** What `name` is (not following a symlink), or null when there is nothing of that name. */
+  entry(name: string): Promise<{ readonly kind: 'file' | 'directory' | 'other'; readonly size: number } | null>;
   close(): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ export async function containerDir(pid: number, id: string, dir: string): Promis
         await copyFile(from, at(name), constants.COPYFILE_EXCL); // O_EXCL: never through a link planted since
       },
       readBack: async (name) => readBack(await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW)),
-      size: (name) => lstat(at(name)).then((s) => (s.isFile() ? s.size : null), () => null),
+      entry: (name) => lstat(at(name)).then((s) => ({ kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other', size: s.size }), () => null),
       close: () => handle.close(),
     };
   } catch {

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { cgoEnabled, localGoCanAnswer } from '../toolchain/go-version.js';
 import { hostTools } from '../toolchain/host-tools.js';
@@ -11,7 +12,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { messageOf } from '../errors.js';
 import { linuxPrecheck } from '../notify/desktop.js';
 import { openRepo } from '../git/repo.js';
-import type { Engine } from '../docker/client.js';
+import type { ContainerClient, ContainerState, Engine } from '../docker/client.js';
 import { engineEndpoint } from '../docker/engine-config.js';
 import { isPlainTcp } from '../docker/endpoint.js';
 import { detectSlowMount } from '../watch/mounts.js';
@@ -72,12 +73,24 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
       : fail('container', `${container} does not exist and no image is configured`, 'start it, or set target.image (--image)'));
   } else {
     results.push(state.running ? ok('container', `${container} is running`) : warn('container', `${container} is ${state.status}`, startFix(container, state.status)));
+    if (state.running) results.push(await uploadWay(config, engine.container(container), state));
   }
   if (image) results.push(await imageCheck(engine, 'image', image, `build or pull ${image}`));
   if (config.build.mode === 'container' || config.build.mode === 'auto') {
     results.push(await builderImageCheck(config, engine));
   }
   return results;
+}
+
+/** How a swap's bytes will reach the container: written from the host where it can (swap/install.ts), else through the engine. */
+async function uploadWay(config: ResolvedConfig, container: ContainerClient, state: ContainerState): Promise<CheckResult> {
+  if (!config.target.writeFromHost) return ok('upload', 'through the engine (target.writeFromHost is false)');
+  const dir = posix.dirname(config.target.binaryPath);
+  const reached = await container.openDir(state, dir);
+  await reached?.close();
+  return reached
+    ? ok('upload', `written from the host into ${state.name}:${dir} (/proc/${state.pid}/root)`)
+    : ok('upload', `through the engine: this host cannot write into ${state.name}:${dir} (an engine elsewhere or in a VM, no root, or a symlink on the way)`);
 }
 
 /** A created container was never started (hotswap makes them so): the next swap puts the binary in and starts it. */

@@ -5,13 +5,33 @@
  */
 import { usageError } from '../errors.js';
 import { BINARY_PATH_CHECK } from '../swap/scripts.js';
-import type { ContainerClient } from '../docker/client.js';
+import { posix } from 'node:path';
+import type { ContainerClient, ContainerState } from '../docker/client.js';
 
 
-/** True when the check ran and found the path fine; false when it could not run (left to the swap). */
-export async function checkBinaryPath(container: ContainerClient, binaryPath: string): Promise<boolean> {
+/**
+ * What the host sees at the path, where it can look into the container itself (docker/proc-root.ts): no exec
+ * then runs beside the build. null when it cannot, or finds a symlink or the like (the check's exec then looks).
+ */
+async function seenFromHost(container: ContainerClient, running: ContainerState, dir: string, binaryPath: string): Promise<string | null> {
+  const opened = await container.openDir(running, dir);
+  if (!opened) return null;
+  try {
+    const kind = (await opened.entry(posix.basename(binaryPath)))?.kind ?? 'none';
+    return kind === 'file' || kind === 'none' ? 'ok' : kind === 'directory' ? 'directory' : null;
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * True when the check ran and found the path fine; false when it could not run (left to the swap).
+ * `hostView`: the container as it runs, when the host may look into it.
+ */
+export async function checkBinaryPath(container: ContainerClient, binaryPath: string, hostView: ContainerState | null = null): Promise<boolean> {
   const dir = binaryPath.slice(0, binaryPath.lastIndexOf('/')) || '/';
-  const result = await container.exec(['sh', '-c', BINARY_PATH_CHECK, 'sh', dir, binaryPath]).catch(() => null);
+  const seen = hostView && await seenFromHost(container, hostView, dir, binaryPath).catch(() => null);
+  const result = seen ? { exitCode: 0, stdout: seen } : await container.exec(['sh', '-c', BINARY_PATH_CHECK, 'sh', dir, binaryPath]).catch(() => null);
   const found = result?.exitCode === 0 ? result.stdout.trim() : '';
   if (found === 'directory') {
     throw usageError(`target.binaryPath ${binaryPath} is a directory in ${container.name}, not a file`, {

@@ -164,7 +164,8 @@ async function detect(req: PipelineRequest, phase: PhaseRunner) {
 /** target.binaryPath, once per container, while the plan is made; awaited before anything is built. */
 function checkPathOnce(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyContainer | null): Promise<unknown> {
   if (!ready || inputs.pathCheckedIn.has(ready.state.id)) return Promise.resolve(null);
-  return checkBinaryPath(ready.container, req.config.target.binaryPath)
+  const { binaryPath, writeFromHost } = req.config.target;
+  return checkBinaryPath(ready.container, binaryPath, writeFromHost ? ready.state : null)
     .then((ok) => void (ok && inputs.pathCheckedIn.add(ready.state.id)), (e: unknown) => e);
 }
 

@@ -95,8 +95,8 @@ async function hostReadsBack(container: ContainerClient, running: ContainerState
   const dir = running && await container.openDir(running, path);
   if (!dir) return false;
   try {
-    const size = await dir.size(base);
-    return size !== null && size <= RECEIVE_MAX_BYTES;
+    const live = await dir.entry(base);
+    return live?.kind === 'file' && live.size <= RECEIVE_MAX_BYTES;
   } finally {
     await dir.close();
   }

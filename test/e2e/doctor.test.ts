@@ -61,10 +61,12 @@ describe('hotswap doctor', () => {
     const r = await runCli(['doctor'], { cwd: repo.dir });
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).not.toMatch(/^FAIL/m);
-    for (const name of ['git', 'go', 'reproducible', 'docker', 'container', 'image', 'builder image', 'notifications', 'inotify', 'file events']) {
+    for (const name of ['git', 'go', 'reproducible', 'docker', 'container', 'upload', 'image', 'builder image', 'notifications', 'inotify', 'file events']) {
       expect(line(r.stdout, name), name).toMatch(/^(OK|WARN)/);
     }
     expect(line(r.stdout, 'container')).toMatch(/^OK .*is running/);
+    // Root beside a local engine: the host writes the upload itself.
+    expect(line(r.stdout, 'upload')).toMatch(/^OK +upload +written from the host into \S+:\/usr\/bin \(\/proc\/\d+\/root\)$/);
     // CI leaves DOCKER_HOST unset: then the engine is the default socket, and doctor says so.
     const via = process.env.DOCKER_HOST ? 'DOCKER_HOST' : 'the default socket';
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -2,14 +2,17 @@
  * The host's own write into a running container (src/docker/proc-root.ts, used by src/swap/install.ts) on the
  * real engine: it lands where the container sees it and reads back as the container holds it; it never
  * follows the container's symlinks out to the host's files; a process that is not the container's gets
- * nothing. Then swaps: a big binary's upload is hashed by hotswap-hasher in the container as the host writes it.
+ * nothing; target.binaryPath is checked that way, with no exec. Then swaps: a big binary's upload is hashed by
+ * hotswap-hasher in the container as the host writes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDocker } from '../../src/docker/docker.js';
 import { containerDir } from '../../src/docker/proc-root.js';
+import { checkBinaryPath } from '../../src/pipeline/binary-path.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
@@ -58,8 +61,8 @@ describe('the host writing into a container (proc-root)', () => {
       expect(back.sha256).toBe(sha(file));
       expect(await containerSha256(NAME, '/usr/bin/.hs-payload')).toBe(sha(file));
       expect(await inContainer('stat -c "%i %s" /usr/bin/.hs-payload')).toBe(`${back.inode} ${back.size}`);
-      expect(await dir.size('ollama')).toBe(Number(await inContainer('stat -c %s /usr/bin/ollama')));
-      expect(await dir.size('.hs-none')).toBeNull();
+      expect(await dir.entry('ollama')).toEqual({ kind: 'file', size: Number(await inContainer('stat -c %s /usr/bin/ollama')) });
+      expect(await dir.entry('.hs-none')).toBeNull();
     } finally {
       await dir.close();
     }
@@ -88,6 +91,20 @@ describe('the host writing into a container (proc-root)', () => {
     const plain = await containerDir(pid, id, '/opt/real/sub');
     expect(plain).not.toBeNull();
     await plain!.close();
+  });
+
+  it('checks target.binaryPath from the host, with no exec in the container; a path it cannot open is left to the exec', async () => {
+    const real = connectDocker().container(NAME);
+    const execs: string[] = [];
+    const watched = Object.assign(Object.create(real) as typeof real, {
+      exec: (argv: readonly string[]) => (execs.push(argv.join(' ')), real.exec(argv)),
+    });
+    const running = (await real.inspect())!;
+    expect(await checkBinaryPath(watched, '/usr/bin/ollama', running)).toBe(true);
+    await expect(checkBinaryPath(watched, '/usr/bin', running)).rejects.toThrow('target.binaryPath /usr/bin is a directory');
+    expect(execs).toEqual([]);
+    await expect(checkBinaryPath(watched, '/no/such/dir/ollama', running)).rejects.toThrow('the directory /no/such/dir does not exist');
+    expect(execs).toHaveLength(1);
   });
 
   it('answers null for a process that is not the container\'s, or for no process', async () => {
