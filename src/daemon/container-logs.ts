@@ -52,6 +52,8 @@ async function followOneProcess(container: ContainerClient, from: LogOptions, on
   const done = new AbortController();
   const stop = () => done.abort();
   signal.addEventListener('abort', stop, { once: true });
+  // Aborted while the caller asked whether it runs: no abort event comes any more, and a live stream would never end.
+  if (signal.aborted) stop();
   const recheck = setInterval(() => void container.inspect().then((s) => {
     if (!s?.running || s.startedAt !== startedAt) stop();
   }, stop), RECHECK_MS);
