@@ -46,9 +46,22 @@ function firstSymlink(path: string, depth = 2): string | null {
   const info = lstatSync(path, { throwIfNoEntry: false });
   if (!info) return null;
   if (info.isSymbolicLink()) return path;
-  if (!info.isDirectory() || depth === 0) return null;
-  for (const name of readdirSync(path)) {
-    const found = firstSymlink(join(path, name), depth - 1);
+  return info.isDirectory() ? symlinkBelow(path, depth) : null;
+}
+
+/**
+ * The first symbolic link in directory `dir`, `depth` levels down, told by the entries' types as readdir
+ * gives them (one call for a directory's entries, not an lstat each: checked at every command's start);
+ * an entry of unknown type is looked at with lstat.
+ */
+function symlinkBelow(dir: string, depth: number): string | null {
+  if (depth === 0) return null;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const known = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket();
+    const found = !known ? firstSymlink(path, depth - 1)
+      : entry.isSymbolicLink() ? path
+        : entry.isDirectory() ? symlinkBelow(path, depth - 1) : null;
     if (found) return found;
   }
   return null;
