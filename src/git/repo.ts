@@ -3,7 +3,8 @@
  * through a private index, so the user's index, HEAD and stash are never touched.
  */
 import { execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
@@ -95,9 +96,11 @@ async function locate(dir: string): Promise<{ top: string; gitDirRaw: string; co
 /** The private object directory's environment, the directory created and pruned. */
 async function privateObjects(dir: string, commonDir: string): Promise<Record<string, string>> {
   const objects = { ...objectEnv(dir, commonDir) };
-  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+  try {
+    mkdirSync(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 });
+  } catch (e) {
     throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
-  });
+  }
   await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
   return objects;
 }
@@ -192,10 +195,10 @@ export async function openRepo(dir: string): Promise<GitRepo> {
 
   async function seedIndex() {
     // .hotswap and its objects may have been removed since openRepo checked them (a user's `rm -rf .hotswap`).
-    await mkdir(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
-    const exists = await stat(privateIndex).then(() => true, () => false);
+    // Synchronous, as the state's small writes are (state/store.ts): this stands before every snapshot.
+    mkdirSync(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
-    if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
+    if (!existsSync(privateIndex)) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
   }
 
   return {
