@@ -71,16 +71,15 @@ function prune(dir: string, prefix: string): void {
 }
 
 /** The file's text: an ASCII file is read as latin1, V8's one-byte string, without the UTF-8 decode (~5 ms for 1.5 MB). */
-function readSource(file: string): string {
-  const bytes = readFileSync(file);
-  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-}
+const textOf = (bytes: Buffer): string => bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 
 /** `require(file)` through V8's code cache in `dir` (null: none). */
 export function requireWithCodeCache(file: string, label: string, dir: string | null): CachedModule {
-  const source = readSource(file);
+  const bytes = readFileSync(file);
+  const source = textOf(bytes);
   const prefix = `${basename(file)}-`;
-  const key = createHash('sha256').update(source).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 16);
+  // The bytes, not the text: hashing a string encodes it to UTF-8 again (~2 ms for 1.5 MB).
+  const key = createHash('sha256').update(bytes).update(`${process.version} ${process.arch}`).digest('hex').slice(0, 16);
   const cacheFile = dir === null ? null : join(dir, `${prefix}${label}-${key}.v8`);
   const cachedData = cacheFile === null ? undefined : readCache(cacheFile);
   const script = new Script(`${WRAPPER}${source}\n})`, { filename: file, cachedData });

@@ -49,8 +49,8 @@ export async function swapCommand(flags: SwapFlags, early: HeadStart | null = nu
     if (config.output.json) printJson(reports.length === 1 ? reports[0] : reports);
     return worstExitCode(results);
   } finally {
-    await targets.close();
-    await hasherUploads(); // a tool upload cut off by the exit would only be made again next time
+    // A tool upload cut off by the exit would only be made again next time.
+    await Promise.all([targets.close(), hasherUploads()]);
   }
 }
 

@@ -2,8 +2,9 @@
  * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
  * through a private index, so the user's index, HEAD and stash are never touched.
  */
-import { spawn } from 'node:child_process';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
@@ -64,10 +65,21 @@ function cleanEnv(extra: Record<string, string>): Record<string, string> {
 const gitAt = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
   simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE', ...OBJECT_ENV_NAMES] }).env(cleanEnv(extraEnv));
 
+/**
+ * `git args`'s stdout; rejects on a non-zero exit with git's stderr in the message. The calls before a
+ * snapshot's tree is known (locate, check-ignore, add, write-tree) go through it, not simple-git, whose task
+ * queue adds ~5 ms before a process's first git and 1–2 ms to each: they stand before a one-shot's `go build`.
+ */
+function gitOut(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: dir, env: cleanEnv(extraEnv), maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
+
 /** The work tree's top, git directory and common directory (a linked worktree's differ), in one git call. */
 async function locate(dir: string): Promise<{ top: string; gitDirRaw: string; commonDir: string }> {
   try {
-    const [top = '', gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitAt(dir).revparse(['--show-toplevel', '--git-dir', '--git-common-dir'])).trim().split('\n');
+    const [top = '', gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitOut(dir, ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir'])).trim().split('\n');
     return { top, gitDirRaw, commonDir };
   } catch (e) {
     const message = messageOf(e);
@@ -84,16 +96,18 @@ async function locate(dir: string): Promise<{ top: string; gitDirRaw: string; co
 /** The private object directory's environment, the directory created and pruned. */
 async function privateObjects(dir: string, commonDir: string): Promise<Record<string, string>> {
   const objects = { ...objectEnv(dir, commonDir) };
-  await mkdir(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+  try {
+    mkdirSync(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 });
+  } catch (e) {
     throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
-  });
+  }
   await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
   return objects;
 }
 
 /**
- * git's message ends with the reason; before it `add --verbose` may have listed every file it added. A
- * snapshot writes only into .hotswap (its index and objects): a full disk is that one.
+ * git's message ends with the reason (before it, the command line). A snapshot writes only into .hotswap
+ * (its index and objects): a full disk is that one.
  */
 function snapshotFailure(e: unknown, dir: string): Error {
   if (isDiskFull(e)) return diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
@@ -161,8 +175,8 @@ function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
 async function prepare(dir: string) {
   const stateReady = ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
   stateReady.catch(() => undefined); // reported below, after git's own failure (not a repository, no git)
-  // By output, not exit code: simple-git resolves a silent exit 1 (not ignored) as a success.
-  const ignored = stateReady.then(() => gitAt(dir).raw(['check-ignore', '.hotswap'])).catch(() => '');
+  // Exit 1 (not ignored) rejects, as any failure: only a printed path says it is ignored.
+  const ignored = stateReady.then(() => gitOut(dir, ['check-ignore', '.hotswap'])).catch(() => '');
   const located = await locate(dir);
   await stateReady;
   const [objects] = await Promise.all([privateObjects(dir, located.commonDir), removeDeadProcessFiles(dir)]);
@@ -181,10 +195,10 @@ export async function openRepo(dir: string): Promise<GitRepo> {
 
   async function seedIndex() {
     // .hotswap and its objects may have been removed since openRepo checked them (a user's `rm -rf .hotswap`).
-    await mkdir(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
-    const exists = await stat(privateIndex).then(() => true, () => false);
+    // Synchronous, as the state's small writes are (state/store.ts): this stands before every snapshot.
+    mkdirSync(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
     // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
-    if (!exists) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
+    if (!existsSync(privateIndex)) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
   }
 
   return {
@@ -193,12 +207,11 @@ export async function openRepo(dir: string): Promise<GitRepo> {
     snapshot: oneAtATime(async () => {
       try {
         await seedIndex();
-        const indexed = git({ GIT_INDEX_FILE: privateIndex });
+        const indexed = { ...objects, GIT_INDEX_FILE: privateIndex };
         // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
         // .hotswap, git refuses an exclude pathspec for it, and needs none.
-        // --verbose: simple-git waits 50 ms more for a command that printed nothing, and an edit is printed.
-        await indexed.raw(['add', '-A', '--verbose', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])]);
-        return (await indexed.raw(['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])])).trim();
+        await gitOut(dir, ['add', '-A', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])], indexed);
+        return (await gitOut(dir, ['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])], indexed)).trim();
       } catch (e) {
         throw snapshotFailure(e, dir);
       }

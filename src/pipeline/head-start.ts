@@ -88,15 +88,28 @@ async function localReason(record: HeadStartRecord): Promise<string | null> {
   return choice.builder === 'local' ? choice.reason : null;
 }
 
-/** Progress and log calls held until the run's own are attached, then passed on as they come. */
+/**
+ * Progress and log calls held until the run's own are attached, then passed on as they come. `begun` settles
+ * at the builder's first call (`go build` is spawned in the same turn as its log line: builders/local.ts),
+ * or at `began()`.
+ */
 function heldTalk() {
   const held: ((run: RunTalk) => void)[] = [];
   let run: RunTalk | null = null;
-  const later = (call: (run: RunTalk) => void) => (run ? call(run) : void held.push(call));
+  let began = () => {};
+  const later = (call: (run: RunTalk) => void) => {
+    began();
+    if (run) call(run);
+    else held.push(call);
+  };
   const logAt = (level: keyof BuildLog) => (...args: unknown[]) => later((r) => (r.log[level] as (...a: unknown[]) => void)(...args));
   return {
     progress: forwardingProgress((call, args) => later((r) => (r.progress[call] as (...a: unknown[]) => void)(...args))),
     log: { info: logAt('info'), debug: logAt('debug') } as BuildLog,
+    begun: new Promise<void>((resolve) => {
+      began = resolve;
+    }),
+    began: () => began(),
     attached: new Promise<RunTalk>((resolve) => {
       held.push(resolve);
     }),
@@ -116,29 +129,50 @@ function headStartBuilder(reason: string, mode: BuildConfig['mode'], attached: P
 }
 
 /**
+ * The build of `tree` as `record` says, for the run to take; resolves once `go build` runs (or the build
+ * ended first), so the swap command's loading, which holds the event loop for tens of milliseconds, does
+ * not hold back the spawn.
+ */
+async function startBuild(record: HeadStartRecord, reason: string, tree: string) {
+  const talk = heldTalk();
+  const request: BuildRequest = {
+    repo: record.repo, build: record.build, mainPackage: record.mainPackage, platform: record.platform,
+    version: versionFor(record.build, tree), progress: talk.progress, log: talk.log,
+  };
+  const builder = headStartBuilder(reason, record.build.mode, talk.attached);
+  const watched: Builder = {
+    build: (r) => {
+      const built = builder.build(r);
+      void built.then(talk.began, talk.began); // a build that failed before it spoke
+      return built;
+    },
+  };
+  const prebuilds = new Prebuilds();
+  prebuilds.start(record.target, watched, request, buildKey(request, tree));
+  await talk.begun;
+  return { prebuilds, attach: talk.attach };
+}
+
+/**
  * Starts the head start of the swap these flags ask for, or null when there is none to make: no record
  * (the first run here), a `--rev` run (it builds an exported tree), a build that is not the host's, or
- * anything failing (the run then does it all, and reports what is wrong).
+ * anything failing (the run then does it all, and reports what is wrong). The repo opens while the host's
+ * tools are asked: the build needs both, and neither needs the other.
  */
 export async function headStart(flags: Readonly<Record<string, unknown>>, cwd: string): Promise<HeadStart | null> {
   if (flags.rev !== undefined) return null;
   const file = findStateFile(HEAD_START_FILE, flags, cwd);
   const record = file ? readRecord(file) : null;
-  const reason = record ? await localReason(record).catch(() => null) : null;
-  if (!record || !reason) return null;
-  const git = await openRepo(record.repo).catch(() => null);
-  if (!git) return null;
+  if (!record || (record.build.mode !== 'local' && record.build.mode !== 'auto')) return null;
+  const opening = openRepo(record.repo).catch(() => null);
+  const reason = await localReason(record).catch(() => null);
+  const git = await opening;
+  if (!git || !reason) return git?.close().then(() => null) ?? null;
   try {
     const tree = await git.snapshot();
-    const talk = heldTalk();
-    const request: BuildRequest = {
-      repo: record.repo, build: record.build, mainPackage: record.mainPackage, platform: record.platform,
-      version: versionFor(record.build, tree), progress: talk.progress, log: talk.log,
-    };
-    const prebuilds = new Prebuilds();
-    prebuilds.start(record.target, headStartBuilder(reason, record.build.mode, talk.attached), request, buildKey(request, tree));
+    const { prebuilds, attach } = await startBuild(record, reason, tree);
     return {
-      git, tree, prebuilds, attach: talk.attach,
+      git, tree, prebuilds, attach,
       async abandon() {
         prebuilds.clear();
         await git.close();

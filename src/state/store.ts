@@ -2,8 +2,8 @@
  * `.hotswap/state.json`: each target's last built tree and artifact, and the last runs. One owner;
  * written atomically (temp file + rename) so a crash never leaves half a file.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { diskFullError, isDiskFull, usageError } from '../errors.js';
 import type { Report } from '../report.js';
@@ -46,9 +46,22 @@ function firstSymlink(path: string, depth = 2): string | null {
   const info = lstatSync(path, { throwIfNoEntry: false });
   if (!info) return null;
   if (info.isSymbolicLink()) return path;
-  if (!info.isDirectory() || depth === 0) return null;
-  for (const name of readdirSync(path)) {
-    const found = firstSymlink(join(path, name), depth - 1);
+  return info.isDirectory() ? symlinkBelow(path, depth) : null;
+}
+
+/**
+ * The first symbolic link in directory `dir`, `depth` levels down, told by the entries' types as readdir
+ * gives them (one call for a directory's entries, not an lstat each: checked at every command's start);
+ * an entry of unknown type is looked at with lstat.
+ */
+function symlinkBelow(dir: string, depth: number): string | null {
+  if (depth === 0) return null;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const known = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket();
+    const found = !known ? firstSymlink(path, depth - 1)
+      : entry.isSymbolicLink() ? path
+        : entry.isDirectory() ? symlinkBelow(path, depth - 1) : null;
     if (found) return found;
   }
   return null;
@@ -80,23 +93,43 @@ export function findStateFile(name: string, flags: Readonly<Record<string, unkno
   }
 }
 
+/*
+ * Small files of `.hotswap/` are created, written and renamed with synchronous calls: each asynchronous one is
+ * a hop through libuv's thread pool, whose thread may wait milliseconds for a core on a busy machine, and a
+ * one-shot writes its state between its health check and its exit.
+ */
+
 /** `.hotswap/`, checked (checkStateDir) and created (owner only) when missing. */
 export async function ensureStateDir(repo: string): Promise<void> {
   checkStateDir(repo);
-  await mkdir(stateDir(repo), { recursive: true, mode: 0o700 });
+  mkdirSync(stateDir(repo), { recursive: true, mode: 0o700 });
   // Ignores itself and all it holds, so `git status` stays as the user left it even where .gitignore lacks .hotswap/.
   // Best effort: a full disk is reported by the write that needs the room, not by this courtesy.
-  await writeFile(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 }).catch(() => undefined);
+  try {
+    writeFileSync(statePath(repo, '.gitignore'), '*\n', { flag: 'wx', mode: 0o600 });
+  } catch {
+    // there already, or no room for it
+  }
 }
 
-export async function readState(repo: string): Promise<State> {
+/** The state in `text`; a missing (null) or unreadable one only means "nothing built yet": the next run rebuilds. */
+function stateOf(text: string | null): State {
   try {
-    const parsed = JSON.parse(await readFile(stateFile(repo), 'utf8')) as Partial<State> & { lastBuilt?: LastBuilt | null };
+    const parsed = JSON.parse(text ?? 'null') as Partial<State> & { lastBuilt?: LastBuilt | null };
     const runs = Array.isArray(parsed.runs) ? parsed.runs : [];
     const built = typeof parsed.built === 'object' && parsed.built !== null ? parsed.built : {};
     return { built: { ...fromSingleTarget(parsed.lastBuilt, runs), ...built }, runs };
   } catch {
-    // A missing or unreadable state only means "nothing built yet": the next run rebuilds.
+    return EMPTY;
+  }
+}
+
+export const readState = async (repo: string): Promise<State> => stateOf(await readFile(stateFile(repo), 'utf8').catch(() => null));
+
+function readStateNow(repo: string): State {
+  try {
+    return stateOf(readFileSync(stateFile(repo), 'utf8'));
+  } catch {
     return EMPTY;
   }
 }
@@ -132,11 +165,11 @@ export async function writeStateJson(repo: string, target: string, value: unknow
   const temp = `${target}.${process.pid}.tmp`;
   try {
     await ensureStateDir(repo);
-    await rm(temp, { force: true });
-    await writeFile(temp, JSON.stringify(value, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
-    await rename(temp, target);
+    rmSync(temp, { force: true });
+    writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
+    renameSync(temp, target);
   } catch (e) {
-    await rm(temp, { force: true }); // a half-written temp file (the disk filled up) is no state
+    rmSync(temp, { force: true }); // a half-written temp file (the disk filled up) is no state
     // The caller says what it was saving ("could not save .hotswap/state.json: …").
     if (isDiskFull(e)) throw diskFullError(null, stateDir(repo), { phase: 'state', cause: e });
     throw e;
@@ -190,5 +223,5 @@ export async function restoreLastBuilt(repo: string, name: string, lastBuilt: La
 
 /** Read-modify-write of the state for one finished run. */
 export async function recordRun(repo: string, report: Report, built: Built | null): Promise<void> {
-  await writeState(repo, withRun(await readState(repo), report, built));
+  await writeState(repo, withRun(readStateNow(repo), report, built));
 }

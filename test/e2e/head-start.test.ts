@@ -3,13 +3,15 @@
  * Docker and config code, from what the last run here built (.hotswap/head-start.json). The run takes it
  * only when it is exactly the build the run wants; anything else is built as without it.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { headStart } from '../../src/pipeline/head-start.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
 import { logLines } from '../support/daemon-log.js';
-import { containerSha256, removeContainer, run, startContainer } from '../support/docker.js';
+import { containerSha256, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
 import { freePort } from '../support/ports.js';
@@ -20,6 +22,7 @@ let port: number;
 const hello = async () => (await getText(`http://127.0.0.1:${port}/api/hello`)).body;
 const served = async () => JSON.parse((await getText(`http://127.0.0.1:${port}/api/version`)).body).version as string;
 const note = () => path.join(repo.dir, '.hotswap', 'head-start.json');
+const goBuilds = () => spawnSync('pgrep', ['-f', '--', `-o ${repo.dir}/`]).stdout.toString();
 const configure = (build: Record<string, unknown> = {}) => writeTestConfig(repo.dir, { container: NAME, port, extra: { build } });
 
 /** One-shot swap: its exit code, its JSON report, and the lines its process wrote to .hotswap/hotswap.log. */
@@ -60,6 +63,16 @@ describe('a one-shot swap\'s head start', () => {
     expect(await served()).toBe(second.report?.version);
   });
 
+  it('has its `go build` running once it returns, before the swap command loads', async () => {
+    repo.setMessage('hello early spawn');
+    const early = await headStart({}, repo.dir);
+    const running = goBuilds(); // synchronous: no turn of the event loop could spawn it meanwhile
+    await early?.abandon();
+    expect(early?.tree).toMatch(/^[0-9a-f]{40}$/);
+    expect(running).not.toBe('');
+    await vi.waitFor(() => expect(goBuilds()).toBe(''), { timeout: 10_000, interval: 100 });
+  });
+
   it('is discarded when the run builds something else, and the run builds what its config says', async () => {
     configure({ versionBase: '9.9.9' });
     repo.setMessage('hello new base');
@@ -94,7 +107,7 @@ describe('a one-shot swap\'s head start', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('target.container: must be a string');
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap')).filter((f) => f.startsWith('index.'))).toEqual([]);
-    await vi.waitFor(async () => expect((await run('pgrep', ['-f', `-o ${repo.dir}/`])).stdout).toBe(''), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(goBuilds()).toBe(''), { timeout: 10_000, interval: 100 });
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'bin')).filter((f) => f.startsWith('.'))).toEqual([]);
     repo.write('hotswap.config.json', config);
   });

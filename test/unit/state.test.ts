@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newReport, type Report } from '../../src/report.js';
-import { isAlive, lastBuiltOf, processState, readState, recordRun, type LastBuilt } from '../../src/state/store.js';
+import { checkStateDir, isAlive, lastBuiltOf, processState, readState, recordRun, type LastBuilt } from '../../src/state/store.js';
 
 let repo: string;
 beforeEach(() => {
@@ -44,6 +44,32 @@ describe('the state file with several targets', () => {
   it('builds again rather than guess when no run names the old lastBuilt', async () => {
     writeRaw({ lastBuilt: built('t0', 'sha0'), runs: [] });
     expect((await readState(repo)).built).toEqual({});
+  });
+});
+
+describe('checkStateDir', () => {
+  const state = (at = '') => path.join(repo, '.hotswap', at);
+  const linkAt = (at: string) => {
+    fs.mkdirSync(path.dirname(state(at)), { recursive: true });
+    fs.symlinkSync(os.tmpdir(), state(at));
+  };
+
+  it('passes a .hotswap of files and directories, and one that does not exist yet', () => {
+    expect(() => checkStateDir(repo)).not.toThrow();
+    fs.mkdirSync(state('objects/ab'), { recursive: true });
+    fs.writeFileSync(state('state.json'), '{}');
+    fs.writeFileSync(state('objects/ab/cdef'), '');
+    expect(() => checkStateDir(repo)).not.toThrow();
+  });
+
+  it.each(['', 'hotswap.log', 'bin/ollama-dev', 'objects/ab'])('refuses a symbolic link at .hotswap/%s', (at) => {
+    linkAt(at);
+    expect(() => checkStateDir(repo)).toThrow(`${state(at)} is a symbolic link`);
+  });
+
+  it('looks two levels down, not into each git object', () => {
+    linkAt('objects/ab/cdef');
+    expect(() => checkStateDir(repo)).not.toThrow();
   });
 });
 
