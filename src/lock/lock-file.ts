@@ -9,8 +9,8 @@
  * leaves it alone.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAlive } from '../state/store.js';
 
 export interface Holder {
@@ -79,11 +79,14 @@ export async function liveHolder(file: string): Promise<Holder | null> {
 /** The lock's record as written, whatever its holder's state (what `stop` explains). */
 export const recordedHolder = async (file: string): Promise<Holder | null> => (await readRecord(file))?.holder ?? null;
 
-/** Writes `holder` to a fresh temp file beside `file` (never through an existing name: `wx`). */
-async function writeTemp(file: string, holder: Holder): Promise<string> {
+/**
+ * Writes `holder` to a fresh temp file beside `file` (never through an existing name: `wx`). Synchronous, as
+ * are the link and the temp's removal: a swap takes the lock right after its build, on the swap's path.
+ */
+function writeTemp(file: string, holder: Holder): string {
   const temp = `${file}.${process.pid}.tmp`;
-  await rm(temp, { force: true });
-  await writeFile(temp, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o600 });
+  rmSync(temp, { force: true });
+  writeFileSync(temp, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o600 });
   return temp;
 }
 
@@ -107,22 +110,22 @@ async function removeStale(file: string, staleText: string): Promise<boolean> {
 }
 
 /** Hard-links `temp` to `file`: it appears whole or not at all. A file system without hard links gets O_EXCL. */
-async function createExclusive(temp: string, file: string): Promise<void> {
+function createExclusive(temp: string, file: string): void {
   try {
-    await link(temp, file);
+    linkSync(temp, file);
   } catch (e) {
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-    await writeFile(file, await readFile(temp), { flag: 'wx', mode: 0o600 });
+    writeFileSync(file, readFileSync(temp), { flag: 'wx', mode: 0o600 });
   }
 }
 
 /** One attempt: the lock is this process's, or the live holder is returned. A stale lock is taken over. */
 export async function tryTake(file: string, holder: Holder): Promise<TakeResult> {
-  const temp = await writeTemp(file, holder);
+  const temp = writeTemp(file, holder);
   try {
     for (;;) {
       try {
-        await createExclusive(temp, file);
+        createExclusive(temp, file);
         return { taken: true };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -134,13 +137,13 @@ export async function tryTake(file: string, holder: Holder): Promise<TakeResult>
       if (!(await removeStale(file, found.text))) await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
   }
 }
 
 /** Rewrites the holder's record (atomically: a temp file renamed over it, which replaces, never follows). */
 export async function updateRecord(file: string, holder: Holder): Promise<void> {
-  await rename(await writeTemp(file, holder), file);
+  await rename(writeTemp(file, holder), file);
 }
 
 /**
