@@ -2,7 +2,7 @@
  * Getting the new binary to the binary path, backed up first, whatever state the container is in: by exec
  * (upload beside it, then INSTALL) while it runs steadily, else through the archive API.
  */
-import { operationError } from '../errors.js';
+import { messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
@@ -162,8 +162,9 @@ async function writtenFromHost(req: InstallRequest, dir: ContainerDir, name: str
     if (word) return { check: word, via: 'host write, hotswap-hasher' };
     const { sha256, inode, size } = await dir.readBack(name);
     return { check: `follow ${sha256} ${inode} ${size}`, via: 'host write, read back' };
-  } catch {
+  } catch (error) {
     follower?.cancel();
+    req.progress.warn(`writing the upload from the host failed (${messageOf(error)}): uploading it through the engine`);
     return null;
   } finally {
     await dir.close();
@@ -211,7 +212,7 @@ async function uploadChecked(req: InstallRequest, running: ContainerState, paths
  */
 async function installRunning(req: InstallRequest, running: ContainerState): Promise<Installed> {
   const { container, target, artifact } = req;
-  const paths: SwapPaths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   // Pruning keeps this swap's own backup until the swap is decided: a rollback needs it.
   const keep = target.keepBackup ? '' : String(Math.max(1, target.keepBackups));
   const argsWith = (expected: string) => [target.binaryPath, paths.backupStem, paths.temp, expected, paths.backupPrefix, keep, paths.backupTemp];

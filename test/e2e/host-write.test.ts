@@ -148,6 +148,25 @@ describe('swaps written from the host', () => {
     expect(Number(await inContainer('stat -c %s /usr/bin/ollama'))).toBeGreaterThan(16 * 2 ** 20);
   });
 
+  it('says why when the host\'s write fails (a full directory) and takes the engine\'s way, whose failure fails the copy phase; nothing is left', async () => {
+    const FULL = 'hs-test-host-write-full';
+    const fullPort = await freePort();
+    await startContainer({ name: FULL, port: fullPort, tmpfs: ['/usr/local/bin:size=1m'] });
+    try {
+      writeTestConfig(repo.dir, { container: FULL, port: fullPort, extra: { target: { binaryPath: '/usr/local/bin/ollama' } } });
+      repo.setMessage('hello full');
+      const result = await runCli(['swap'], { cwd: repo.dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/writing the upload from the host failed \(.*no space left on device.*\): uploading it through the engine/i);
+      // (Docker's archive upload into a tmpfs mount writes beneath it: INSTALL then finds no upload.)
+      expect(result.stderr).toMatch(/^hotswap: failed \(copy\): installing the new binary at \/usr\/local\/bin\/ollama/m);
+      expect((await dockerExec(FULL, ['ls', '-a', '/usr/local/bin'])).stdout.trim().split('\n').sort()).toEqual(['.', '..']);
+    } finally {
+      writeTestConfig(repo.dir, { container: NAME, port });
+      await removeContainer(FULL);
+    }
+  });
+
   it('uploads through the engine when the target says writeFromHost: false', async () => {
     writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { writeFromHost: false } } });
     await swapServes('hello engine');
