@@ -32,13 +32,13 @@ const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOL
 const CHUNK = 2 ** 20;
 
 /**
- * Is `pid` this container's process as this host sees it, in hotswap's own user namespace (so a file it writes
- * is owned by the container's root)? The cgroup path names the container's id under Docker and Podman alike.
+ * Is the process whose /proc entry is `entry` this container's, in hotswap's own user namespace (so a file
+ * it writes is owned by the container's root)? The cgroup path names the container's id under Docker and
+ * Podman alike.
  */
-async function ownProcess(pid: number, id: string): Promise<boolean> {
-  if (process.platform !== 'linux' || !(pid > 0) || !/^[0-9a-f]{64}$/.test(id)) return false;
+async function ownProcess(entry: string, id: string): Promise<boolean> {
   const [cgroup, theirs, ours] = await Promise.all([
-    readFile(`/proc/${pid}/cgroup`, 'utf8'), readlink(`/proc/${pid}/ns/user`), readlink('/proc/self/ns/user'),
+    readFile(`${entry}/cgroup`, 'utf8'), readlink(`${entry}/ns/user`), readlink('/proc/self/ns/user'),
   ]);
   return cgroup.includes(id) && theirs === ours;
 }
@@ -78,9 +78,14 @@ async function readBack(file: FileHandle): Promise<WrittenFile> {
 
 /** `dir` in container `id` whose process is `pid`, or null when the host cannot write there itself. */
 export async function containerDir(pid: number, id: string, dir: string): Promise<ContainerDir | null> {
+  if (process.platform !== 'linux' || !(pid > 0) || !/^[0-9a-f]{64}$/.test(id) || !posix.isAbsolute(dir)) return null;
+  // The process's /proc entry, held open: checked and entered through it, a pid that another process took
+  // since (the container stopped) answers nothing, never that process's files.
+  const proc = await open(`/proc/${pid}`, constants.O_RDONLY | constants.O_DIRECTORY).catch(() => null);
   try {
-    if (!posix.isAbsolute(dir) || !(await ownProcess(pid, id))) return null;
-    const handle = await openBeneath(`/proc/${pid}/root`, dir);
+    const entry = `/proc/self/fd/${proc?.fd}`;
+    if (!proc || !(await ownProcess(entry, id))) return null;
+    const handle = await openBeneath(`${entry}/root`, dir);
     const at = (name: string) => {
       if (name.includes('/')) throw new Error(`not a file name: ${name}`);
       return `/proc/self/fd/${handle.fd}/${name}`;
@@ -96,5 +101,7 @@ export async function containerDir(pid: number, id: string, dir: string): Promis
     };
   } catch {
     return null;
+  } finally {
+    await proc?.close();
   }
 }
