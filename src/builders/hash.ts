@@ -6,7 +6,7 @@ import type { Artifact } from './builder.js';
 const CHUNK = 2 ** 20;
 
 /** The sha256 of an open file, which it closes. */
-async function sha256Of(file: FileHandle): Promise<string> {
+export async function sha256Of(file: FileHandle): Promise<string> {
   const hash = createHash('sha256');
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);

@@ -5,15 +5,21 @@
  * `docker cp`). Anything that does not hold (another machine's engine, a pid of another namespace, no access,
  * a symlink on the way) answers null, and the caller takes the engine's way.
  */
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, lstat, open, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { sha256Of } from '../builders/hash.js';
+import type { ContainerClient, ContainerState } from './client.js';
 
 /** What the container now holds under a name: read back through the container's own file system. */
 export interface WrittenFile {
   readonly sha256: string;
   readonly inode: number;
+  readonly size: number;
+}
+
+export interface Entry {
+  readonly kind: 'file' | 'directory' | 'other';
   readonly size: number;
 }
 
@@ -23,13 +29,11 @@ export interface ContainerDir {
   /** What `name` holds, read back whole. */
   readBack(name: string): Promise<WrittenFile>;
   /** What `name` is (not following a symlink), or null when there is nothing of that name. */
-  entry(name: string): Promise<{ readonly kind: 'file' | 'directory' | 'other'; readonly size: number } | null>;
+  entry(name: string): Promise<Entry | null>;
   close(): Promise<void>;
 }
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
-/** Read-back in 1 MiB pieces, as builders/hash.ts hashes the build. */
-const CHUNK = 2 ** 20;
 
 /**
  * Is the process whose /proc entry is `entry` this container's, in hotswap's own user namespace (so a file
@@ -65,15 +69,11 @@ async function openBeneath(root: string, dir: string): Promise<FileHandle> {
 
 /** The file's hash, inode and size, read whole through `file` (then closed). */
 async function readBack(file: FileHandle): Promise<WrittenFile> {
-  try {
-    const { ino, size } = await file.stat();
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    for (let n; (n = (await file.read(buffer, 0, CHUNK)).bytesRead) > 0;) hash.update(buffer.subarray(0, n));
-    return { sha256: hash.digest('hex'), inode: ino, size };
-  } finally {
+  const { ino, size } = await file.stat().catch(async (e: unknown) => {
     await file.close();
-  }
+    throw e;
+  });
+  return { sha256: await sha256Of(file), inode: ino, size };
 }
 
 /** `dir` in container `id` whose process is `pid`, or null when the host cannot write there itself. */
@@ -103,5 +103,19 @@ export async function containerDir(pid: number, id: string, dir: string): Promis
     return null;
   } finally {
     await proc?.close();
+  }
+}
+
+/**
+ * What the host sees at `path` in the container as it runs (`running`), not following a symlink: null when
+ * the host cannot look there itself (ContainerClient.openDir), `{ entry: null }` when nothing is at the path.
+ */
+export async function lookFromHost(container: ContainerClient, running: ContainerState, path: string): Promise<{ readonly entry: Entry | null } | null> {
+  const dir = await container.openDir(running, posix.dirname(path));
+  if (!dir) return null;
+  try {
+    return { entry: await dir.entry(posix.basename(path)) };
+  } finally {
+    await dir.close();
   }
 }

@@ -15,6 +15,7 @@ import { openRepo } from '../git/repo.js';
 import type { ContainerClient, ContainerState, Engine } from '../docker/client.js';
 import { engineEndpoint } from '../docker/engine-config.js';
 import { isPlainTcp } from '../docker/endpoint.js';
+import { lookFromHost } from '../docker/proc-root.js';
 import { detectSlowMount } from '../watch/mounts.js';
 
 export type Status = 'OK' | 'WARN' | 'FAIL';
@@ -86,9 +87,7 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
 async function uploadWay(config: ResolvedConfig, container: ContainerClient, state: ContainerState): Promise<CheckResult> {
   if (!config.target.writeFromHost) return ok('upload', 'through the engine (target.writeFromHost is false)');
   const dir = posix.dirname(config.target.binaryPath);
-  const reached = await container.openDir(state, dir);
-  await reached?.close();
-  return reached
+  return await lookFromHost(container, state, config.target.binaryPath)
     ? ok('upload', `written from the host into ${state.name}:${dir} (/proc/${state.pid}/root)`)
     : ok('upload', `through the engine: this host cannot write into ${state.name}:${dir} (an engine elsewhere or in a VM, no root, or a symlink on the way)`);
 }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAlive } from '../state/store.js';
+import { isAlive, readTextNow } from '../state/store.js';
 
 export interface Holder {
   readonly pid: number;
@@ -151,13 +151,5 @@ export async function updateRecord(file: string, holder: Holder): Promise<void> 
  * thread-pool round trip under load cost up to 18 ms.
  */
 export async function release(file: string): Promise<void> {
-  if (recordOf(textNow(file))?.holder?.pid === process.pid) rmSync(file, { force: true });
-}
-
-function textNow(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+  if (recordOf(readTextNow(file))?.holder?.pid === process.pid) rmSync(file, { force: true });
 }

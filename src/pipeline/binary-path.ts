@@ -5,23 +5,18 @@
  */
 import { usageError } from '../errors.js';
 import { BINARY_PATH_CHECK } from '../swap/scripts.js';
-import { posix } from 'node:path';
 import type { ContainerClient, ContainerState } from '../docker/client.js';
+import { lookFromHost } from '../docker/proc-root.js';
 
 
 /**
  * What the host sees at the path, where it can look into the container itself (docker/proc-root.ts): no exec
  * then runs beside the build. null when it cannot, or finds a symlink or the like (the check's exec then looks).
  */
-async function seenFromHost(container: ContainerClient, running: ContainerState, dir: string, binaryPath: string): Promise<string | null> {
-  const opened = await container.openDir(running, dir);
-  if (!opened) return null;
-  try {
-    const kind = (await opened.entry(posix.basename(binaryPath)))?.kind ?? 'none';
-    return kind === 'file' || kind === 'none' ? 'ok' : kind === 'directory' ? 'directory' : null;
-  } finally {
-    await opened.close();
-  }
+async function seenFromHost(container: ContainerClient, running: ContainerState, binaryPath: string): Promise<string | null> {
+  const seen = await lookFromHost(container, running, binaryPath);
+  const kind = seen && (seen.entry?.kind ?? 'none');
+  return kind === 'file' || kind === 'none' ? 'ok' : kind === 'directory' ? 'directory' : null;
 }
 
 /**
@@ -30,7 +25,7 @@ async function seenFromHost(container: ContainerClient, running: ContainerState,
  */
 export async function checkBinaryPath(container: ContainerClient, binaryPath: string, hostView: ContainerState | null = null): Promise<boolean> {
   const dir = binaryPath.slice(0, binaryPath.lastIndexOf('/')) || '/';
-  const seen = hostView && await seenFromHost(container, hostView, dir, binaryPath).catch(() => null);
+  const seen = hostView && await seenFromHost(container, hostView, binaryPath).catch(() => null);
   const result = seen ? { exitCode: 0, stdout: seen } : await container.exec(['sh', '-c', BINARY_PATH_CHECK, 'sh', dir, binaryPath]).catch(() => null);
   const found = result?.exitCode === 0 ? result.stdout.trim() : '';
   if (found === 'directory') {

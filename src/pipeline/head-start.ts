@@ -79,10 +79,9 @@ function readRecord(file: string): HeadStartRecord | null {
   }
 }
 
-/** The reason the host builds it, or null when the run would not use the host's Go (only it starts early). */
+/** The reason the host builds it (`local`, or `auto` choosing the host), or null when `auto` would not use the host's Go. */
 async function localReason(record: HeadStartRecord): Promise<string | null> {
   if (record.build.mode === 'local') return 'builder local requested';
-  if (record.build.mode !== 'auto') return null;
   askHostToolsEarly(record.repo);
   const choice = chooseBuilder(await hostTools(record.repo), cgoEnabled(record.build.env, process.env));
   return choice.builder === 'local' ? choice.reason : null;

@@ -126,11 +126,12 @@ function stateOf(text: string | null): State {
 
 export const readState = async (repo: string): Promise<State> => stateOf(await readFile(stateFile(repo), 'utf8').catch(() => null));
 
-function readStateNow(repo: string): State {
+/** A small file's text, read synchronously (see above), or null when it cannot be read. */
+export function readTextNow(file: string): string | null {
   try {
-    return stateOf(readFileSync(stateFile(repo), 'utf8'));
+    return readFileSync(file, 'utf8');
   } catch {
-    return EMPTY;
+    return null;
   }
 }
 
@@ -223,5 +224,5 @@ export async function restoreLastBuilt(repo: string, name: string, lastBuilt: La
 
 /** Read-modify-write of the state for one finished run. */
 export async function recordRun(repo: string, report: Report, built: Built | null): Promise<void> {
-  await writeState(repo, withRun(readStateNow(repo), report, built));
+  await writeState(repo, withRun(stateOf(readTextNow(stateFile(repo))), report, built));
 }

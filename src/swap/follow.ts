@@ -5,6 +5,7 @@
  * it during a build, for its next swaps. Whatever goes wrong here, INSTALL hashes the upload itself.
  */
 import type { ContainerClient, ContainerState, PreparedExec } from '../docker/client.js';
+import { lookFromHost } from '../docker/proc-root.js';
 import { hasherSource } from '../toolchain/hasher-build.js';
 import { REMOVE_OTHER_HASHERS, swapPaths } from './scripts.js';
 
@@ -78,7 +79,8 @@ export const followerIfReady = (follower: Promise<Follower | null> | undefined):
  * for the container's platform (hasherFor), or null when there is none. Never rejects.
  */
 export function prepareFollow(container: ContainerClient, binaryPath: string, local: Promise<string | null>, hostWrites: ContainerState | null): Promise<Follower | null> {
-  const follower = (async () => (await hostReadsBack(container, hostWrites, binaryPath) ? null : startFollower(container, binaryPath, local)))()
+  const follower = hostReadsBack(container, hostWrites, binaryPath)
+    .then((readsBack) => (readsBack ? null : startFollower(container, binaryPath, local)))
     .catch(() => null);
   void follower.then((f) => settled.set(follower, f));
   return follower;
@@ -91,15 +93,8 @@ export function prepareFollow(container: ContainerClient, binaryPath: string, lo
  * container as it runs now, when the target lets the host write.
  */
 async function hostReadsBack(container: ContainerClient, running: ContainerState | null, binaryPath: string): Promise<boolean> {
-  const { dir: path, base } = swapPaths(binaryPath, new Date());
-  const dir = running && await container.openDir(running, path);
-  if (!dir) return false;
-  try {
-    const live = await dir.entry(base);
-    return live?.kind === 'file' && live.size <= RECEIVE_MAX_BYTES;
-  } finally {
-    await dir.close();
-  }
+  const live = running && (await lookFromHost(container, running, binaryPath))?.entry;
+  return live?.kind === 'file' && live.size <= RECEIVE_MAX_BYTES;
 }
 
 async function startFollower(container: ContainerClient, binaryPath: string, local: Promise<string | null>): Promise<Follower | null> {

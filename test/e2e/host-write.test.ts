@@ -15,6 +15,7 @@ import { containerDir } from '../../src/docker/proc-root.js';
 import { checkBinaryPath } from '../../src/pipeline/binary-path.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { lastLogLine } from '../support/daemon-log.js';
 import { containerSha256, docker, dockerExec, removeContainer, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
@@ -116,9 +117,7 @@ describe('the host writing into a container (proc-root)', () => {
 });
 
 describe('swaps written from the host', () => {
-  /** The last line of the repo's log holding `key`. */
-  const lastLine = (key: string) =>
-    JSON.parse(fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
+  const lastLine = (key: string) => lastLogLine(repo.dir, key);
   const swapServes = async (message: string) => {
     repo.setMessage(message);
     const result = await runCli(['swap', '--json'], { cwd: repo.dir });
@@ -130,7 +129,7 @@ describe('swaps written from the host', () => {
 
   it('reads a small binary back from the host, and no hotswap-hasher is started for it', async () => {
     await swapServes('hello small');
-    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
+    expect(lastLine('followed')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
     expect(await inContainer('ls -a /usr/bin')).not.toContain('.hotswap-hasher-');
   });
 
@@ -144,7 +143,7 @@ describe('swaps written from the host', () => {
     await swapServes('hello big'); // the live binary was small: read back
     await swapServes('hello bigger'); // the live one is big: the tool is started, found missing, and put there
     await swapServes('hello biggest');
-    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, hotswap-hasher' }));
+    expect(lastLine('followed')).toEqual(expect.objectContaining({ followed: true, via: 'host write, hotswap-hasher' }));
     expect(Number(await inContainer('stat -c %s /usr/bin/ollama'))).toBeGreaterThan(16 * 2 ** 20);
   });
 
@@ -170,6 +169,6 @@ describe('swaps written from the host', () => {
   it('uploads through the engine when the target says writeFromHost: false', async () => {
     writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { writeFromHost: false } } });
     await swapServes('hello engine');
-    expect(lastLine('"followed"')).toEqual(expect.objectContaining({ via: 'archive' }));
+    expect(lastLine('followed')).toEqual(expect.objectContaining({ via: 'archive' }));
   });
 });

@@ -10,6 +10,7 @@ import { writeTestConfig } from '../support/config.js';
 import { removeContainer, run, startContainer } from '../support/docker.js';
 import { makeFixtureRepo, type FixtureRepo } from '../support/fixture.js';
 import { getText } from '../support/http.js';
+import { lastLogLine } from '../support/daemon-log.js';
 import { REPO_ROOT } from '../support/paths.js';
 import { freePort } from '../support/ports.js';
 
@@ -106,8 +107,7 @@ describe('the packed package', () => {
     const swap = await hotswap(['swap', '--json'], { NODE_DEBUG: 'hotswap' });
     expect(swap.code, swap.stderr).toBe(0);
     expect(swap.stderr).toMatch(/code cache reused: .*hotswap\.cjs-swap-/);
-    const lines = fs.readFileSync(path.join(repo.dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes('"followed"'));
-    expect(JSON.parse(lines.at(-1)!)).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin' }));
+    expect(lastLogLine(repo.dir, 'followed')).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin' }));
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'tools'))).toEqual([expect.stringMatching(/^hotswap-hasher-[0-9a-f]{12}-linux-/)]);
   });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/docker/docker.js';
 import { runCli } from '../support/cli.js';
 import { writeTestConfig } from '../support/config.js';
+import { lastLogLine } from '../support/daemon-log.js';
 import { containerSha256, declineHasher, docker, dockerExec, ensureRuntimeImage, OPENSSL_IMAGE, removeContainer, startContainer } from '../support/docker.js';
 import { hasherName } from '../../src/swap/follow.js';
 import { hasherSource } from '../../src/toolchain/hasher-build.js';
@@ -24,10 +25,6 @@ const version = async () => JSON.parse((await getText(`http://127.0.0.1:${port}/
 const swap = (...args: string[]) => runCli(['swap', ...args], { cwd: repo.dir });
 const backupCount = async () =>
   (await dockerExec(NAME, ['sh', '-c', 'ls /tmp | grep -c "^ollama.backup_" || true'])).stdout.trim();
-
-/** The last line of the repo's log that holds `key`. */
-const lastLogLine = (dir: string, key: string) =>
-  JSON.parse(fs.readFileSync(path.join(dir, '.hotswap', 'hotswap.log'), 'utf8').split('\n').filter((l) => l.includes(key)).at(-1)!) as unknown;
 
 beforeAll(async () => {
   repo = await makeFixtureRepo();
@@ -73,7 +70,7 @@ describe('hotswap swap', () => {
     expect(report.trigger).toBe('manual');
     expect(report.sha256).toBe(await containerSha256(NAME));
     // As root beside a local engine, the host wrote the upload into the container itself and read it back there.
-    expect(lastLogLine(repo.dir, '"followed"')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
+    expect(lastLogLine(repo.dir, 'followed')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
     expect(report.version).toBe(await version());
     expect(report.plan.rebuild).toBe(true);
     expect(report.plan.files).toContainEqual(expect.objectContaining({ path: 'server/message.go', class: 'binary' }));
@@ -217,7 +214,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
   };
   /** The log line saying how the last swap's upload was checked. */
   const lastLine = (key: string) => lastLogLine(ossl.dir, key);
-  const lastCheck = () => lastLine('"followed"');
+  const lastCheck = () => lastLine('followed');
   /** Puts an `openssl` first on PATH that runs `body` (sh) instead of the real one. */
   const fakeOpenssl = async (body: string) => {
     const script = `mkdir -p /usr/local/bin; printf '#!/bin/sh\\n%s\\n' '${body}' > /usr/local/bin/openssl; chmod 755 /usr/local/bin/openssl`;
@@ -252,7 +249,7 @@ describe('hotswap swap into an image with openssl (as ollama\'s Ubuntu image has
     // The fixture's binary is small: it went through the tool's own stdin, not the archive API.
     expect(lastCheck()).toEqual(expect.objectContaining({ followed: true, via: 'hasher stdin', msg: 'upload hashed in the container as it was written' }));
     // The host's hash of the artifact did not hold the upload back: the swap awaited it only once the bytes were in.
-    expect(lastLine('"hostHash"')).toEqual(expect.objectContaining({
+    expect(lastLine('hostHash')).toEqual(expect.objectContaining({
       hostHash: expect.stringMatching(/^(beside|before) the upload$/), msg: 'the artifact\'s sha256 was awaited once the upload was in',
     }));
   });

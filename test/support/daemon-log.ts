@@ -12,6 +12,9 @@ export const logLines = (repoDir: string): LogLine[] => {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
 };
 
+/** The last line of the repo's log that has `key` (say `followed`, the upload's check), if any. */
+export const lastLogLine = (repoDir: string, key: string): LogLine | undefined => logLines(repoDir).filter((l) => key in l).at(-1);
+
 /**
  * Waits until the log holds a file event (at `since` or later) for each of `paths`; resolves with the time
  * (epoch ms) of the latest file event for them. `describe` says what the daemon printed, for the error.
