@@ -1,17 +1,18 @@
 /**
  * The git adapter: the only module that imports simple-git. It snapshots the work tree as a tree id
- * through a private index, so the user's index, HEAD and stash are never touched.
+ * (snapshot.ts) and reads trees and history, so the user's index, HEAD and stash are never touched. The
+ * plan's reads run plain `git` (snapshot.ts's gitOut): simple-git's task queue adds ~5 ms before a
+ * process's first git and 1–2 ms to each, and they run beside a one-shot's `go build`.
  */
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
-import { ensureStateDir, removeDeadProcessFiles, stateDir, statePath } from '../state/store.js';
+import { environmentError, usageError } from '../errors.js';
+import { ensureStateDir, removeDeadProcessFiles, statePath } from '../state/store.js';
 import { boundedMemo } from '../plan/graph-cache.js';
-import { OBJECT_ENV_NAMES, objectEnv, pruneObjects } from '../plan/snapshot-objects.js';
+import { OBJECT_ENV_NAMES, objectsOverLimit, pruneObjects } from '../plan/snapshot-objects.js';
 import { parseLsTree, parseNameStatus } from './output.js';
+import { cleanEnv, gitOut, snapshotPlace, writeSnapshot, type Located } from './snapshot.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -32,6 +33,8 @@ export interface GitRepo {
   readonly top: string;
   /** `dir` relative to `top`, '' at the top. */
   readonly prefix: string;
+  /** Where git put it (`rev-parse`), as this open found it. */
+  readonly located: Located;
   /** Tree id of the work tree below `dir`, as `git add -A` would see it (honours .gitignore). */
   snapshot(): Promise<string>;
   /** Paths that differ between two trees (or commits) of this directory. */
@@ -48,72 +51,8 @@ export interface GitRepo {
   close(): Promise<void>;
 }
 
-/**
- * The environment without GIT_* (a caller's GIT_DIR or GIT_INDEX_FILE must not leak in) and without the
- * variables simple-git's guard refuses (EDITOR, PAGER, PREFIX…): plumbing commands need none of them.
- */
-const GUARDED = new Set(['EDITOR', 'VISUAL', 'PAGER', 'PREFIX', 'SSH_ASKPASS']);
-function cleanEnv(extra: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const upper = key.toUpperCase();
-    if (value !== undefined && !upper.startsWith('GIT_') && !GUARDED.has(upper)) env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
 const gitAt = (dir: string, extraEnv: Record<string, string> = {}): SimpleGit =>
   simpleGit({ baseDir: dir, allowEnvironment: ['GIT_INDEX_FILE', ...OBJECT_ENV_NAMES] }).env(cleanEnv(extraEnv));
-
-/**
- * `git args`'s stdout; rejects on a non-zero exit with git's stderr in the message. The calls before a
- * snapshot's tree is known (locate, check-ignore, add, write-tree) go through it, not simple-git, whose task
- * queue adds ~5 ms before a process's first git and 1–2 ms to each: they stand before a one-shot's `go build`.
- */
-function gitOut(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: dir, env: cleanEnv(extraEnv), maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
-}
-
-/** The work tree's top, git directory and common directory (a linked worktree's differ), in one git call. */
-async function locate(dir: string): Promise<{ top: string; gitDirRaw: string; commonDir: string }> {
-  try {
-    const [top = '', gitDirRaw = '.git', commonDir = gitDirRaw] = (await gitOut(dir, ['rev-parse', '--show-toplevel', '--git-dir', '--git-common-dir'])).trim().split('\n');
-    return { top, gitDirRaw, commonDir };
-  } catch (e) {
-    const message = messageOf(e);
-    if (/ENOENT|spawn git/.test(message)) {
-      throw environmentError('git is not installed', { hint: 'install git (apt-get install git)', cause: e });
-    }
-    if (!/not a git repository/i.test(message)) throw environmentError(`running git in ${dir}: ${message.trim()}`, { cause: e });
-    throw usageError(`${dir} is not inside a git repository`, {
-      hint: 'hotswap plans builds from git: run `git init` there, or pass --repo with a git work tree', cause: e,
-    });
-  }
-}
-
-/** The private object directory's environment, the directory created and pruned. */
-async function privateObjects(dir: string, commonDir: string): Promise<Record<string, string>> {
-  const objects = { ...objectEnv(dir, commonDir) };
-  try {
-    mkdirSync(objects.GIT_OBJECT_DIRECTORY, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw isDiskFull(e) ? diskFullError('preparing .hotswap/objects', stateDir(dir), { phase: 'plan', cause: e }) : e;
-  }
-  await pruneObjects(dir, cleanEnv(objects)).catch(() => undefined); // a failed prune only leaves the objects
-  return objects;
-}
-
-/**
- * git's message ends with the reason (before it, the command line). A snapshot writes only into .hotswap
- * (its index and objects): a full disk is that one.
- */
-function snapshotFailure(e: unknown, dir: string): Error {
-  if (isDiskFull(e)) return diskFullError('snapshotting the work tree with git', stateDir(dir), { phase: 'plan', cause: e });
-  const reason = messageOf(e).trim().split('\n').filter(Boolean).pop() ?? 'git failed';
-  return operationError(`snapshotting the work tree with git: ${reason}`, { phase: 'plan', cause: e });
-}
 
 /** `work` called one call at a time, each after the previous one ended (however it ended). */
 function oneAtATime<T>(work: () => Promise<T>): () => Promise<T> {
@@ -168,66 +107,43 @@ function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
 }
 
 /**
- * The repo located, `.hotswap` ready and the private object directory set up, each step as soon as what it
- * needs is there: check-ignore reads no objects, and the clean-up of killed runs' indexes and temp files
- * touches no file the prune makes (those carry this pid).
+ * The repo located and `.hotswap` ready (it refuses a symlinked .hotswap), then the private object directory
+ * pruned when it has grown past its limit, and the clean-up of killed runs' indexes and temp files.
  */
 async function prepare(dir: string) {
-  const stateReady = ensureStateDir(dir); // refuses a symlinked .hotswap; created so `.hotswap/` patterns match
+  const stateReady = ensureStateDir(dir);
   stateReady.catch(() => undefined); // reported below, after git's own failure (not a repository, no git)
-  // Exit 1 (not ignored) rejects, as any failure: only a printed path says it is ignored.
-  const ignored = stateReady.then(() => gitOut(dir, ['check-ignore', '.hotswap'])).catch(() => '');
-  const located = await locate(dir);
-  await stateReady;
-  const [objects] = await Promise.all([privateObjects(dir, located.commonDir), removeDeadProcessFiles(dir)]);
-  return { ...located, objects, stateIgnored: (await ignored).trim() !== '' };
+  const over = stateReady.then(() => objectsOverLimit(dir, cleanEnv({ GIT_OBJECT_DIRECTORY: statePath(dir, 'objects') }))).catch(() => false);
+  const place = await snapshotPlace(dir, stateReady);
+  const pruned = over.then((grown) => (grown ? pruneObjects(dir, cleanEnv(place.objects)) : undefined)).catch(() => undefined); // a failed prune only leaves the objects
+  await Promise.all([pruned, removeDeadProcessFiles(dir)]);
+  return place;
 }
 
 export async function openRepo(dir: string): Promise<GitRepo> {
-  const { top, gitDirRaw, objects, stateIgnored } = await prepare(dir);
-  const prefix = relative(top, dir).split('\\').join('/');
-  const gitDir = isAbsolute(gitDirRaw) ? gitDirRaw : join(dir, gitDirRaw);
-  const privateIndex = statePath(dir, `index.${process.pid}`);
+  const place = await prepare(dir);
+  const { top, prefix, objects, privateIndex } = place;
   // Every command below reads and writes objects through the private object directory (snapshot-objects.ts).
   const git = (extra: Record<string, string> = {}) => gitAt(dir, { ...objects, ...extra });
   const listed = boundedMemo<TreeEntry[]>(4);
   const treeSpec = (rev: string) => (prefix ? `${rev}:${prefix}` : `${rev}^{tree}`);
 
-  async function seedIndex() {
-    // .hotswap and its objects may have been removed since openRepo checked them (a user's `rm -rf .hotswap`).
-    // Synchronous, as the state's small writes are (state/store.ts): this stands before every snapshot.
-    mkdirSync(objects.GIT_OBJECT_DIRECTORY!, { recursive: true, mode: 0o700 });
-    // Seeding from the user's index reuses its stat cache, so `add -A` hashes only what changed.
-    if (!existsSync(privateIndex)) await copyFile(join(gitDir, 'index'), privateIndex).catch(() => undefined);
-  }
-
   return {
-    dir, top, prefix,
+    dir, top, prefix, located: place.located,
     // One at a time: watch's speculation and a run both write the private index.
-    snapshot: oneAtATime(async () => {
-      try {
-        await seedIndex();
-        const indexed = { ...objects, GIT_INDEX_FILE: privateIndex };
-        // hotswap's own state (logs, binaries) must never become part of the snapshot. When .gitignore names
-        // .hotswap, git refuses an exclude pathspec for it, and needs none.
-        await gitOut(dir, ['add', '-A', '--', '.', ...(stateIgnored ? [] : [':(exclude).hotswap'])], indexed);
-        return (await gitOut(dir, ['write-tree', ...(prefix ? [`--prefix=${prefix}/`] : [])], indexed)).trim();
-      } catch (e) {
-        throw snapshotFailure(e, dir);
-      }
-    }),
+    snapshot: oneAtATime(() => writeSnapshot(place)),
     async diff(from, to) {
-      return parseNameStatus(await git().raw(['diff', '--name-status', '--no-renames', '-z', from, to]));
+      return parseNameStatus(await gitOut(dir, ['diff', '--name-status', '--no-renames', '-z', from, to], objects));
     },
     async treeOf(rev) {
       try {
-        return (await git().revparse([treeSpec(rev)])).trim();
+        return (await gitOut(dir, ['rev-parse', '--verify', '--end-of-options', treeSpec(rev)], objects)).trim();
       } catch (e) {
         throw usageError(`unknown revision ${rev}`, { hint: 'name a commit, branch or tag of this repo', cause: e });
       }
     },
     // A tree id names its contents: watch's speculation lists its snapshot, and the run's plan the same tree.
-    listTree: (tree) => listed(tree, async () => parseLsTree(await git().raw(['ls-tree', '-r', '-z', tree]))),
+    listTree: (tree) => listed(tree, async () => parseLsTree(await gitOut(dir, ['ls-tree', '-r', '-z', tree], objects))),
     readBlobs: (ids) => catFileBatch(dir, ids, objects),
     history: historyOf(git, (extra = {}) => gitAt(top, { ...objects, ...extra }), statePath(dir, `export-index.${process.pid}.tmp`)),
     async close() {

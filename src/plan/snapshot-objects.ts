@@ -43,25 +43,31 @@ function git(dir: string, env: Record<string, string>, args: string[], input = '
   });
 }
 
-/** Loose and packed bytes in the private object directory. */
-async function sizeOf(dir: string, env: Record<string, string>): Promise<number> {
-  const out = await git(dir, env, ['count-objects', '-v']);
+/**
+ * Has the private object directory grown past LIMIT_BYTES? Asked of that directory alone (`env` names it, no
+ * alternates), so it needs no `rev-parse` first and runs beside it. A directory not made yet holds nothing.
+ */
+export async function objectsOverLimit(dir: string, env: Record<string, string>): Promise<boolean> {
+  const out = await git(dir, env, ['count-objects', '-v']).catch(() => '');
   const kib = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(out)?.[1] ?? 0);
-  return (kib('size') + kib('size-pack')) * 1024;
+  return (kib('size') + kib('size-pack')) * 1024 > LIMIT_BYTES;
 }
 
-/** Another live process with a private index here snapshots this repo now: its objects must stay. */
-async function othersSnapshot(dir: string): Promise<boolean> {
+/**
+ * A live process snapshots this repo now (this one too: a one-shot's head start snapshots before its repo
+ * opens), so the objects it writes must stay: its private index is there.
+ */
+async function anySnapshotting(dir: string): Promise<boolean> {
   const names = await readdir(stateDir(dir)).catch(() => [] as string[]);
   return names.some((n) => {
     const pid = Number(/^index\.(\d+)$/.exec(n)?.[1]);
-    return pid > 0 && pid !== process.pid && isAlive(pid);
+    return pid > 0 && isAlive(pid);
   });
 }
 
-/** Repacks the private objects to those of the state's trees, once they exceed LIMIT_BYTES. */
+/** Repacks the private objects to those of the state's trees (call it once objectsOverLimit). */
 export async function pruneObjects(dir: string, env: Record<string, string>): Promise<void> {
-  if ((await sizeOf(dir, env)) <= LIMIT_BYTES || (await othersSnapshot(dir))) return;
+  if (await anySnapshotting(dir)) return;
   const lock = statePath(dir, 'objects.lock');
   if (!(await tryTake(lock, holderOf(dir))).taken) return; // another process prunes
   const fresh = statePath(dir, `objects-new.${process.pid}.tmp`);

@@ -20,7 +20,7 @@ const TARGET = { main: '.', context: CONTEXT };
 function fakeRepo(trees: Record<string, Record<string, string>>) {
   const reads: string[][] = [];
   const repo: GitRepo = {
-    dir: '/repo', top: '/repo', prefix: '',
+    dir: '/repo', top: '/repo', prefix: '', located: { top: '/repo', gitDirRaw: '.git', commonDir: '.git' },
     snapshot: async () => Object.keys(trees).at(-1)!,
     treeOf: async (rev) => rev,
     async listTree(tree): Promise<TreeEntry[]> {
