@@ -14,7 +14,18 @@ export interface HotswapErrorOptions {
   details?: string;
 }
 
+/**
+ * A one-shot's head start runs from a chunk of its own with its own copy of this module (scripts/bundle.mjs):
+ * `instanceof` goes by this registered mark, so an error made by either copy is a HotswapError to both.
+ */
+const MARK = Symbol.for('hotswap.HotswapError');
+
 export class HotswapError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+  }
+
+  readonly [MARK] = true;
   readonly hint: string | undefined;
   readonly phase: Phase | undefined;
   readonly details: string | undefined;
