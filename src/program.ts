@@ -1,6 +1,7 @@
 /** The command line: parses flags, runs one command, maps its outcome to exit codes 0/1/2/3 (README). */
 import { Command, CommanderError, Option } from 'commander';
 import type { HelpDefaults } from './cli/help-defaults.js';
+import type { HeadStart } from './pipeline/head-start.js';
 import { isHotswapError, messageOf, usageError } from './errors.js';
 import { translateLegacyFlags } from './legacy-flags.js';
 import { errorLine } from './ui/terminal.js';
@@ -96,29 +97,38 @@ function addBisect(command: Command, run: Run, d: HelpDefaults | null): void {
       run(async (opts) => (await import('./commands/bisect.js')).bisectCommand({ ...opts, good: String(opts.good), bad: String(opts.bad), command: words }))(o, c));
 }
 
+/** The head start dist/cli.js began before the program loaded (src/cli/early-swap.ts), for the swap to take once. */
+type TakeHeadStart = () => HeadStart | null;
+
 /**
  * A swap in this process: its build's head start (pipeline/head-start.ts) is under way before the swap
- * command's modules load (their compiling would hold it back), so `go build` runs while they do.
+ * command's modules load (their compiling would hold it back), so `go build` runs while they do. The one
+ * begun before the program loaded is taken unless these flags build another tree (`--rev`).
  */
-async function swapHere(flags: Record<string, unknown>): Promise<number> {
-  const early = await (await import('./pipeline/head-start.js')).headStart(flags, process.cwd()).catch(() => null);
+async function swapHere(flags: Record<string, unknown>, takeEarly: TakeHeadStart): Promise<number> {
+  let early = takeEarly();
+  if (early && flags.rev !== undefined) {
+    early.abandon();
+    early = null;
+  }
+  early ??= await (await import('./pipeline/head-start.js')).headStart(flags, process.cwd()).catch(() => null);
   try {
     return await (await import('./commands/swap.js')).swapCommand(flags, early);
   } catch (e) {
     // Failed before its run took the build (a bad config, say): a `go build` must not outlive the process.
-    await early?.abandon();
+    early?.abandon();
     throw e;
   }
 }
 
-function addSwap(command: Command, run: Run, d: HelpDefaults | null): void {
+function addSwap(command: Command, run: Run, d: HelpDefaults | null, takeEarly: TakeHeadStart): void {
   withPipeline(command
     .option('--if-changed', 'skip when no binary input changed since the last build')
     .option('--rev <rev>', 'build this commit, branch or tag instead of the work tree (no checkout)', nonEmpty('--rev'))
     .option('--no-daemon', 'run in this process even when `hotswap watch` runs for this repo (also HOTSWAP_NO_DAEMON=1); '
       + 'by default that daemon runs it, unless a flag or the config file makes its config differ from the daemon\'s'), d)
     // The daemon's client first: it loads no Docker, log or config code unless the daemon is not there.
-    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? swapHere(o)));
+    .action(run(async (o) => (await (await import('./daemon/client.js')).swapThroughDaemon(o)) ?? swapHere(o, takeEarly)));
 }
 
 function addWatch(command: Command, run: Run, d: HelpDefaults | null): void {
@@ -132,7 +142,7 @@ function addWatch(command: Command, run: Run, d: HelpDefaults | null): void {
     .action(run(async (o) => (await import('./commands/watch.js')).watchCommand(o)));
 }
 
-function build(version: string, run: Run, d: HelpDefaults | null): Command {
+function build(version: string, run: Run, d: HelpDefaults | null, takeEarly: TakeHeadStart): Command {
   const program = new Command('hotswap')
     .description('Build a Go server, swap it into its running container, verify, roll back on failure.')
     .version(version)
@@ -147,7 +157,7 @@ function build(version: string, run: Run, d: HelpDefaults | null): Command {
   const command = (name: string, description: string) =>
     program.command(name).description(description).addHelpText('after', examplesOf(name));
 
-  addSwap(command('swap', 'build and swap once, now'), run, d);
+  addSwap(command('swap', 'build and swap once, now'), run, d, takeEarly);
   addWatch(command('watch', 'watch the Go sources; build, swap and verify on every change'), run, d);
   addBisect(command('bisect', 'find the first bad commit between two revisions by hot swaps (no checkout)'), run, d);
   withoutJson(withCommon(command('stop', 'stop this repo\'s watch daemon (waits for the current swap)'), d))
@@ -221,13 +231,20 @@ const commandIn = (program: Command, argv: readonly string[]): string | undefine
 
 const wantsHelp = (argv: readonly string[]) => argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
 
-export async function main(argv: string[], version: string): Promise<number> {
+/** `early`: the head start dist/cli.js began for a swap (src/cli/early-swap.ts); stopped here unless the swap took it. */
+export async function main(argv: string[], version: string, early: HeadStart | null = null): Promise<number> {
   let code = 0;
+  let untaken = early;
+  const takeEarly = () => {
+    const taken = untaken;
+    untaken = null;
+    return taken;
+  };
   // Only help shows the effective defaults, so only help reads the config before the command does.
   const defaults = wantsHelp(argv) ? (await import('./cli/help-defaults.js')).helpDefaults(argv, process.cwd(), process.env) : null;
   const program = build(version, (action) => async (_options, command) => {
     code = await action(optionsOf(command));
-  }, defaults);
+  }, defaults, takeEarly);
   try {
     await program.parseAsync(translateLegacyFlags(argv), { from: 'user' });
     return code;
@@ -241,5 +258,7 @@ export async function main(argv: string[], version: string): Promise<number> {
       return 2;
     }
     return report(error);
+  } finally {
+    takeEarly()?.abandon(); // a `go build` no command took must not outlive the process
   }
 }

@@ -11,6 +11,7 @@ import { checkTargets } from '../pipeline/inputs.js';
 import { runTarget, worstExitCode } from '../pipeline/targets.js';
 import { prepareRevision } from '../revisions/export.js';
 import { hasherUploads } from '../swap/follow.js';
+import { sameLocation, type Located } from '../git/snapshot.js';
 import { askHostToolsEarly } from '../toolchain/host-tools.js';
 import { commandContext, printJson } from './context.js';
 
@@ -31,8 +32,9 @@ export async function swapCommand(flags: SwapFlags, early: HeadStart | null = nu
   // Its failure is the run's to report, after the checks that need no Docker.
   void engine.ping().catch(() => undefined);
   const builders = defaultBuilders(connectBuilderEngine);
-  const head = await headStartFor(config.repo, early, { builders, progress, log });
-  const targets = await checkTargets(config, { warn, at: flags.rev, ...(head ? { head } : {}) });
+  const started = headStartFor(config.repo, early, { builders, progress, log });
+  const targets = await checkTargets(config, { warn, at: flags.rev, ...(started ? { head: started } : {}) });
+  const head = started && placedAsSnapshotted(started, targets.runs[0].inputs.git.located);
   const notifier = createNotifier(config.notify, log);
   try {
     const revision = flags.rev ? await prepareRevision(targets.runs[0].inputs.git, config.repo, flags.rev) : undefined;
@@ -54,10 +56,23 @@ export async function swapCommand(flags: SwapFlags, early: HeadStart | null = nu
   }
 }
 
+/**
+ * The head start, when git puts the repo where it snapshotted it (it asked no `rev-parse`: the last run's
+ * answer); else its build and snapshot are stopped, and the run snapshots and builds for itself.
+ */
+function placedAsSnapshotted(head: HeadStart, located: Located): HeadStart | null {
+  if (sameLocation(head.located, located)) return head;
+  head.abandon();
+  return null;
+}
+
 /** The head start, handed the run's builders and voices, when it is of this run's repo; else stopped. */
-async function headStartFor(repo: string, head: HeadStart | null, talk: RunTalk): Promise<HeadStart | null> {
+function headStartFor(repo: string, head: HeadStart | null, talk: RunTalk): HeadStart | null {
   if (!head) return null;
-  if (head.git.dir !== repo) return head.abandon().then(() => null);
+  if (head.repo !== repo) {
+    head.abandon();
+    return null;
+  }
   head.attach(talk);
   return head;
 }

@@ -12,23 +12,10 @@ import { checkStateDir, findStateFile } from '../state/store.js';
 import { printJson } from '../ui/json.js';
 import { PROGRESS_CALLS, type Progress } from '../ui/progress.js';
 import { createTerminalProgress, errorLine } from '../ui/terminal.js';
-import { onMessages, send, SOCKET_NAME, type DaemonMessage } from './socket-protocol.js';
-
-/** The flags the daemon resolves as `swap` would; any other flag given (such as --no-daemon) runs in-process. */
-const FORWARDED_FLAGS: ReadonlySet<string> = new Set([
-  'config', 'repo', 'container', 'main', 'image', 'builder', 'forceBuilder', 'local', 'restart', 'verify',
-  'rollbackOnFail', 'keepBackup', 'quiet', 'json', 'logLevel', 'ifChanged',
-]);
+import { daemonAllowed, FORWARDED_FLAGS, onMessages, send, SOCKET_NAME, type DaemonMessage } from './socket-protocol.js';
 
 /** How long a daemon has to take or refuse the request once connected (it answers at once when alive). */
 const ANSWER_MS = 5000;
-
-/** HOTSWAP_NO_DAEMON set (to anything but 0 or empty) forces in-process runs, as --no-daemon does. */
-export function daemonAllowed(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): boolean {
-  const noDaemon = env.HOTSWAP_NO_DAEMON !== undefined && env.HOTSWAP_NO_DAEMON !== '' && env.HOTSWAP_NO_DAEMON !== '0';
-  if (noDaemon || flags.daemon === false) return false;
-  return Object.entries(flags).every(([key, value]) => value === undefined || key === 'daemon' || FORWARDED_FLAGS.has(key));
-}
 
 /** A connected socket, or null when nothing listens there (no daemon, or a dead one's leftover socket). */
 function connectTo(file: string): Promise<Socket | null> {

@@ -2,13 +2,27 @@
  * What `hotswap swap` and the watch daemon say over `.hotswap/daemon.sock`: one JSON object per line. The
  * client sends one request; the daemon answers `refused` (the client then runs in-process), or `accepted`,
  * the run's progress calls, and `done` with the reports and the exit code an in-process run would have.
- * Imported by the client before anything heavy: types, a line codec and the socket's path only.
+ * Imported by the client before anything heavy (and by dist/cli.js's head start, src/cli/early-swap.ts):
+ * types, a line codec, the socket's path and who may use it only.
  */
 import type { Socket } from 'node:net';
 import type { Report } from '../report.js';
 import type { Progress } from '../ui/progress.js';
 
 export const SOCKET_NAME = 'daemon.sock';
+
+/** The flags the daemon resolves as `swap` would; any other flag given (such as --no-daemon) runs in-process. */
+export const FORWARDED_FLAGS: ReadonlySet<string> = new Set([
+  'config', 'repo', 'container', 'main', 'image', 'builder', 'forceBuilder', 'local', 'restart', 'verify',
+  'rollbackOnFail', 'keepBackup', 'quiet', 'json', 'logLevel', 'ifChanged',
+]);
+
+/** HOTSWAP_NO_DAEMON set (to anything but 0 or empty) forces in-process runs, as --no-daemon does. */
+export function daemonAllowed(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): boolean {
+  const noDaemon = env.HOTSWAP_NO_DAEMON !== undefined && env.HOTSWAP_NO_DAEMON !== '' && env.HOTSWAP_NO_DAEMON !== '0';
+  if (noDaemon || flags.daemon === false) return false;
+  return Object.entries(flags).every(([key, value]) => value === undefined || key === 'daemon' || FORWARDED_FLAGS.has(key));
+}
 
 /** The swap flags the daemon can honour: the config resolved from them must equal its own (one-shot.ts). */
 export interface OneShotRequest {

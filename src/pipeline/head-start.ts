@@ -1,11 +1,11 @@
 /**
- * A one-shot swap's head start: its `go build`, begun before the command loads Docker, the config schema
- * and the logger (~75 ms of a fresh process), from what the last run here built (`.hotswap/head-start.json`)
- * and the work tree as it is now. It is a speculative build like watch's: the run takes it only when it
- * would start exactly that build (prebuild.ts's key), and discards it otherwise. Only the host's Go starts
- * early; the builder container and the artifact need Docker.
+ * A one-shot swap's head start: its `go build`, begun before the program loads (dist/cli.js starts it
+ * from a chunk of its own, src/cli/early-swap.ts), from what the last run here built
+ * (`.hotswap/head-start.json`) and the work tree as it is now. It is a speculative build like watch's: the
+ * run takes it only when it would start exactly that build (prebuild.ts's key), and discards it otherwise.
+ * Only the host's Go starts early; the builder container and the artifact need Docker.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Builder, BuildLog, Builders, BuildRequest } from '../builders/builder.js';
 import { chooseBuilder } from '../builders/choose.js';
@@ -13,11 +13,13 @@ import { localBuilder } from '../builders/local.js';
 import { withFallback } from '../builders/local-first.js';
 import type { BuildConfig } from '../config/types.js';
 import type { Platform } from '../docker/client.js';
-import { openRepo, type GitRepo } from '../git/repo.js';
-import { findStateFile, statePath } from '../state/store.js';
+import { cleanEnv, snapshotPlace, writeSnapshot, type Located } from '../git/snapshot.js';
+import { objectsOverLimit } from '../plan/snapshot-objects.js';
+import { ensureStateDir, findStateFile, readTextNow, statePath } from '../state/store.js';
 import { cgoEnabled } from '../toolchain/go-version.js';
 import { askHostToolsEarly, hostTools } from '../toolchain/host-tools.js';
 import { forwardingProgress, type Progress } from '../ui/progress.js';
+import { yieldTo } from './build-priority.js';
 import { buildKey, Prebuilds, versionFor } from './prebuild.js';
 
 export const HEAD_START_FILE = 'head-start.json';
@@ -29,6 +31,8 @@ export interface HeadStartRecord {
   readonly build: BuildConfig;
   readonly mainPackage: string;
   readonly platform: Platform;
+  /** Where git put the repo then: the head start snapshots without asking (`rev-parse`), the run checks it. */
+  readonly located?: Located;
 }
 
 /** The run's own builders and voices, once its config is known. */
@@ -39,25 +43,33 @@ export interface RunTalk {
 }
 
 export interface HeadStart {
-  /** The repo the build snapshotted: the run uses it (one private index, one snapshot at a time). */
-  readonly git: GitRepo;
-  /** The work tree as `hotswap swap` found it when it started: the run's snapshot too. */
+  /** The repo it snapshotted, into this process's private index: the run's repo opens on it. */
+  readonly repo: string;
+  /** The work tree as `hotswap swap` found it when it started: the run's snapshot too, if the run's repo is `located` there. */
   readonly tree: string;
+  readonly located: Located;
   /** Holds the build for its target, for the run to take or discard. */
   readonly prebuilds: Prebuilds;
   /** The build's log lines and warnings so far go to the run's, and its container fallback is the run's. */
   attach(run: RunTalk): void;
-  /** The run is for another repo: the build stops and the repo closes. */
-  abandon(): Promise<void>;
+  /** No run takes it (another repo, a failure, the daemon's swap): the build stops, the private index goes. */
+  abandon(): void;
 }
 
 let remembered = '';
 
-/** Notes what a run builds, for the next one-shot's head start. Best effort: a failed write only loses the head start. */
+/**
+ * Notes what a run builds, for the next one-shot's head start; written only when it differs from what the
+ * file holds. Best effort: a failed write only loses the head start.
+ */
 export function rememberBuild(record: HeadStartRecord): void {
   const text = JSON.stringify(record);
   if (text === remembered) return;
   const file = statePath(record.repo, HEAD_START_FILE);
+  if (readTextNow(file) === text) {
+    remembered = text;
+    return;
+  }
   try {
     writeFileSync(`${file}.${process.pid}.tmp`, text, { mode: 0o600 });
     renameSync(`${file}.${process.pid}.tmp`, file);
@@ -72,7 +84,8 @@ function readRecord(file: string): HeadStartRecord | null {
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<HeadStartRecord>;
     const whole = typeof r.target === 'string' && r.repo === dirname(dirname(file)) && typeof r.mainPackage === 'string' &&
-      typeof r.build?.output === 'string' && typeof r.platform?.os === 'string';
+      typeof r.build?.output === 'string' && typeof r.platform?.os === 'string' &&
+      (r.located === undefined || ['top', 'gitDirRaw', 'commonDir'].every((k) => typeof (r.located as unknown as Record<string, unknown>)[k] === 'string'));
     return whole ? r as HeadStartRecord : null;
   } catch {
     return null;
@@ -139,9 +152,10 @@ async function startBuild(record: HeadStartRecord, reason: string, tree: string)
     version: versionFor(record.build, tree), progress: talk.progress, log: talk.log,
   };
   const builder = headStartBuilder(reason, record.build.mode, talk.attached);
+  let building: Promise<unknown> = Promise.resolve();
   const watched: Builder = {
     build: (r) => {
-      const built = builder.build(r);
+      const built = building = builder.build(r);
       void built.then(talk.began, talk.began); // a build that failed before it spoke
       return built;
     },
@@ -149,36 +163,51 @@ async function startBuild(record: HeadStartRecord, reason: string, tree: string)
   const prebuilds = new Prebuilds();
   prebuilds.start(record.target, watched, request, buildKey(request, tree));
   await talk.begun;
+  yieldTo(building); // the rest of this process runs beside the build: it goes first
   return { prebuilds, attach: talk.attach };
+}
+
+/** The work tree's snapshot, where git put the repo at the last run (no `rev-parse`: the run checks it). */
+async function snapshotNow(record: HeadStartRecord): Promise<{ tree: string; located: Located; privateIndex: string }> {
+  const place = await snapshotPlace(record.repo, ensureStateDir(record.repo), record.located);
+  return { tree: await writeSnapshot(place), located: place.located, privateIndex: place.privateIndex };
 }
 
 /**
  * Starts the head start of the swap these flags ask for, or null when there is none to make: no record
  * (the first run here), a `--rev` run (it builds an exported tree), a build that is not the host's, or
- * anything failing (the run then does it all, and reports what is wrong). The repo opens while the host's
- * tools are asked: the build needs both, and neither needs the other.
+ * anything failing (the run then does it all, and reports what is wrong). The snapshot is made while the
+ * host's tools are asked: the build needs both, and neither needs the other.
  */
 export async function headStart(flags: Readonly<Record<string, unknown>>, cwd: string): Promise<HeadStart | null> {
   if (flags.rev !== undefined) return null;
   const file = findStateFile(HEAD_START_FILE, flags, cwd);
   const record = file ? readRecord(file) : null;
   if (!record || (record.build.mode !== 'local' && record.build.mode !== 'auto')) return null;
-  const opening = openRepo(record.repo).catch(() => null);
+  const snapshotting = snapshotNow(record).catch(() => null);
   const reason = await localReason(record).catch(() => null);
-  const git = await opening;
-  if (!git || !reason) return git?.close().then(() => null) ?? null;
+  const snapshot = await snapshotting;
+  if (!snapshot) return null; // the run snapshots, and says what is wrong
+  const dropIndex = () => rmSync(snapshot.privateIndex, { force: true });
+  if (!reason) {
+    dropIndex();
+    return null;
+  }
   try {
-    const tree = await git.snapshot();
-    const { prebuilds, attach } = await startBuild(record, reason, tree);
-    return {
-      git, tree, prebuilds, attach,
-      async abandon() {
-        prebuilds.clear();
-        await git.close();
-      },
+    const { prebuilds, attach } = await startBuild(record, reason, snapshot.tree);
+    const abandon = () => {
+      prebuilds.clear();
+      dropIndex();
     };
+    // Private objects grown past their limit: the run's repo prunes them, never under a snapshot of a live
+    // process, so this one's goes. Asked once the build runs, since it rarely says so.
+    if (await objectsOverLimit(record.repo, cleanEnv({ GIT_OBJECT_DIRECTORY: statePath(record.repo, 'objects') }))) {
+      abandon();
+      return null;
+    }
+    return { repo: record.repo, tree: snapshot.tree, located: snapshot.located, prebuilds, attach, abandon };
   } catch {
-    await git.close();
+    dropIndex();
     return null;
   }
 }

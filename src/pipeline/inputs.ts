@@ -45,8 +45,8 @@ export interface CheckOptions {
   readonly at?: string;
   /** A long-lived process (the daemon): keep each target's install execs standing between runs (standing.ts). */
   readonly standing?: boolean;
-  /** The repo and builds a one-shot's head start opened and began (pipeline/head-start.ts), for the runs to use. */
-  readonly head?: { readonly git: GitRepo; readonly prebuilds: Prebuilds };
+  /** The builds a one-shot's head start began (pipeline/head-start.ts), for the runs to take. */
+  readonly head?: { readonly prebuilds: Prebuilds };
 }
 
 /** The non-test .go files of a directory of `rev`'s tree, read from git objects. */
@@ -67,7 +67,7 @@ async function treeSources(git: GitRepo, rev: string): Promise<PackageSources> {
  * repo and each target's main package. One repo and one planner serve every target.
  */
 export async function checkTargets(config: ResolvedConfig, options: CheckOptions = {}): Promise<CheckedTargets> {
-  const git = options.head?.git ?? await openRepo(config.repo);
+  const git = await openRepo(config.repo);
   try {
     const planner = createPlanner(git, plannerOptions(config, options.warn));
     const prebuilds = options.head?.prebuilds ?? new Prebuilds();

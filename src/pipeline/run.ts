@@ -133,14 +133,19 @@ function prebuildOf(req: PipelineRequest, inputs: PipelineInputs, ready: ReadyCo
   const key = buildKey(request, tree);
   const name = targetName(config);
   inputs.prebuilds.platforms.set(name, ready.platform);
+  // Noted once the build runs, for the next one-shot's head start (written only when it changed: a speculated
+  // build's note may lack where git puts the repo).
+  const note = () => req.revision || rememberBuild({
+    target: name, repo: config.repo, build: config.build, mainPackage: inputs.mainPackage, platform: ready.platform, located: inputs.git.located,
+  });
   const speculated = inputs.prebuilds.take(name, key);
   if (speculated) {
     log.info({ tree }, 'speculative build reused');
+    note();
     return { prebuild: speculated, speculative: true };
   }
   const prebuild = inputs.prebuilds.begin(req.builders[config.build.mode], request, key);
-  // Noted once the build runs, for the next one-shot's head start; a build taken as speculated is already noted.
-  if (!req.revision) rememberBuild({ target: name, repo: config.repo, build: config.build, mainPackage: inputs.mainPackage, platform: ready.platform });
+  note();
   return { prebuild, speculative: false };
 }
 

@@ -1,7 +1,8 @@
 /**
- * A one-shot swap's head start (src/pipeline/head-start.ts): its `go build` starts before the command loads
- * Docker and config code, from what the last run here built (.hotswap/head-start.json). The run takes it
- * only when it is exactly the build the run wants; anything else is built as without it.
+ * A one-shot swap's head start (src/pipeline/head-start.ts, started by dist/cli.js through
+ * src/cli/early-swap.ts): its `go build` starts before the program loads, from what the last run here built
+ * (.hotswap/head-start.json), where git put the repo then. The run takes it only when it is exactly the
+ * build the run wants, of the repo where git puts it now; anything else is built as without it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,7 +68,7 @@ describe('a one-shot swap\'s head start', () => {
     repo.setMessage('hello early spawn');
     const early = await headStart({}, repo.dir);
     const running = goBuilds(); // synchronous: no turn of the event loop could spawn it meanwhile
-    await early?.abandon();
+    early?.abandon();
     expect(early?.tree).toMatch(/^[0-9a-f]{40}$/);
     expect(running).not.toBe('');
     await vi.waitFor(() => expect(goBuilds()).toBe(''), { timeout: 10_000, interval: 100 });
@@ -110,6 +111,19 @@ describe('a one-shot swap\'s head start', () => {
     await vi.waitFor(() => expect(goBuilds()).toBe(''), { timeout: 10_000, interval: 100 });
     expect(fs.readdirSync(path.join(repo.dir, '.hotswap', 'bin')).filter((f) => f.startsWith('.'))).toEqual([]);
     repo.write('hotswap.config.json', config);
+  });
+
+  it('is discarded when git no longer puts the repo where the note says, and the run snapshots and builds itself', async () => {
+    const noted = JSON.parse(fs.readFileSync(note(), 'utf8')) as { located: { top: string } };
+    expect(noted.located.top).toBe(repo.dir);
+    fs.writeFileSync(note(), JSON.stringify({ ...noted, located: { ...noted.located, top: path.dirname(repo.dir) } }));
+    repo.setMessage('hello, located again');
+    const result = await swap();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.report?.speculative).toBeUndefined();
+    expect(await hello()).toBe('hello, located again');
+    expect(JSON.parse(fs.readFileSync(note(), 'utf8')).located.top).toBe(repo.dir);
+    await vi.waitFor(() => expect(goBuilds()).toBe(''), { timeout: 10_000, interval: 100 });
   });
 
   it('is not made from a damaged note, nor for a --rev swap; both swap as without it', async () => {

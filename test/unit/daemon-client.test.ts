@@ -1,8 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { daemonAllowed } from '../../src/daemon/client.js';
-import { onMessages } from '../../src/daemon/socket-protocol.js';
+import { daemonAllowed, onMessages } from '../../src/daemon/socket-protocol.js';
 import { forwardingProgress, teeProgress, type Progress } from '../../src/ui/progress.js';
 
 describe('daemonAllowed', () => {
