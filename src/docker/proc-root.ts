@@ -5,8 +5,8 @@
  * `docker cp`). Anything that does not hold (another machine's engine, a pid of another namespace, no access,
  * a symlink on the way) answers null, and the caller takes the engine's way.
  */
-import { constants } from 'node:fs';
-import { copyFile, lstat, open, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, linkSync, lstatSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFile, open, readFile, readlink, rm, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sha256Of } from '../builders/hash.js';
 import type { ContainerClient, ContainerState } from './client.js';
@@ -16,13 +16,17 @@ export interface WrittenFile {
   readonly sha256: string;
   readonly inode: number;
   readonly size: number;
+  readonly mtimeMs: number;
 }
 
 export interface Entry {
   readonly kind: 'file' | 'directory' | 'other';
   readonly size: number;
+  readonly inode: number;
+  readonly mtimeMs: number;
 }
 
+/** A directory of the container; every `name` is a plain file name in it (never a path). */
 export interface ContainerDir {
   /** Writes host file `from` as `name` (a leftover of that name is removed first). */
   write(name: string, from: string): Promise<void>;
@@ -30,8 +34,22 @@ export interface ContainerDir {
   readBack(name: string): Promise<WrittenFile>;
   /** What `name` is (not following a symlink), or null when there is nothing of that name. */
   entry(name: string): Promise<Entry | null>;
+  /** The names here that start with `prefix`. */
+  names(prefix: string): Promise<string[]>;
+  /** `name` hard-linked as `as` in `to`; false when `to` is on another file system (no link can join them). */
+  link(name: string, to: ContainerDir, as: string): Promise<boolean>;
+  /** `name` copied as `as` in `to` (mode and times kept), a new file. */
+  copy(name: string, to: ContainerDir, as: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  chmod(name: string, mode: number): Promise<void>;
+  remove(name: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where the host's own calls reach a ContainerDir's entries (docker/proc-root.ts's alone). */
+const PATH_OF = Symbol('path of');
+type Reachable = ContainerDir & { [PATH_OF](name: string): string };
+const pathIn = (dir: ContainerDir, name: string) => (dir as Reachable)[PATH_OF](name);
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
@@ -67,13 +85,77 @@ async function openBeneath(root: string, dir: string): Promise<FileHandle> {
   }
 }
 
-/** The file's hash, inode and size, read whole through `file` (then closed). */
+/** The file's hash, inode, size and mtime, read whole through `file` (then closed). */
 async function readBack(file: FileHandle): Promise<WrittenFile> {
-  const { ino, size } = await file.stat().catch(async (e: unknown) => {
+  const { ino, size, mtimeMs } = await file.stat().catch(async (e: unknown) => {
     await file.close();
     throw e;
   });
-  return { sha256: await sha256Of(file), inode: ino, size };
+  return { sha256: await sha256Of(file), inode: ino, size, mtimeMs };
+}
+
+/**
+ * The directory `handle` holds, every name a plain file name in it. Creating calls never follow a symlink at
+ * the new name: rm unlinks a link itself, link and rename replace it, copyFile refuses it (O_EXCL). A read or
+ * chmod opens with O_NOFOLLOW. The small calls are synchronous: each is microseconds, where a hop through
+ * libuv's thread pool can wait milliseconds for a core beside a build, and they stand between the build and
+ * the restart.
+ */
+function reachedDir(handle: FileHandle): ContainerDir {
+  const at = (name: string) => {
+    if (name.includes('/')) throw new Error(`not a file name: ${name}`);
+    return `/proc/self/fd/${handle.fd}/${name}`;
+  };
+  const reached: Reachable = {
+    [PATH_OF]: at,
+    async write(name, from) {
+      await rm(at(name), { force: true });
+      await copyFile(from, at(name), constants.COPYFILE_EXCL);
+    },
+    readBack: async (name) => readBack(await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW)),
+    async entry(name) {
+      const s = lstatSync(at(name), { throwIfNoEntry: false });
+      return s ? { kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other', size: s.size, inode: s.ino, mtimeMs: s.mtimeMs } : null;
+    },
+    names: async (prefix) => readdirSync(`/proc/self/fd/${handle.fd}`).filter((n) => n.startsWith(prefix)),
+    async link(name, to, as) {
+      const target = pathIn(to, as);
+      rmSync(target, { force: true });
+      try {
+        linkSync(at(name), target);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EXDEV') return false;
+        throw e;
+      }
+    },
+    async copy(name, to, as) {
+      const target = pathIn(to, as);
+      await rm(target, { force: true });
+      const source = await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        await copyFile(`/proc/self/fd/${source.fd}`, target, constants.COPYFILE_EXCL);
+        const { mode, atime, mtime } = await source.stat();
+        const copied = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+        await Promise.all([copied.chmod(mode & 0o7777), copied.utimes(atime, mtime)]).finally(() => copied.close());
+      } finally {
+        await source.close();
+      }
+    },
+    rename: async (from, to) => renameSync(at(from), at(to)),
+    async chmod(name, mode) {
+      const fd = openSync(at(name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        fchmodSync(fd, mode);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    // Asynchronous: removing a backup of a binary's size takes milliseconds, which the restart need not wait for.
+    remove: (name) => rm(at(name), { force: true }),
+    close: () => handle.close(),
+  };
+  return reached;
 }
 
 /** `dir` in container `id` whose process is `pid`, or null when the host cannot write there itself. */
@@ -85,20 +167,7 @@ export async function containerDir(pid: number, id: string, dir: string): Promis
   try {
     const entry = `/proc/self/fd/${proc?.fd}`;
     if (!proc || !(await ownProcess(entry, id))) return null;
-    const handle = await openBeneath(`${entry}/root`, dir);
-    const at = (name: string) => {
-      if (name.includes('/')) throw new Error(`not a file name: ${name}`);
-      return `/proc/self/fd/${handle.fd}/${name}`;
-    };
-    return {
-      async write(name, from) {
-        await rm(at(name), { force: true }); // unlinks a symlink itself, never its target
-        await copyFile(from, at(name), constants.COPYFILE_EXCL); // O_EXCL: never through a link planted since
-      },
-      readBack: async (name) => readBack(await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW)),
-      entry: (name) => lstat(at(name)).then((s) => ({ kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other', size: s.size }), () => null),
-      close: () => handle.close(),
-    };
+    return reachedDir(await openBeneath(`${entry}/root`, dir));
   } catch {
     return null;
   } finally {

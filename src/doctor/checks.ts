@@ -83,13 +83,21 @@ async function docker(config: ResolvedConfig, engine: Engine): Promise<CheckResu
   return results;
 }
 
-/** How a swap's bytes will reach the container: written from the host where it can (swap/install.ts), else through the engine. */
+/**
+ * How a swap's bytes will reach the container: written and installed by the host where it reaches both the
+ * binary's and the backups' directories (swap/host-install.ts), written by it where it reaches the binary's
+ * (swap/install.ts), else through the engine.
+ */
 async function uploadWay(config: ResolvedConfig, container: ContainerClient, state: ContainerState): Promise<CheckResult> {
-  if (!config.target.writeFromHost) return ok('upload', 'through the engine (target.writeFromHost is false)');
-  const dir = posix.dirname(config.target.binaryPath);
-  return await lookFromHost(container, state, config.target.binaryPath)
-    ? ok('upload', `written from the host into ${state.name}:${dir} (/proc/${state.pid}/root)`)
-    : ok('upload', `through the engine: this host cannot write into ${state.name}:${dir} (an engine elsewhere or in a VM, no root, or a symlink on the way)`);
+  const { binaryPath, backupDir, writeFromHost } = config.target;
+  if (!writeFromHost) return ok('upload', 'through the engine (target.writeFromHost is false)');
+  const dir = posix.dirname(binaryPath);
+  const [bin, backups] = await Promise.all([lookFromHost(container, state, binaryPath), container.openDir(state, backupDir)]);
+  await backups?.close();
+  if (!bin) return ok('upload', `through the engine: this host cannot write into ${state.name}:${dir} (an engine elsewhere or in a VM, no root, or a symlink on the way)`);
+  return backups
+    ? ok('upload', `written and installed by the host, no exec: ${state.name}:${dir} (/proc/${state.pid}/root)`)
+    : ok('upload', `written from the host into ${state.name}:${dir} (/proc/${state.pid}/root); installed by an exec (the host cannot open ${backupDir})`);
 }
 
 /** A created container was never started (hotswap makes them so): the next swap puts the binary in and starts it. */

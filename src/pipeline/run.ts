@@ -17,6 +17,7 @@ import { CANCELLED } from '../ui/run-line.js';
 import { lastBuiltOf, readState, recordRun, type LastBuilt } from '../state/store.js';
 import { buildDrift } from '../swap/restore.js';
 import { prepareFollow } from '../swap/follow.js';
+import { prepareHostInstall } from '../swap/host-install.js';
 import { prepareInstall, swapBinary } from '../swap/transaction.js';
 import { hasherFor } from '../toolchain/hasher-build.js';
 import type { Engine, Platform } from '../docker/client.js';
@@ -73,12 +74,19 @@ async function keepUnlessCancelled(req: PipelineRequest, prebuild: Prebuild): Pr
   return artifact;
 }
 
-/** The install step's execs for a run, started now (standing.ts: a daemon has them started before). */
-function installExecs(req: PipelineRequest, ready: ReadyContainer, running = ready.state): InstallExecs {
+/**
+ * The install step's execs for a run, started now, or `standing` for the next run (standing.ts: a daemon
+ * starts them once a swap is done). A run's own: where the host reaches the container's directories it
+ * installs itself, and no INSTALL exec starts. Standing ones are execs only: the host holds no descriptor of
+ * the container's file system between runs (a stop or removal meanwhile would find its mount in use).
+ */
+function installExecs(req: PipelineRequest, ready: ReadyContainer, running = ready.state, standing = false): InstallExecs {
   const { target, repo } = req.config;
-  const hostWrites = target.writeFromHost ? running : null; // then no hotswap-hasher is started
+  const hostWrites = target.writeFromHost ? running : null; // then no hotswap-hasher is started for a small binary
+  const host = hostWrites && !standing ? prepareHostInstall(ready.container, hostWrites, target) : Promise.resolve(null);
   return {
-    prepared: prepareInstall(ready.container, target.binaryPath),
+    host,
+    prepared: host.then((h) => (h ? null : prepareInstall(ready.container, target.binaryPath))),
     follower: target.verify ? prepareFollow(ready.container, target.binaryPath, (req.hasher ?? hasherFor)(ready.platform, repo), hostWrites) : null,
   };
 }
@@ -93,7 +101,7 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
   const kept = standing?.take(ready.state.startedAt, config.target.binaryPath);
   if (kept) log.info('install execs taken standing since the last swap');
   const execs = kept ?? installExecs(req, ready);
-  const { prepared, follower } = execs;
+  const { prepared, follower, host } = execs;
   try {
     const artifact = facts.artifact = await phase('build', () => keepUnlessCancelled(req, prebuild));
     const swapStart = performance.now();
@@ -104,11 +112,11 @@ async function buildAndSwap(req: PipelineRequest, facts: RunFacts, ready: ReadyC
     // Another run's restart since INSTALL was prepared (while this one built or waited) ended its exec: install
     // tells by its own inspect (preparedIn), under the lock.
     facts.swap = await withContainerLock(lock, () => swapBinary({
-      container: ready.container, prepared, follower: follower ?? undefined, preparedIn: ready.state.startedAt,
+      container: ready.container, prepared, follower: follower ?? undefined, host, preparedIn: ready.state.startedAt,
       target: config.target, artifact, version: stamped, phase, progress, log,
     }));
     log.info({ swapMs: Math.round(performance.now() - swapStart) }, 'swap phase');
-    if (standing) void standing.stand(ready.container, config.target.binaryPath, (running) => installExecs(req, ready, running));
+    if (standing) void standing.stand(ready.container, config.target.binaryPath, (running) => installExecs(req, ready, running, true));
     return restartedAfter;
   } finally {
     // Taken beside the upload (the swap awaits it unless verify is off): the report has it, failed or not.

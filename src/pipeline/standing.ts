@@ -1,24 +1,28 @@
 /**
- * The install step's two execs, the prepared INSTALL and hotswap-hasher (swap/install.ts, swap/follow.ts):
- * a run starts them as its build starts, so their start-up is off the swap's path but still beside
- * `go build`, on the same cores. A daemon starts the next run's as soon as a swap is done, while the machine
+ * The install step's two execs, the prepared INSTALL and hotswap-hasher (swap/install.ts, swap/follow.ts),
+ * or, for a run's own where the host reaches the container's directories, those directories opened with the
+ * live binary hashed (swap/host-install.ts) in the prepared INSTALL's place: a run starts them as its build
+ * starts, so their start-up is off the swap's path but still beside `go build`, on the same cores. A daemon starts the next run's as soon as a swap is done, while the machine
  * is idle, and keeps them standing until a run wants them. They live in one container process: a restart
  * ends them, so a run takes them only while the container still runs the process they were started in.
  */
 import type { ContainerClient, ContainerState } from '../docker/client.js';
 import { runsSteadily } from '../swap/either-way.js';
 import type { Follower } from '../swap/follow.js';
+import type { HostInstall } from '../swap/host-install.js';
 import type { PreparedInstall } from '../swap/install.js';
 
 export interface InstallExecs {
   readonly prepared: Promise<PreparedInstall | null>;
   readonly follower: Promise<Follower | null> | null;
+  readonly host: Promise<HostInstall | null>;
 }
 
-/** Ends execs nobody will use (their stdin closes, they exit having done nothing). */
+/** Ends execs nobody will use (their stdin closes, they exit having done nothing), and closes the directories. */
 export function endExecs(execs: InstallExecs): void {
   void execs.prepared.then((exec) => exec?.cancel());
   void execs.follower?.then((f) => f?.cancel(), () => undefined);
+  void execs.host.then((h) => h?.close());
 }
 
 interface Held {

@@ -6,11 +6,12 @@ import { messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { Artifact } from '../builders/builder.js';
 import type { ContainerClient, ContainerState, ExecResult, PreparedExec } from '../docker/client.js';
-import type { ContainerDir } from '../docker/proc-root.js';
+import type { ContainerDir, WrittenFile } from '../docker/proc-root.js';
 import type { Progress } from '../ui/progress.js';
 import { backUpViaArchive, backupFailed, backupOf, type Backup } from './backups.js';
 import { followerIfReady, uploadWayFor, type Follower, type UploadWay } from './follow.js';
 import { halvesArg, hashHalves } from './digests.js';
+import { installFromHost, type HostInstall } from './host-install.js';
 import { runsSteadily, stateAfterFailure } from './either-way.js';
 import { removeLeftovers } from './restore.js';
 import { BACKUP_FAILED, CANCELLED, execFailure, HASHER_LINE, INSTALL, INSTALL_ON_GO, installDone, installGo, installInput, parseInstallOutput, swapPaths } from './scripts.js';
@@ -21,6 +22,8 @@ export interface InstallRequest {
   readonly prepared?: Promise<PreparedInstall | null>;
   /** hotswap-hasher started during the build (prepareFollow): it hashes the upload while it is written. */
   readonly follower?: Promise<Follower | null>;
+  /** The container's directories opened from the host during the build (host-install.ts): then no exec installs. */
+  readonly host?: Promise<HostInstall | null>;
   /**
    * The container's StartedAt when `prepared` and `follower` were started: a restart since ended them, and
    * `install` then runs without them (its own inspect tells, under the container lock).
@@ -52,8 +55,10 @@ export interface Installed {
    * (`beside the upload`), or done by then (`before the upload`); absent when the swap never awaited it.
    */
   readonly hostHash?: 'beside the upload' | 'before the upload';
-  /** The container as it was while the prepared INSTALL ran in it (by exec, in that process): what a restart proves itself against. */
+  /** The container as it ran moments before the rename (the prepared INSTALL ran in that process, or the host installed into it): what a restart proves itself against. */
   readonly ranIn?: ContainerState;
+  /** Installed by the host itself (host-install.ts), with no exec. */
+  readonly byHost?: boolean;
 }
 
 /**
@@ -231,6 +236,62 @@ async function installRunning(req: InstallRequest, running: ContainerState): Pro
   }
 }
 
+/** The host's write failed: the engine's upload takes over, and says why if it fails too. */
+class HostWriteFailed extends Error {}
+
+/** What the host's upload holds, as read back or as hotswap-hasher followed its write. */
+interface HostUpload {
+  readonly file: Omit<WrittenFile, 'mtimeMs'>;
+  readonly followed: boolean;
+}
+
+/** The upload written by the host, and what it holds (null when verify is off). */
+async function hostUpload(req: InstallRequest, host: HostInstall, name: string): Promise<HostUpload | null> {
+  const follower = await followerFor(req, 'follow');
+  try {
+    await host.bin.write(name, req.artifact.path);
+  } catch (error) {
+    follower?.cancel();
+    throw new HostWriteFailed(messageOf(error));
+  }
+  if (!req.target.verify) return null;
+  const word = follower && /^follow ([0-9a-f]{64}) (\d+) (\d+)$/.exec(await follower.finish() ?? '');
+  if (word) return { file: { sha256: word[1]!, inode: Number(word[2]), size: Number(word[3]) }, followed: true };
+  return { file: await host.bin.readBack(name), followed: false };
+}
+
+/**
+ * A running container whose directories the host opened during the build: the host writes the upload,
+ * checks it and installs it itself (host-install.ts), with no exec. A write that fails (a full disk?) is
+ * made again the engine's way, which says why if it fails too.
+ */
+async function installedByHost(req: InstallRequest, running: ContainerState, host: HostInstall): Promise<Installed> {
+  const { container, target, artifact } = req;
+  const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
+  const keep = target.keepBackup ? null : Math.max(1, target.keepBackups);
+  const hostHash = target.verify ? hostHashAt(artifact.sha256) : undefined;
+  const upload = hostUpload(req, host, paths.tempName);
+  upload.catch(() => undefined);
+  try {
+    const checked = upload.then((u) => u?.file ?? null);
+    const backup = await installFromHost(host, { container, target, paths, keep }, checked, target.verify ? artifact.sha256 : Promise.resolve(''));
+    const followed = (await upload)?.followed ?? false;
+    return {
+      backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null,
+      installed: target.verify ? await artifact.sha256 : null, viaArchive: false, followed, byHost: true,
+      via: followed ? 'host write, hotswap-hasher' : 'host write, read back', hostHash: await hostHash,
+      // Inspected running just before: the restart needs no inspect first (a container stopped since is started).
+      ranIn: running,
+    };
+  } catch (error) {
+    if (!(error instanceof HostWriteFailed)) throw error;
+    req.progress.warn(`writing the upload from the host failed (${error.message}): uploading it through the engine`);
+    return installRunning({ ...req, host: undefined, target: { ...target, writeFromHost: false } }, running);
+  } finally {
+    host.close();
+  }
+}
+
 /**
  * A stopped, exited or crash-looping container, where exec cannot run: stopped for good (its restart policy
  * cannot race the writes), backed up and written through the archive API. Pruning waits for a running one.
@@ -253,7 +314,7 @@ const hostHashAt = async (sha256: Promise<string>): Promise<Installed['hostHash'
 
 /** The request without what was prepared in another process of the container than `running`'s (a restart since ended it). */
 const preparedFor = (req: InstallRequest, running: ContainerState): InstallRequest =>
-  (req.preparedIn === undefined || req.preparedIn === running.startedAt ? req : { ...req, prepared: undefined, follower: undefined });
+  (req.preparedIn === undefined || req.preparedIn === running.startedAt ? req : { ...req, prepared: undefined, follower: undefined, host: undefined });
 
 /** By exec while the container runs steadily, else (or when it stops under the exec) through the archive API. */
 export async function install(req: InstallRequest): Promise<Installed> {
@@ -262,7 +323,9 @@ export async function install(req: InstallRequest): Promise<Installed> {
   if (runsSteadily(state)) {
     const before = state!;
     try {
-      return await installRunning(preparedFor(req, before), before);
+      const now = preparedFor(req, before);
+      const host = await now.host;
+      return host?.startedAt === before.startedAt ? await installedByHost(now, before, host) : await installRunning(now, before);
     } catch (error) {
       const after = await stateAfterFailure(container, before);
       if (!after.died) throw error;
@@ -271,6 +334,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
   }
   void req.prepared?.then((exec) => exec?.cancel());
   void req.follower?.then((f) => f?.cancel());
+  void req.host?.then((h) => h?.close());
   progress.warn(`${container.name} is ${state?.status ?? 'missing'}${state?.restarting ? ' (restart loop)' : ''}: installing through the archive API`);
   return installStopped(req);
 }

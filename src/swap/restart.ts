@@ -6,9 +6,10 @@ const gone = (container: ContainerClient) => operationError(`container ${contain
 
 /**
  * Restarts (or starts a stopped container) and returns the new StartedAt. `ranIn` is the running container
- * the swap's INSTALL ran in, by exec, moments ago: any other StartedAt is a process started after the rename,
- * so it needs no inspect first (the engine's restart also starts a container stopped since); a restart that
- * fails is told apart from a container removed since by an inspect then.
+ * the swap installed into moments ago (its INSTALL ran there by exec, or the host wrote into it): any other
+ * StartedAt is a process started after the rename, so it needs no inspect first (the engine's restart also
+ * starts a container stopped since); a restart that fails is told apart from a container removed since by an
+ * inspect then.
  */
 export async function restartContainer(container: ContainerClient, stopTimeoutS: number, ranIn?: ContainerState): Promise<string> {
   const before = ranIn ?? await container.inspect();

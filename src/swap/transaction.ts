@@ -99,7 +99,8 @@ export async function swapBinary(req: SwapRequest): Promise<SwapResult> {
   const { container, target, phase } = req;
   const warnings: string[] = [];
   const installed = await phase('copy', () => install(req));
-  const { backup, viaArchive, followed, via, hostHash } = installed;
+  const { backup, viaArchive, followed, via, hostHash, byHost } = installed;
+  req.log.info({ installedBy: byHost ? 'host' : viaArchive ? 'archive' : 'exec' }, byHost ? 'installed by the host itself (no exec)' : 'installed');
   if (req.target.verify) {
     const how = via === 'host write, read back' ? 'upload written from the host and read back'
       : followed ? 'upload hashed in the container as it was written' : 'upload hashed in the container after it was written';

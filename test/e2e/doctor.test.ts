@@ -66,7 +66,7 @@ describe('hotswap doctor', () => {
     }
     expect(line(r.stdout, 'container')).toMatch(/^OK .*is running/);
     // Root beside a local engine: the host writes the upload itself.
-    expect(line(r.stdout, 'upload')).toMatch(/^OK +upload +written from the host into \S+:\/usr\/bin \(\/proc\/\d+\/root\)$/);
+    expect(line(r.stdout, 'upload')).toMatch(/^OK +upload +written and installed by the host, no exec: \S+:\/usr\/bin \(\/proc\/\d+\/root\)$/);
     // CI leaves DOCKER_HOST unset: then the engine is the default socket, and doctor says so.
     const via = process.env.DOCKER_HOST ? 'DOCKER_HOST' : 'the default socket';
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

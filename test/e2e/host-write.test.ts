@@ -2,8 +2,9 @@
  * The host's own write into a running container (src/docker/proc-root.ts, used by src/swap/install.ts) on the
  * real engine: it lands where the container sees it and reads back as the container holds it; it never
  * follows the container's symlinks out to the host's files; a process that is not the container's gets
- * nothing; target.binaryPath is checked that way, with no exec. Then swaps: a big binary's upload is hashed by
- * hotswap-hasher in the container as the host writes it.
+ * nothing; target.binaryPath is checked that way, with no exec. Then swaps: the host installs itself, with no
+ * exec in the container (src/swap/host-install.ts), backing up by a hard link or, across file systems, a
+ * checked copy; a big binary's upload is hashed by hotswap-hasher in the container as the host writes it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -62,7 +63,7 @@ describe('the host writing into a container (proc-root)', () => {
       expect(back.sha256).toBe(sha(file));
       expect(await containerSha256(NAME, '/usr/bin/.hs-payload')).toBe(sha(file));
       expect(await inContainer('stat -c "%i %s" /usr/bin/.hs-payload')).toBe(`${back.inode} ${back.size}`);
-      expect(await dir.entry('ollama')).toEqual({ kind: 'file', size: Number(await inContainer('stat -c %s /usr/bin/ollama')) });
+      expect(await dir.entry('ollama')).toEqual(expect.objectContaining({ kind: 'file', size: Number(await inContainer('stat -c %s /usr/bin/ollama')) }));
       expect(await dir.entry('.hs-none')).toBeNull();
     } finally {
       await dir.close();
@@ -127,9 +128,56 @@ describe('swaps written from the host', () => {
     expect(await inContainer('ls -a /usr/bin')).not.toContain('hotswap-new');
   };
 
+  /** The exec_create events the engine saw for the container while `work` ran. */
+  const execsDuring = async (work: () => Promise<void>): Promise<string[]> => {
+    const since = (Date.now() / 1000).toFixed(3);
+    await work();
+    const until = (Date.now() / 1000).toFixed(3);
+    const events = await docker(['events', '--since', since, '--until', until, '--filter', `container=${NAME}`, '--filter', 'event=exec_create', '--format', '{{.Action}}']);
+    expect(events.code, events.stderr).toBe(0);
+    return events.stdout.split('\n').filter(Boolean);
+  };
+
+  it('installs by the host itself: no exec in the container, the binary backed up by a hard link', async () => {
+    const live = await inContainer('stat -c %i /usr/bin/ollama');
+    repo.setMessage('hello, no exec');
+    const execs = await execsDuring(async () => {
+      const result = await runCli(['swap', '--json'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+    });
+    expect(execs).toEqual([]);
+    expect((await getText(`http://127.0.0.1:${port}/api/hello`)).body).toBe('hello, no exec');
+    expect(lastLine('installedBy')).toEqual(expect.objectContaining({ installedBy: 'host' }));
+    const newest = await inContainer('ls /tmp | grep "^ollama.backup_" | sort | tail -1');
+    expect(await inContainer(`stat -c %i /tmp/${newest}`)).toBe(live); // the old inode itself, no copy
+    expect(newest.replace(/\.original$/, '').split('_').pop()).toBe(await containerSha256(NAME, `/tmp/${newest}`));
+  });
+
+  it('backs up across file systems by a checked copy (target.backupDir on a mount of its own)', async () => {
+    const OTHER = 'hs-test-host-install-mount';
+    const otherPort = await freePort();
+    const mounted = path.join(scratch, 'backups');
+    fs.mkdirSync(mounted);
+    await startContainer({ name: OTHER, port: otherPort, volumes: [`${mounted}:/backups`] });
+    try {
+      writeTestConfig(repo.dir, { container: OTHER, port: otherPort, extra: { target: { backupDir: '/backups' } } });
+      const before = (await dockerExec(OTHER, ['sha256sum', '/usr/bin/ollama'])).stdout.split(' ')[0];
+      repo.setMessage('hello, tmpfs backups');
+      const result = await runCli(['swap', '--json'], { cwd: repo.dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(lastLine('installedBy')).toEqual(expect.objectContaining({ installedBy: 'host' }));
+      const listed = (await dockerExec(OTHER, ['sh', '-c', 'for f in /backups/ollama.backup_*; do echo "$(stat -c "%h %a" "$f") $(sha256sum "$f")"; done'])).stdout.trim();
+      expect(listed).toMatch(new RegExp(`^1 755 ${before}  /backups/ollama\\.backup_\\d{8}_\\d{6}_\\d{3}_${before}\\.original$`));
+      expect((await dockerExec(OTHER, ['ls', '-a', '/backups'])).stdout).not.toContain('partial');
+    } finally {
+      writeTestConfig(repo.dir, { container: NAME, port });
+      await removeContainer(OTHER);
+    }
+  });
+
   it('reads a small binary back from the host, and no hotswap-hasher is started for it', async () => {
     await swapServes('hello small');
-    expect(lastLine('followed')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
+    expect(lastLine('followed')).toEqual(expect.objectContaining({ followed: false, via: 'host write, read back' }));
     expect(await inContainer('ls -a /usr/bin')).not.toContain('.hotswap-hasher-');
   });
 
@@ -170,5 +218,6 @@ describe('swaps written from the host', () => {
     writeTestConfig(repo.dir, { container: NAME, port, extra: { target: { writeFromHost: false } } });
     await swapServes('hello engine');
     expect(lastLine('followed')).toEqual(expect.objectContaining({ via: 'archive' }));
+    expect(lastLine('installedBy')).toEqual(expect.objectContaining({ installedBy: 'exec' }));
   });
 });

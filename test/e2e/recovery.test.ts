@@ -248,20 +248,30 @@ describe('an image without a shell', () => {
     await docker(['rmi', '-f', IMAGE]);
   });
 
-  it('fails the swap with one line saying the image has no sh, and the binary stays', async () => {
+  it('swaps where the host installs (no exec, no shell needed); through the engine it fails with one line saying the image has no sh, and the binary stays', async () => {
     const dockerfile = 'FROM hotswap-test/runtime:latest AS runtime\nFROM scratch\nCOPY --from=runtime /usr/bin/ollama /usr/bin/ollama\nCOPY --from=runtime /tmp /tmp\nLABEL hotswap.test="1"\nENTRYPOINT ["/usr/bin/ollama"]\nCMD ["serve"]\n';
     const built = await runBuild(IMAGE, dockerfile);
     expect(built.code, built.stderr).toBe(0);
     await startContainer({ name: NAME, port, image: IMAGE });
-    const before = await hello();
-    repo.setMessage('never installed: no sh');
-    const r = await cli(['swap']);
-    console.info(`[recovery] no sh: exit ${r.code}: ${errorLines(r).join(' ')}`);
-    expect(r.code).toBe(1);
-    expect(errorLines(r)).toHaveLength(1);
-    expect(errorLines(r)[0]).toMatch(/the image has no sh/);
-    expect(await hello()).toBe(before);
-    await expectWhole();
+    repo.setMessage('installed by the host: no sh');
+    const hosted = await cli(['swap']);
+    expect(hosted.code, hosted.stderr).toBe(0);
+    expect(await hello()).toBe('installed by the host: no sh');
+
+    writeConfig({ writeFromHost: false });
+    try {
+      const before = await hello();
+      repo.setMessage('never installed: no sh');
+      const r = await cli(['swap']);
+      console.info(`[recovery] no sh, through the engine: exit ${r.code}: ${errorLines(r).join(' ')}`);
+      expect(r.code).toBe(1);
+      expect(errorLines(r)).toHaveLength(1);
+      expect(errorLines(r)[0]).toMatch(/the image has no sh/);
+      expect(await hello()).toBe(before);
+      await expectWhole();
+    } finally {
+      writeConfig();
+    }
   });
 });
 

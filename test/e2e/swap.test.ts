@@ -69,8 +69,10 @@ describe('hotswap swap', () => {
     expect(report.outcome).toBe('swapped');
     expect(report.trigger).toBe('manual');
     expect(report.sha256).toBe(await containerSha256(NAME));
-    // As root beside a local engine, the host wrote the upload into the container itself and read it back there.
-    expect(lastLogLine(repo.dir, 'followed')).toEqual(expect.objectContaining({ followed: true, via: 'host write, read back' }));
+    // As root beside a local engine, the host wrote the upload into the container itself, read it back there
+    // and installed it, with no exec.
+    expect(lastLogLine(repo.dir, 'followed')).toEqual(expect.objectContaining({ followed: false, via: 'host write, read back' }));
+    expect(lastLogLine(repo.dir, 'installedBy')).toEqual(expect.objectContaining({ installedBy: 'host' }));
     expect(report.version).toBe(await version());
     expect(report.plan.rebuild).toBe(true);
     expect(report.plan.files).toContainEqual(expect.objectContaining({ path: 'server/message.go', class: 'binary' }));

@@ -84,17 +84,19 @@ export interface StartOptions {
   image?: string;
   /** Extra environment for the container (OLLAMA_HOST is set from `port`). */
   env?: Record<string, string>;
-  /** `--tmpfs` mounts, e.g. `/tmp:size=1m` (a small /tmp). */
+  /** `--tmpfs` mounts, e.g. `/tmp:size=1m` (a small /tmp; emptied by every restart). */
   tmpfs?: string[];
+  /** `-v` mounts, e.g. `/host/dir:/backups` (another file system than the image's). */
+  volumes?: string[];
   /** `--restart` policy, e.g. `always`. */
   restart?: string;
 }
 
 /** Replaces any container called `name` with a fresh one on the host network and waits for `GET /` = 200. */
-export async function startContainer({ name, port, image = RUNTIME_IMAGE, env = {}, tmpfs = [], restart }: StartOptions): Promise<void> {
+export async function startContainer({ name, port, image = RUNTIME_IMAGE, env = {}, tmpfs = [], volumes = [], restart }: StartOptions): Promise<void> {
   await removeContainer(name);
   const envArgs = Object.entries({ ...env, OLLAMA_HOST: `127.0.0.1:${port}` }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const more = [...tmpfs.flatMap((t) => ['--tmpfs', t]), ...(restart ? ['--restart', restart] : [])];
+  const more = [...tmpfs.flatMap((t) => ['--tmpfs', t]), ...volumes.flatMap((v) => ['-v', v]), ...(restart ? ['--restart', restart] : [])];
   await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--label', TEST_LABEL, ...envArgs, ...more, image]);
   try {
     await waitForText(`http://127.0.0.1:${port}/`, (_b, status) => status === 200, 15_000);
