@@ -29,7 +29,9 @@ export function summaryLine(report: Report): string {
     case 'planned':
       return `· planned: ${report.plan ? planHeadline(report.plan) : ''}`;
     case 'rolled-back':
-      return `✗ rolled back ${report.container} after ${report.error?.phase ?? 'a failure'}: ${report.error?.message ?? ''} (${total})`;
+      // No error: `hotswap rollback`, asked for, not a failed swap.
+      if (!report.error) return `✓ rolled back ${report.container}${report.backup ? ` to ${report.backup}` : ''} (${total})`;
+      return `✗ rolled back ${report.container} after ${report.error.phase ?? 'a failure'}: ${report.error.message} (${total})`;
     case 'failed':
       return `✗ failed${report.error?.phase ? ` (${report.error.phase})` : ''}: ${report.error?.message ?? ''} (${total})`;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newReport, type Report } from '../../src/report.js';
-import { createTerminalProgress } from '../../src/ui/terminal.js';
+import { createTerminalProgress, summaryLine } from '../../src/ui/terminal.js';
 
 function fakeStream(isTTY: boolean) {
   let text = '';
@@ -72,5 +72,14 @@ describe('terminal progress', () => {
     progress.output('server/routes.go:3:1: syntax error\n');
     progress.finished(failed);
     expect(text().match(/syntax error/g)).toHaveLength(1);
+  });
+});
+
+describe('summaryLine', () => {
+  it('tells a rollback asked for (`hotswap rollback`) from a swap rolled back after a failure', () => {
+    const asked: Report = { ...newReport('manual', 'ollama-gpu'), outcome: 'rolled-back', totalMs: 1650, backup: '/tmp/ollama.backup_20261201_083705_769_e99b' };
+    expect(summaryLine(asked)).toBe('✓ rolled back ollama-gpu to /tmp/ollama.backup_20261201_083705_769_e99b (1.65 s)');
+    const afterFailure: Report = { ...asked, error: { message: 'ollama-gpu exited with code 1 after the swap', phase: 'health' } };
+    expect(summaryLine(afterFailure)).toBe('✗ rolled back ollama-gpu after health: ollama-gpu exited with code 1 after the swap (1.65 s)');
   });
 });
