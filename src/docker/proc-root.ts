@@ -52,6 +52,8 @@ type Reachable = ContainerDir & { [PATH_OF](name: string): string };
 const pathIn = (dir: ContainerDir, name: string) => (dir as Reachable)[PATH_OF](name);
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** A file opened to read or chmod: never through a symlink, and a FIFO planted at the name never blocks the open. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * Is the process whose /proc entry is `entry` this container's, in hotswap's own user namespace (so a file
@@ -94,6 +96,20 @@ async function readBack(file: FileHandle): Promise<WrittenFile> {
   return { sha256: await sha256Of(file), inode: ino, size, mtimeMs };
 }
 
+/** The file at `from` (not a symlink, nor anything but a file) copied as the new file `to`, mode and times kept. */
+async function copyKeeping(from: string, to: string): Promise<void> {
+  const source = await open(from, READ_FLAGS);
+  try {
+    const st = await source.stat();
+    if (!st.isFile()) throw new Error(`${from} is not a file`);
+    await copyFile(`/proc/self/fd/${source.fd}`, to, constants.COPYFILE_EXCL);
+    const copied = await open(to, READ_FLAGS);
+    await Promise.all([copied.chmod(st.mode & 0o7777), copied.utimes(st.atime, st.mtime)]).finally(() => copied.close());
+  } finally {
+    await source.close();
+  }
+}
+
 /**
  * The directory `handle` holds, every name a plain file name in it. Creating calls never follow a symlink at
  * the new name: rm unlinks a link itself, link and rename replace it, copyFile refuses it (O_EXCL). A read or
@@ -102,7 +118,10 @@ async function readBack(file: FileHandle): Promise<WrittenFile> {
  * the restart.
  */
 function reachedDir(handle: FileHandle): ContainerDir {
+  let closed = false;
+  // Never through a closed descriptor: its number may since name one of the host's own directories.
   const at = (name: string) => {
+    if (closed) throw new Error('the container directory is closed');
     if (name.includes('/')) throw new Error(`not a file name: ${name}`);
     return `/proc/self/fd/${handle.fd}/${name}`;
   };
@@ -112,7 +131,7 @@ function reachedDir(handle: FileHandle): ContainerDir {
       await rm(at(name), { force: true });
       await copyFile(from, at(name), constants.COPYFILE_EXCL);
     },
-    readBack: async (name) => readBack(await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW)),
+    readBack: async (name) => readBack(await open(at(name), READ_FLAGS)),
     async entry(name) {
       const s = lstatSync(at(name), { throwIfNoEntry: false });
       return s ? { kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other', size: s.size, inode: s.ino, mtimeMs: s.mtimeMs } : null;
@@ -124,27 +143,18 @@ function reachedDir(handle: FileHandle): ContainerDir {
       try {
         linkSync(at(name), target);
         return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EXDEV') return false;
-        throw e;
+      } catch {
+        return false; // another file system (EXDEV), or no link allowed there: a copy, as the script's `ln || cp`
       }
     },
     async copy(name, to, as) {
       const target = pathIn(to, as);
       await rm(target, { force: true });
-      const source = await open(at(name), constants.O_RDONLY | constants.O_NOFOLLOW);
-      try {
-        await copyFile(`/proc/self/fd/${source.fd}`, target, constants.COPYFILE_EXCL);
-        const { mode, atime, mtime } = await source.stat();
-        const copied = await open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
-        await Promise.all([copied.chmod(mode & 0o7777), copied.utimes(atime, mtime)]).finally(() => copied.close());
-      } finally {
-        await source.close();
-      }
+      await copyKeeping(at(name), target);
     },
     rename: async (from, to) => renameSync(at(from), at(to)),
     async chmod(name, mode) {
-      const fd = openSync(at(name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fd = openSync(at(name), READ_FLAGS);
       try {
         fchmodSync(fd, mode);
       } finally {
@@ -153,7 +163,10 @@ function reachedDir(handle: FileHandle): ContainerDir {
     },
     // Asynchronous: removing a backup of a binary's size takes milliseconds, which the restart need not wait for.
     remove: (name) => rm(at(name), { force: true }),
-    close: () => handle.close(),
+    close: () => {
+      closed = true;
+      return handle.close();
+    },
   };
   return reached;
 }

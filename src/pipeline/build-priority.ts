@@ -13,12 +13,15 @@ const YIELDED = 19;
 const CAP_SYS_NICE = 23n;
 
 /**
- * May a thread at nice `from` raise itself back to it? `status` and `limits` are /proc/self/status and
- * /proc/self/limits: CAP_SYS_NICE in the effective set, or a soft RLIMIT_NICE of at least `20 - from`.
+ * May a thread at nice `from` raise itself back to it? `status`, `limits` and `uidMap` are /proc/self/status,
+ * /proc/self/limits and /proc/self/uid_map: CAP_SYS_NICE in the effective set of the initial user namespace
+ * (the kernel asks it there: in a rootless container's own namespace it does not count), or a soft
+ * RLIMIT_NICE of at least `20 - from`.
  */
-export function canRestore(from: number, status: string, limits: string): boolean {
+export function canRestore(from: number, status: string, limits: string, uidMap: string): boolean {
+  const initialNamespace = /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
   const caps = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-  if (caps && (BigInt(`0x${caps}`) >> CAP_SYS_NICE) & 1n) return true;
+  if (initialNamespace && caps && (BigInt(`0x${caps}`) >> CAP_SYS_NICE) & 1n) return true;
   const soft = /^Max nice priority\s+(\d+|unlimited)/m.exec(limits)?.[1];
   return soft === 'unlimited' || (soft !== undefined && Number(soft) >= 20 - from);
 }
@@ -31,14 +34,20 @@ const readOr = (file: string) => {
   }
 };
 
-/** Lowers this thread's priority until `build` settles, where it may be restored then. */
-export function yieldTo(build: Promise<unknown>): void {
-  if (process.platform !== 'linux') return;
+/**
+ * Lowers this thread's priority until `build` settles, where it may be restored then. Returns the restore,
+ * for whoever stops the build before it settles (a head start no run takes); calling it twice is harmless.
+ */
+export function yieldTo(build: Promise<unknown>): () => void {
+  if (process.platform !== 'linux') return () => {};
   try {
     const from = getPriority();
-    if (from >= YIELDED || !canRestore(from, readOr('/proc/self/status'), readOr('/proc/self/limits'))) return;
+    if (from >= YIELDED || !canRestore(from, readOr('/proc/self/status'), readOr('/proc/self/limits'), readOr('/proc/self/uid_map'))) return () => {};
     setPriority(YIELDED);
+    let restored = false;
     const restore = () => {
+      if (restored) return;
+      restored = true;
       try {
         setPriority(from);
       } catch {
@@ -46,7 +55,8 @@ export function yieldTo(build: Promise<unknown>): void {
       }
     };
     void build.then(restore, restore);
+    return restore;
   } catch {
-    // no priority to read or set: the build runs beside the rest, as it would anyway
+    return () => {}; // no priority to read or set: the build runs beside the rest, as it would anyway
   }
 }

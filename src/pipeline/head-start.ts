@@ -163,14 +163,22 @@ async function startBuild(record: HeadStartRecord, reason: string, tree: string)
   const prebuilds = new Prebuilds();
   prebuilds.start(record.target, watched, request, buildKey(request, tree));
   await talk.begun;
-  yieldTo(building); // the rest of this process runs beside the build: it goes first
-  return { prebuilds, attach: talk.attach };
+  const restorePriority = yieldTo(building); // the rest of this process runs beside the build: it goes first
+  return { prebuilds, attach: talk.attach, restorePriority };
 }
 
-/** The work tree's snapshot, where git put the repo at the last run (no `rev-parse`: the run checks it). */
+/**
+ * The work tree's snapshot, where git put the repo at the last run (no `rev-parse`: the run checks it). A
+ * failed one leaves no private index: the run's would take it for its own (and no prune would run under it).
+ */
 async function snapshotNow(record: HeadStartRecord): Promise<{ tree: string; located: Located; privateIndex: string }> {
   const place = await snapshotPlace(record.repo, ensureStateDir(record.repo), record.located);
-  return { tree: await writeSnapshot(place), located: place.located, privateIndex: place.privateIndex };
+  try {
+    return { tree: await writeSnapshot(place), located: place.located, privateIndex: place.privateIndex };
+  } catch (error) {
+    rmSync(place.privateIndex, { force: true });
+    throw error;
+  }
 }
 
 /**
@@ -194,10 +202,11 @@ export async function headStart(flags: Readonly<Record<string, unknown>>, cwd: s
     return null;
   }
   try {
-    const { prebuilds, attach } = await startBuild(record, reason, snapshot.tree);
+    const { prebuilds, attach, restorePriority } = await startBuild(record, reason, snapshot.tree);
     const abandon = () => {
       prebuilds.clear();
       dropIndex();
+      restorePriority(); // a build stopped before it spoke (a container fallback waiting for a run) never settles
     };
     // Private objects grown past their limit: the run's repo prunes them, never under a snapshot of a live
     // process, so this one's goes. Asked once the build runs, since it rarely says so.

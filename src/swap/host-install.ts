@@ -13,7 +13,7 @@ import { messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { ContainerClient, ContainerState } from '../docker/client.js';
 import type { ContainerDir, Entry, WrittenFile } from '../docker/proc-root.js';
-import { backupFailed, backupOf, backupsToPrune, type Backup } from './backups.js';
+import { backupFailed, backupOf, type Backup } from './backups.js';
 import type { swapPaths } from './scripts.js';
 
 /** The live binary as it was hashed during the build: its name for the backup, while it is still that file. */
@@ -26,8 +26,8 @@ export interface HostInstall {
   readonly bin: ContainerDir;
   readonly backups: ContainerDir;
   readonly live: Promise<LiveFile | null>;
-  /** Closes the directories (the install is done, or will not happen). */
-  close(): void;
+  /** Closes the directories (the install is done, or will not happen); never rejects. */
+  close(): Promise<void>;
 }
 
 const sameFile = (a: Pick<Entry, 'inode' | 'size' | 'mtimeMs'>, b: LiveFile) => a.inode === b.inode && a.size === b.size && a.mtimeMs === b.mtimeMs;
@@ -53,11 +53,12 @@ export async function prepareHostInstall(container: ContainerClient, running: Co
     return null;
   }
   const live = entry ? bin.readBack(base).catch(() => null) : Promise.resolve(null);
-  let closed: Promise<unknown> | null = null;
+  let closed: Promise<void> | null = null;
   return {
     startedAt: running.startedAt, bin, backups, live,
     close() {
-      closed ??= live.finally(() => Promise.all([bin.close(), backups.close()]));
+      closed ??= live.then(() => Promise.all([bin.close(), backups.close()])).then(() => undefined, () => undefined);
+      return closed;
     },
   };
 }
@@ -89,7 +90,10 @@ interface Staged {
 async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<Staged | null> {
   const { paths, target, container } = req;
   const live = await host.bin.entry(paths.base);
-  if (!live) return null;
+  if (!live) {
+    await prune(host.backups, req, null);
+    return null;
+  }
   if (live.kind !== 'file') throw operationError(`${target.binaryPath} in ${container.name} is no longer a file`, { phase: 'copy', hint: 'check target.binaryPath, then swap again' });
   const hashed = await host.live;
   const sha256 = hashed && sameFile(live, hashed) ? hashed.sha256 : (await host.bin.readBack(paths.base)).sha256;
@@ -97,15 +101,9 @@ async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<
   const partial = posix.basename(paths.backupTemp);
   const whole = await wholeBackups(host.backups, posix.basename(paths.backupPrefix));
   const kept = whole.find((b) => b.sha256 === sha256);
-  let staged: Staged;
-  // The newest `keep` besides the original and this swap's own: a rollback needs it until the swap is decided.
-  // A removal that fails leaves a backup too many, as the script's does; the next swap prunes again.
-  const doomed = req.keep === null ? [] : backupsToPrune(whole.filter((b) => b !== kept), req.keep - 1);
-  const pruned = Promise.all(doomed.map((b) => host.backups.remove(b.path))).catch(() => undefined);
-  if (kept) {
-    staged = { name: `${stem}_${sha256}${kept.original ? '.original' : ''}`, from: kept.path };
-  } else {
-    staged = { name: `${stem}_${sha256}${whole.length ? '' : '.original'}`, from: partial };
+  const pruned = prune(host.backups, req, kept?.path ?? null);
+  try {
+    if (kept) return { name: `${stem}_${sha256}${kept.original ? '.original' : ''}`, from: kept.path };
     try {
       if (!(await host.bin.link(paths.base, host.backups, partial))) {
         await host.bin.copy(paths.base, host.backups, partial);
@@ -115,9 +113,24 @@ async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<
       await host.backups.remove(partial).catch(() => undefined);
       throw backupFailed(container.name, target, live.size, messageOf(error));
     }
+    return { name: `${stem}_${sha256}${whole.length ? '' : '.original'}`, from: partial };
+  } finally {
+    await pruned; // never left removing after the install has ended (or its directories closed)
   }
-  await pruned;
-  return staged;
+}
+
+/**
+ * The script's PRUNE: files under the backups' prefix but the original and `keeping` (the backup that becomes
+ * this swap's), oldest first by name, removed until fewer than `keep` remain (this swap's own makes `keep`;
+ * a rollback needs it until the swap is decided). Names without a sha256 (an older scheme) count and go first.
+ * A removal that fails leaves a backup too many, as the script's does; the next swap prunes again.
+ */
+async function prune(dir: ContainerDir, req: HostInstallRequest, keeping: string | null): Promise<void> {
+  if (req.keep === null) return;
+  const names = (await dir.names(posix.basename(req.paths.backupPrefix))).sort();
+  const files = [];
+  for (const name of names) if (name !== keeping && !name.endsWith('.original') && (await dir.entry(name))?.kind === 'file') files.push(name);
+  await Promise.all(files.slice(0, Math.max(0, files.length - (req.keep - 1))).map((name) => dir.remove(name))).catch(() => undefined);
 }
 
 /** The whole backups under `prefix`, oldest first, by file name (Backup.path): files whose name records a sha256. */
@@ -137,7 +150,11 @@ export async function installFromHost(host: HostInstall, req: HostInstallRequest
   const { paths, container } = req;
   const partial = posix.basename(paths.backupTemp);
   try {
-    const [staged, upload, sha256] = await Promise.all([stageBackup(host, req), check, expected]);
+    // Every step settled before anything is judged: a failed one must not leave another writing after the clean-up.
+    const settled = await Promise.allSettled([stageBackup(host, req), check, expected]);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [staged, upload, sha256] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Staged | null, Awaited<typeof check>, string];
     if (sha256) {
       const now = await host.bin.entry(paths.tempName);
       const whole = upload && now && upload.sha256 === sha256 && upload.inode === now.inode && upload.size === now.size;

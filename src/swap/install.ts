@@ -280,15 +280,13 @@ async function installedByHost(req: InstallRequest, running: ContainerState, hos
       backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null,
       installed: target.verify ? await artifact.sha256 : null, viaArchive: false, followed, byHost: true,
       via: followed ? 'host write, hotswap-hasher' : 'host write, read back', hostHash: await hostHash,
-      // Inspected running just before: the restart needs no inspect first (a container stopped since is started).
-      ranIn: running,
     };
   } catch (error) {
     if (!(error instanceof HostWriteFailed)) throw error;
     req.progress.warn(`writing the upload from the host failed (${error.message}): uploading it through the engine`);
     return installRunning({ ...req, host: undefined, target: { ...target, writeFromHost: false } }, running);
   } finally {
-    host.close();
+    await host.close(); // before the restart, which remounts the container's file system
   }
 }
 
@@ -324,6 +322,7 @@ export async function install(req: InstallRequest): Promise<Installed> {
     const before = state!;
     try {
       const now = preparedFor(req, before);
+      if (!now.host) void req.host?.then((h) => h?.close()); // opened in a process that has ended since
       const host = await now.host;
       return host?.startedAt === before.startedAt ? await installedByHost(now, before, host) : await installRunning(now, before);
     } catch (error) {
