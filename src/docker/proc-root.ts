@@ -128,7 +128,7 @@ function reachedDir(handle: FileHandle): ContainerDir {
   const reached: Reachable = {
     [PATH_OF]: at,
     async write(name, from) {
-      await rm(at(name), { force: true });
+      rmSync(at(name), { force: true });
       await copyFile(from, at(name), constants.COPYFILE_EXCL);
     },
     readBack: async (name) => readBack(await open(at(name), READ_FLAGS)),
@@ -149,7 +149,7 @@ function reachedDir(handle: FileHandle): ContainerDir {
     },
     async copy(name, to, as) {
       const target = pathIn(to, as);
-      await rm(target, { force: true });
+      rmSync(target, { force: true });
       await copyKeeping(at(name), target);
     },
     rename: async (from, to) => renameSync(at(from), at(to)),

@@ -10,9 +10,9 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 import { environmentError, usageError } from '../errors.js';
 import { ensureStateDir, removeDeadProcessFiles, statePath } from '../state/store.js';
 import { boundedMemo } from '../plan/graph-cache.js';
-import { OBJECT_ENV_NAMES, objectsOverLimit, pruneObjects } from '../plan/snapshot-objects.js';
+import { OBJECT_ENV_NAMES, pruneObjects } from '../plan/snapshot-objects.js';
 import { parseLsTree, parseNameStatus } from './output.js';
-import { cleanEnv, gitOut, snapshotPlace, writeSnapshot, type Located } from './snapshot.js';
+import { cleanEnv, gitOut, objectsGrown, snapshotPlace, writeSnapshot, type Located } from './snapshot.js';
 
 export interface ChangedPath {
   /** A, M, D, T… as git reports it. */
@@ -113,7 +113,7 @@ function historyOf(git: Runner, atTop: Runner, index: string): GitHistory {
 async function prepare(dir: string) {
   const stateReady = ensureStateDir(dir);
   stateReady.catch(() => undefined); // reported below, after git's own failure (not a repository, no git)
-  const over = stateReady.then(() => objectsOverLimit(dir, cleanEnv({ GIT_OBJECT_DIRECTORY: statePath(dir, 'objects') }))).catch(() => false);
+  const over = stateReady.then(() => objectsGrown(dir)).catch(() => false);
   const place = await snapshotPlace(dir, stateReady);
   const pruned = over.then((grown) => (grown ? pruneObjects(dir, cleanEnv(place.objects)) : undefined)).catch(() => undefined); // a failed prune only leaves the objects
   await Promise.all([pruned, removeDeadProcessFiles(dir)]);

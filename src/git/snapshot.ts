@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { diskFullError, environmentError, isDiskFull, messageOf, operationError, usageError } from '../errors.js';
-import { objectEnv } from '../plan/snapshot-objects.js';
+import { objectEnv, objectsOverLimit } from '../plan/snapshot-objects.js';
 import { stateDir, statePath } from '../state/store.js';
 
 /**
@@ -31,6 +31,13 @@ export function gitOut(dir: string, args: readonly string[], extraEnv: Record<st
     execFile('git', args, { cwd: dir, env: cleanEnv(extraEnv), maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
 }
+
+/**
+ * Have `dir`'s private objects grown past their limit (plan/snapshot-objects.ts)? Asked of that directory
+ * alone, so it needs no `rev-parse` first.
+ */
+export const objectsGrown = (dir: string): Promise<boolean> =>
+  objectsOverLimit(dir, cleanEnv({ GIT_OBJECT_DIRECTORY: statePath(dir, 'objects') }));
 
 /** Where `git rev-parse` puts a directory: its work tree's top, git directory and common directory. */
 export interface Located {

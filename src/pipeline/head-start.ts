@@ -13,8 +13,7 @@ import { localBuilder } from '../builders/local.js';
 import { withFallback } from '../builders/local-first.js';
 import type { BuildConfig } from '../config/types.js';
 import type { Platform } from '../docker/client.js';
-import { cleanEnv, snapshotPlace, writeSnapshot, type Located } from '../git/snapshot.js';
-import { objectsOverLimit } from '../plan/snapshot-objects.js';
+import { objectsGrown, snapshotPlace, writeSnapshot, type Located } from '../git/snapshot.js';
 import { ensureStateDir, findStateFile, readTextNow, statePath } from '../state/store.js';
 import { cgoEnabled } from '../toolchain/go-version.js';
 import { askHostToolsEarly, hostTools } from '../toolchain/host-tools.js';
@@ -210,7 +209,7 @@ export async function headStart(flags: Readonly<Record<string, unknown>>, cwd: s
     };
     // Private objects grown past their limit: the run's repo prunes them, never under a snapshot of a live
     // process, so this one's goes. Asked once the build runs, since it rarely says so.
-    if (await objectsOverLimit(record.repo, cleanEnv({ GIT_OBJECT_DIRECTORY: statePath(record.repo, 'objects') }))) {
+    if (await objectsGrown(record.repo)) {
       abandon();
       return null;
     }

@@ -13,11 +13,8 @@ import { messageOf, operationError } from '../errors.js';
 import type { TargetConfig } from '../config/types.js';
 import type { ContainerClient, ContainerState } from '../docker/client.js';
 import type { ContainerDir, Entry, WrittenFile } from '../docker/proc-root.js';
-import { backupFailed, backupOf, type Backup } from './backups.js';
+import { backupFailed, backupOf } from './backups.js';
 import type { swapPaths } from './scripts.js';
-
-/** The live binary as it was hashed during the build: its name for the backup, while it is still that file. */
-type LiveFile = WrittenFile;
 
 /** The directories opened from the host during the build, and the live binary's hash taken there. */
 export interface HostInstall {
@@ -25,12 +22,13 @@ export interface HostInstall {
   readonly startedAt: string;
   readonly bin: ContainerDir;
   readonly backups: ContainerDir;
-  readonly live: Promise<LiveFile | null>;
+  /** The live binary as hashed during the build: its backup's name, while it is still that file. */
+  readonly live: Promise<WrittenFile | null>;
   /** Closes the directories (the install is done, or will not happen); never rejects. */
   close(): Promise<void>;
 }
 
-const sameFile = (a: Pick<Entry, 'inode' | 'size' | 'mtimeMs'>, b: LiveFile) => a.inode === b.inode && a.size === b.size && a.mtimeMs === b.mtimeMs;
+const sameFile = (a: Pick<Entry, 'inode' | 'size' | 'mtimeMs'>, b: WrittenFile) => a.inode === b.inode && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 /**
  * Opens the binary's and the backups' directories from the host, and hashes the live binary there, now
@@ -89,9 +87,9 @@ interface Staged {
  */
 async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<Staged | null> {
   const { paths, target, container } = req;
-  const live = await host.bin.entry(paths.base);
+  const [live, files] = await Promise.all([host.bin.entry(paths.base), filesUnder(host.backups, posix.basename(paths.backupPrefix))]);
   if (!live) {
-    await prune(host.backups, req, null);
+    await prune(host.backups, req, files, null);
     return null;
   }
   if (live.kind !== 'file') throw operationError(`${target.binaryPath} in ${container.name} is no longer a file`, { phase: 'copy', hint: 'check target.binaryPath, then swap again' });
@@ -99,9 +97,10 @@ async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<
   const sha256 = hashed && sameFile(live, hashed) ? hashed.sha256 : (await host.bin.readBack(paths.base)).sha256;
   const stem = posix.basename(paths.backupStem);
   const partial = posix.basename(paths.backupTemp);
-  const whole = await wholeBackups(host.backups, posix.basename(paths.backupPrefix));
+  // The whole backups: files whose name records a sha256 (Backup.path is the file's name here).
+  const whole = files.flatMap((f) => backupOf(f.name, f.size, new Date(f.mtimeMs)));
   const kept = whole.find((b) => b.sha256 === sha256);
-  const pruned = prune(host.backups, req, kept?.path ?? null);
+  const pruned = prune(host.backups, req, files, kept?.path ?? null);
   try {
     if (kept) return { name: `${stem}_${sha256}${kept.original ? '.original' : ''}`, from: kept.path };
     try {
@@ -119,25 +118,23 @@ async function stageBackup(host: HostInstall, req: HostInstallRequest): Promise<
   }
 }
 
+/** The files under `prefix`, oldest first (backup names sort by time). */
+async function filesUnder(dir: ContainerDir, prefix: string): Promise<(Entry & { name: string })[]> {
+  const names = (await dir.names(prefix)).sort();
+  const entries = await Promise.all(names.map(async (name) => ({ name, entry: await dir.entry(name) })));
+  return entries.flatMap(({ name, entry }) => (entry?.kind === 'file' ? [{ ...entry, name }] : []));
+}
+
 /**
- * The script's PRUNE: files under the backups' prefix but the original and `keeping` (the backup that becomes
- * this swap's), oldest first by name, removed until fewer than `keep` remain (this swap's own makes `keep`;
+ * The script's PRUNE: the files under the backups' prefix but the original and `keeping` (the backup that
+ * becomes this swap's), oldest first, removed until fewer than `keep` remain (this swap's own makes `keep`;
  * a rollback needs it until the swap is decided). Names without a sha256 (an older scheme) count and go first.
  * A removal that fails leaves a backup too many, as the script's does; the next swap prunes again.
  */
-async function prune(dir: ContainerDir, req: HostInstallRequest, keeping: string | null): Promise<void> {
+async function prune(dir: ContainerDir, req: HostInstallRequest, files: readonly { name: string }[], keeping: string | null): Promise<void> {
   if (req.keep === null) return;
-  const names = (await dir.names(posix.basename(req.paths.backupPrefix))).sort();
-  const files = [];
-  for (const name of names) if (name !== keeping && !name.endsWith('.original') && (await dir.entry(name))?.kind === 'file') files.push(name);
-  await Promise.all(files.slice(0, Math.max(0, files.length - (req.keep - 1))).map((name) => dir.remove(name))).catch(() => undefined);
-}
-
-/** The whole backups under `prefix`, oldest first, by file name (Backup.path): files whose name records a sha256. */
-async function wholeBackups(dir: ContainerDir, prefix: string): Promise<Backup[]> {
-  const names = (await dir.names(prefix)).sort();
-  const entries = await Promise.all(names.map(async (name) => ({ name, entry: await dir.entry(name) })));
-  return entries.flatMap(({ name, entry }) => (entry?.kind === 'file' ? backupOf(name, entry.size, new Date(entry.mtimeMs)) : []));
+  const others = files.map((f) => f.name).filter((name) => name !== keeping && !name.endsWith('.original'));
+  await Promise.all(others.slice(0, Math.max(0, others.length - (req.keep - 1))).map((name) => dir.remove(name))).catch(() => undefined);
 }
 
 /**

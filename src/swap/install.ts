@@ -153,23 +153,50 @@ interface Upload {
   readonly via: UploadVia;
 }
 
+/** The host's write failed (a full disk?): the engine's upload takes over, and says why if it fails too. */
+class HostWriteFailed extends Error {}
+
+/** What the host's upload holds, as read back or as hotswap-hasher followed its write. */
+interface HostUpload {
+  readonly file: Omit<WrittenFile, 'mtimeMs'>;
+  readonly followed: boolean;
+}
+
 /**
- * The upload written by the host itself into the container's directory (docker/proc-root.ts), and INSTALL's
- * $9 for it ('' when verify is off): hotswap-hasher's word when it followed the write (a big binary), else
- * the host's read-back of what the container holds, in the same `follow` form. null when the write failed (a
- * full disk?): the engine's upload then says why.
+ * The upload written by the host itself into the container's directory (docker/proc-root.ts), and what the
+ * container holds (null when verify is off): hotswap-hasher's word when it followed the write (a big
+ * binary), else the host's read-back. A write that fails throws HostWriteFailed.
+ */
+async function writeFromHost(req: InstallRequest, dir: ContainerDir, name: string, follower: Follower | null): Promise<HostUpload | null> {
+  try {
+    await dir.write(name, req.artifact.path);
+  } catch (error) {
+    follower?.cancel();
+    throw new HostWriteFailed(messageOf(error));
+  }
+  if (!req.target.verify) return null;
+  const word = follower && /^follow ([0-9a-f]{64}) (\d+) (\d+)$/.exec(await follower.finish() ?? '');
+  if (word) return { file: { sha256: word[1]!, inode: Number(word[2]), size: Number(word[3]) }, followed: true };
+  return { file: await dir.readBack(name), followed: false };
+}
+
+const viaOf = (upload: HostUpload | null): UploadVia => (upload?.followed ? 'host write, hotswap-hasher' : 'host write, read back');
+
+const warnEngineTakesOver = (req: InstallRequest, error: unknown) =>
+  req.progress.warn(`writing the upload from the host failed (${messageOf(error)}): uploading it through the engine`);
+
+/**
+ * The host's upload for INSTALL, and its $9: what the container holds in the `follow` form ('' when verify
+ * is off). null when the write or its check failed (a full disk?): the engine's upload then says why.
  */
 async function writtenFromHost(req: InstallRequest, dir: ContainerDir, name: string, follower: Follower | null): Promise<Upload | null> {
   try {
-    await dir.write(name, req.artifact.path);
-    if (!req.target.verify) return { check: '', via: 'host write, read back' };
-    const word = follower && await follower.finish();
-    if (word) return { check: word, via: 'host write, hotswap-hasher' };
-    const { sha256, inode, size } = await dir.readBack(name);
-    return { check: `follow ${sha256} ${inode} ${size}`, via: 'host write, read back' };
+    const upload = await writeFromHost(req, dir, name, follower);
+    const check = upload ? `follow ${upload.file.sha256} ${upload.file.inode} ${upload.file.size}` : '';
+    return { check, via: viaOf(upload) };
   } catch (error) {
     follower?.cancel();
-    req.progress.warn(`writing the upload from the host failed (${messageOf(error)}): uploading it through the engine`);
+    warnEngineTakesOver(req, error);
     return null;
   } finally {
     await dir.close();
@@ -236,30 +263,6 @@ async function installRunning(req: InstallRequest, running: ContainerState): Pro
   }
 }
 
-/** The host's write failed: the engine's upload takes over, and says why if it fails too. */
-class HostWriteFailed extends Error {}
-
-/** What the host's upload holds, as read back or as hotswap-hasher followed its write. */
-interface HostUpload {
-  readonly file: Omit<WrittenFile, 'mtimeMs'>;
-  readonly followed: boolean;
-}
-
-/** The upload written by the host, and what it holds (null when verify is off). */
-async function hostUpload(req: InstallRequest, host: HostInstall, name: string): Promise<HostUpload | null> {
-  const follower = await followerFor(req, 'follow');
-  try {
-    await host.bin.write(name, req.artifact.path);
-  } catch (error) {
-    follower?.cancel();
-    throw new HostWriteFailed(messageOf(error));
-  }
-  if (!req.target.verify) return null;
-  const word = follower && /^follow ([0-9a-f]{64}) (\d+) (\d+)$/.exec(await follower.finish() ?? '');
-  if (word) return { file: { sha256: word[1]!, inode: Number(word[2]), size: Number(word[3]) }, followed: true };
-  return { file: await host.bin.readBack(name), followed: false };
-}
-
 /**
  * A running container whose directories the host opened during the build: the host writes the upload,
  * checks it and installs it itself (host-install.ts), with no exec. A write that fails (a full disk?) is
@@ -270,20 +273,20 @@ async function installedByHost(req: InstallRequest, running: ContainerState, hos
   const paths = swapPaths(target.binaryPath, new Date(), target.backupDir);
   const keep = target.keepBackup ? null : Math.max(1, target.keepBackups);
   const hostHash = target.verify ? hostHashAt(artifact.sha256) : undefined;
-  const upload = hostUpload(req, host, paths.tempName);
+  const upload = followerFor(req, 'follow').then((follower) => writeFromHost(req, host.bin, paths.tempName, follower));
   upload.catch(() => undefined);
   try {
     const checked = upload.then((u) => u?.file ?? null);
     const backup = await installFromHost(host, { container, target, paths, keep }, checked, target.verify ? artifact.sha256 : Promise.resolve(''));
-    const followed = (await upload)?.followed ?? false;
+    const written = await upload;
     return {
       backup: backup === null ? null : backupOf(backup, 0, new Date())[0] ?? null,
-      installed: target.verify ? await artifact.sha256 : null, viaArchive: false, followed, byHost: true,
-      via: followed ? 'host write, hotswap-hasher' : 'host write, read back', hostHash: await hostHash,
+      installed: target.verify ? await artifact.sha256 : null, viaArchive: false, followed: !!written?.followed, byHost: true,
+      via: viaOf(written), hostHash: await hostHash,
     };
   } catch (error) {
     if (!(error instanceof HostWriteFailed)) throw error;
-    req.progress.warn(`writing the upload from the host failed (${error.message}): uploading it through the engine`);
+    warnEngineTakesOver(req, error);
     return installRunning({ ...req, host: undefined, target: { ...target, writeFromHost: false } }, running);
   } finally {
     await host.close(); // before the restart, which remounts the container's file system
